@@ -1,0 +1,81 @@
+"""Command-line entry point: ``python main.py [mode] [options]``.
+
+Modes: the workstation with an embedded hub (default); later issues add the
+stand-alone hub, terminal enrolment, the terminal program, the simulator and
+audit verification.  Configuration is validated before anything starts: a bad
+file stops the program with one message naming file, key and reason.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from console.config import ConfigError, load_config
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="dispatch-console",
+        description="黄浦 command-and-dispatch console (demo district is approximate)",
+    )
+    p.add_argument(
+        "--demo", action="store_true", help="open on the built-in demo district (default)"
+    )
+    p.add_argument(
+        "--db", metavar="URL", help="SQLAlchemy database URL (default: SQLite in the user data dir)"
+    )
+    p.add_argument(
+        "--config", metavar="DIR", type=Path, help="configuration directory (default: config/)"
+    )
+    p.add_argument("--lang", default="zh_CN", choices=["zh_CN", "en"], help="interface language")
+    p.add_argument(
+        "--screenshot", metavar="FILE", type=Path, help="render the window to a PNG and exit"
+    )
+    p.add_argument("--no-sim", action="store_true", help="do not move the demo units in-process")
+    p.add_argument("-v", "--verbose", action="store_true")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments, validate configuration, run the chosen mode."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        print("the console will not start with a broken configuration", file=sys.stderr)
+        return 2
+    return _run_workstation(args, config)
+
+
+def _run_workstation(args: argparse.Namespace, config: object) -> int:
+    from console.config import Config
+    from console.hub.bootstrap import start_embedded_hub
+    from console.hub.client import InprocClient
+    from console.store.errors import StoreError
+
+    assert isinstance(config, Config)
+    try:
+        from widgets.app import ensure_qt_environment, run_gui
+    except ImportError as exc:  # Qt missing or broken: say so plainly
+        print(f"cannot load the Qt interface: {exc}", file=sys.stderr)
+        return 3
+    ensure_qt_environment()
+    try:
+        hub = start_embedded_hub(args.db, config, simulate=not args.no_sim)
+    except StoreError as exc:
+        print(f"database error: {exc}", file=sys.stderr)
+        return 2
+    client = InprocClient(hub, actor="operator", role="operator", workstation="local")
+    try:
+        return run_gui(client, config, screenshot=args.screenshot, lang=args.lang)
+    finally:
+        client.close()
+        hub.stop()

@@ -1,0 +1,260 @@
+"""Open incidents and the units bound to them, kept in memory and in the store.
+
+The hub thread is the only writer.  Every change is written to the store
+(with a chronology row) before the event goes out, so a restart reloads the
+same open incidents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from console.config import Config
+from console.domain import District, IncidentStatus, UnitStatus
+from console.hub.errors import CommandError
+from console.hub.messages import (
+    CreateIncident,
+    Envelope,
+    Event,
+    IncidentChanged,
+    IncidentState,
+    UnitChanged,
+)
+from console.hub.situation import Situation
+from console.polygon import contains
+from console.store import repos
+from console.store.db import Store
+
+Emit = Callable[[Event], None]
+HISTORY_KEEP_S = 24 * 3600.0  # position history kept per unit (bounded)
+HISTORY_MAX_PER_UNIT = 2000
+
+OPEN_STATUSES = frozenset(
+    {
+        IncidentStatus.NEW,
+        IncidentStatus.PLAN_PROPOSED,
+        IncidentStatus.APPROVED,
+        IncidentStatus.DISPATCHED,
+        IncidentStatus.EN_ROUTE,
+        IncidentStatus.ON_SCENE,
+    }
+)
+
+
+class IncidentError(CommandError):
+    """A request about an incident cannot be carried out; the text is for the user."""
+
+
+@dataclass
+class _Open:
+    state: IncidentState
+    units: list[int] = field(default_factory=list)
+
+
+class IncidentBook:
+    """The hub's view of open incidents."""
+
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        district: District,
+        situation: Situation,
+        clock: Callable[[], float],
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.district = district
+        self.situation = situation
+        self.clock = clock
+        self.open: dict[int, _Open] = {}
+        self._unit_ids: dict[str, int] = {}
+        self._reload()
+
+    def _reload(self) -> None:
+        with self.store.session() as s:
+            for row in repos.IncidentRepo(s).list_open():
+                self.open[row.id] = _Open(state=self._to_state(row))
+            self._unit_ids = repos.UnitRepo(s).ids_by_call_sign()
+
+    @staticmethod
+    def _to_state(row: Any) -> IncidentState:
+        return IncidentState(
+            id=row.id,
+            incident_type=row.incident_type,
+            status=row.status,
+            priority=row.priority,
+            force_level=row.force_level,
+            manpower=row.manpower,
+            lon=row.lon,
+            lat=row.lat,
+            address=row.address,
+            created_at=row.created_at,
+            source=row.source,
+        )
+
+    def open_states(self) -> list[IncidentState]:
+        """Open incidents, highest priority first, then oldest."""
+        return sorted(
+            (o.state for o in self.open.values()), key=lambda s: (s.priority, s.created_at)
+        )
+
+    def state(self, incident_id: int) -> IncidentState | None:
+        """The current state of an open incident, if it is open."""
+        o = self.open.get(incident_id)
+        return o.state if o else None
+
+    def create(self, cmd: CreateIncident, env: Envelope, emit: Emit) -> IncidentState:
+        """Validate and register a new incident; refuse bad input with a clear reason."""
+        it = self.config.incident_types.get(cmd.incident_type)
+        if it is None:
+            known = ", ".join(sorted(self.config.incident_types))
+            raise IncidentError(f"unknown incident type {cmd.incident_type!r} (known: {known})")
+        if not (np.isfinite(cmd.lon) and np.isfinite(cmd.lat)):
+            raise IncidentError("incident location is not a number")
+        if not bool(contains(self.district.outline, cmd.lon, cmd.lat)[0]):
+            raise IncidentError(
+                f"location ({cmd.lon:.5f}, {cmd.lat:.5f}) "
+                f"is outside the district {self.district.name}"
+            )
+        priority = it.priority if cmd.priority is None else cmd.priority
+        level = it.force_level if cmd.force_level is None else cmd.force_level
+        manpower = it.manpower if cmd.manpower is None else cmd.manpower
+        if not 1 <= priority <= 4:
+            raise IncidentError(f"priority must be 1-4, got {priority}")
+        if not 1 <= level <= 4:
+            raise IncidentError(f"force level must be 1-4, got {level}")
+        if not 1 <= manpower <= 500:
+            raise IncidentError(f"manpower must be 1-500, got {manpower}")
+        now = self.clock()
+        with self.store.transaction() as s:
+            row = repos.IncidentRepo(s).create(
+                incident_type=cmd.incident_type,
+                priority=priority,
+                force_level=level,
+                manpower=manpower,
+                lon=cmd.lon,
+                lat=cmd.lat,
+                address=cmd.address,
+                caller=cmd.caller,
+                description=cmd.description,
+                created_at=now,
+                created_by=env.actor,
+                source=cmd.source,
+            )
+            repos.IncidentRepo(s).add_event(
+                row.id,
+                t=now,
+                actor=env.actor,
+                kind="intake",
+                detail={"workstation": env.workstation, "source": cmd.source},
+            )
+            state = self._to_state(row)
+        self.open[state.id] = _Open(state=state)
+        emit(IncidentChanged(incident=state))
+        return state
+
+    def set_status(
+        self,
+        incident_id: int,
+        status: IncidentStatus,
+        actor: str,
+        detail: dict[str, Any],
+        emit: Emit,
+    ) -> None:
+        """Move an incident along its lifecycle, with a chronology row."""
+        o = self.open.get(incident_id)
+        if o is None:
+            raise IncidentError(f"incident {incident_id} is not open")
+        now = self.clock()
+        with self.store.transaction() as s:
+            r = repos.IncidentRepo(s)
+            r.set_status(incident_id, status, actor=actor, t=now, note=str(detail.get("text", "")))
+            if detail:
+                r.add_event(incident_id, t=now, actor=actor, kind="detail", detail=detail)
+        o.state.status = status.value
+        if status not in OPEN_STATUSES:
+            del self.open[incident_id]
+        emit(IncidentChanged(incident=o.state))
+
+    def finish(
+        self, incident_id: int, status: IncidentStatus, text: str, env: Envelope, emit: Emit
+    ) -> list[int]:
+        """Close or cancel an incident; returns the units it frees."""
+        o = self.open.get(incident_id)
+        if o is None:
+            raise IncidentError(f"incident {incident_id} is not open")
+        freed = list(o.units)
+        self.set_status(
+            incident_id, status, env.actor, {"text": text, "workstation": env.workstation}, emit
+        )
+        for i in freed:
+            self.set_unit_status(i, UnitStatus.AVAILABLE, None, env.actor)
+        return freed
+
+    def assign(self, incident_id: int, units: list[int], actor: str, emit: Emit) -> None:
+        """Bind units to an incident (dispatched)."""
+        o = self.open.get(incident_id)
+        if o is None:
+            raise IncidentError(f"incident {incident_id} is not open")
+        for i in units:
+            self.set_unit_status(i, UnitStatus.DISPATCHED, incident_id, actor)
+            if i not in o.units:
+                o.units.append(i)
+        o.state.units = [self.situation.specs[i].call_sign for i in o.units]
+
+    def set_unit_status(
+        self, i: int, status: UnitStatus, incident_id: int | None, actor: str
+    ) -> None:
+        """Record a unit status change in the situation and the store."""
+        now = self.clock()
+        self.situation.set_status(i, status, now, incident_id)
+        uid = self._unit_ids.get(self.situation.specs[i].call_sign)
+        if uid is not None:
+            with self.store.transaction() as s:
+                repos.UnitRepo(s).set_status(uid, status, t=now, incident_id=incident_id)
+
+    def unit_arrived(self, i: int, emit: Emit) -> None:
+        """A unit reached its incident: on scene; the incident follows."""
+        inc_id = int(self.situation.incident[i])
+        self.set_unit_status(i, UnitStatus.ON_SCENE, inc_id if inc_id >= 0 else None, "system")
+        o = self.open.get(inc_id)
+        if o is not None and o.state.status != IncidentStatus.ON_SCENE.value:
+            self.set_status(
+                inc_id,
+                IncidentStatus.ON_SCENE,
+                "system",
+                {"unit": self.situation.specs[i].call_sign},
+                emit,
+            )
+
+    def check_timers(self, emit: Emit) -> None:
+        """Periodic checks (arrival standards etc.); extended by the workflow."""
+
+    def persist_positions(self) -> None:
+        """Write the latest fixes to the store (latest table + bounded history)."""
+        sit = self.situation
+        have = np.flatnonzero(sit.fix_t > 0)
+        if not have.size:
+            return
+        rows = []
+        for i in have:
+            uid = self._unit_ids.get(sit.specs[i].call_sign)
+            if uid is not None:
+                rows.append(
+                    repos.PositionFix(
+                        uid, float(sit.fix_t[i]), float(sit.lon[i]), float(sit.lat[i])
+                    )
+                )
+        with self.store.transaction() as s:
+            r = repos.PositionRepo(s)
+            r.record(rows)
+            r.prune_history(keep_seconds=HISTORY_KEEP_S, max_per_unit=HISTORY_MAX_PER_UNIT)
+
+    def emit_unit(self, i: int, unit_state: Callable[[int], Any], emit: Emit) -> None:
+        """Publish one unit's state."""
+        emit(UnitChanged(unit=unit_state(i)))

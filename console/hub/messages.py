@@ -1,0 +1,203 @@
+"""Commands in, events out: the typed messages of the command hub.
+
+Every interaction with the hub is one of these msgspec structs, whether the
+hub runs in the same process (inproc) or behind ZeroMQ.  They are tagged, so
+one msgpack decoder turns a frame back into the right class, and they carry
+no behaviour.  Bulk arrays (positions of thousands of units) travel as raw
+little-endian bytes, which both sides view with ``numpy.frombuffer``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+
+class Msg(msgspec.Struct, tag=True, forbid_unknown_fields=True, kw_only=True):
+    """Base of every hub message; the tag is the class name."""
+
+
+# --------------------------------------------------------------------- commands
+
+
+class Command(Msg):
+    """Base of commands (requests); answered by :class:`Reply`."""
+
+
+class GetSnapshot(Command):
+    """Ask for the whole live situation (sent by a workstation on join)."""
+
+
+class GetDistrict(Command):
+    """Ask for the static district: outline, roads, stations, areas, points."""
+
+
+class GetHeat(Command):
+    """Ask for a 110-call density grid (calls per km^2) for a window and filter."""
+
+    t0: float
+    t1: float
+    types: list[str] | None = None
+    hours: list[int] | None = None  # hours of day 0..23 to keep; None = all
+    cell_m: float = 50.0
+
+
+class CreateIncident(Command):
+    """Register a new incident (110 call intake, camera alarm, forecast)."""
+
+    incident_type: str
+    lon: float
+    lat: float
+    address: str = ""
+    caller: str = ""
+    description: str = ""
+    priority: int | None = None
+    force_level: int | None = None
+    manpower: int | None = None
+    source: str = "call"
+
+
+class SetUnitStatus(Command):
+    """Change a unit's duty status by hand (e.g. off duty, back available)."""
+
+    call_sign: str
+    status: str
+
+
+class CloseIncident(Command):
+    """Close an incident with its outcome; frees its units."""
+
+    incident_id: int
+    outcome: str = ""
+
+
+class CancelIncident(Command):
+    """Cancel an incident (false alarm, duplicate) with a reason."""
+
+    incident_id: int
+    reason: str
+
+
+class Envelope(msgspec.Struct, forbid_unknown_fields=True):
+    """A command with who sent it; the hub checks rights on ``actor``/``role``."""
+
+    request_id: int
+    command: Command
+    actor: str = "system"
+    role: str = "operator"
+    workstation: str = "local"
+
+
+class Reply(msgspec.Struct, forbid_unknown_fields=True):
+    """The answer to one envelope: ``ok`` with a result, or a reason it was refused."""
+
+    request_id: int
+    ok: bool
+    result: Any = None
+    error: str = ""
+
+
+# ----------------------------------------------------------------------- events
+
+
+class Event(Msg, kw_only=True):
+    """Base of events; ``seq`` orders them so a late joiner can detect a gap."""
+
+    seq: int = 0
+
+
+class UnitState(msgspec.Struct, forbid_unknown_fields=True):
+    """One unit as the workstation shows it."""
+
+    idx: int
+    call_sign: str
+    unit_type: str
+    station: str | None
+    area: str | None
+    status: str
+    status_since: float
+    incident_id: int | None
+    lon: float
+    lat: float
+    fix_t: float
+    members: list[str] = []
+
+
+class IncidentState(msgspec.Struct, forbid_unknown_fields=True):
+    """One incident as the workstation shows it."""
+
+    id: int
+    incident_type: str
+    status: str
+    priority: int
+    force_level: int
+    manpower: int
+    lon: float
+    lat: float
+    address: str
+    created_at: float
+    source: str
+    units: list[str] = []
+
+
+class Snapshot(Event):
+    """The whole live situation at ``seq``; updates with a higher seq follow."""
+
+    t: float
+    units: list[UnitState]
+    incidents: list[IncidentState]
+
+
+class UnitsMoved(Event):
+    """Coalesced position updates: int32 ``idx`` and float64 ``lon``/``lat``/``fix_t`` bytes."""
+
+    t: float
+    idx: bytes
+    lon: bytes
+    lat: bytes
+    fix_t: bytes
+
+
+class UnitChanged(Event):
+    """A unit's status or assignment changed."""
+
+    unit: UnitState
+
+
+class IncidentChanged(Event):
+    """An incident was created or its status, units or details changed."""
+
+    incident: IncidentState
+
+
+class Alert(Event):
+    """Something an operator must see and acknowledge (timer, escalation, sensor)."""
+
+    level: str  # "info" | "warning" | "critical"
+    kind: str
+    text: str
+    incident_id: int | None = None
+
+
+class StaticDistrict(msgspec.Struct, forbid_unknown_fields=True):
+    """The static district geometry a workstation draws (answer to GetDistrict)."""
+
+    code: str
+    name: str
+    approximate: bool
+    outline: list[tuple[float, float]]
+    stations: list[dict[str, Any]]
+    areas: list[dict[str, Any]]
+    fixed_points: list[dict[str, Any]]
+    landmarks: dict[str, tuple[float, float]]
+    # road segments for drawing: float64 bytes (x0,y0,x1,y1 in lon/lat) + int8 class bytes
+    seg_lonlat: bytes
+    seg_class: bytes
+    road_labels: list[tuple[str, float, float, int]]  # name, lon, lat, road class
+
+
+ENCODER = msgspec.msgpack.Encoder()
+EVENT_DECODER: msgspec.msgpack.Decoder[Event] = msgspec.msgpack.Decoder(
+    Snapshot | UnitsMoved | UnitChanged | IncidentChanged | Alert
+)

@@ -1,0 +1,11 @@
+"""The link between the command hub and the outside: terminals and workstations.
+
+- :mod:`console.link.protocol`: the versioned terminal wire protocol (msgspec, msgpack).
+- :mod:`console.link.keys`: CURVE key files (the hub key lives outside the repository).
+- :mod:`console.link.trust`: enrolment, revocation and the ZAP handler that enforces them.
+- :mod:`console.link.outbox`: orders at least once, from the ``orders`` table.
+- :mod:`console.link.server`: :class:`TerminalLink`, the hub's ROUTER thread.
+- :mod:`console.link.hubport`: what the link needs from the command hub.
+- :mod:`console.link.workstation` / :mod:`console.link.remote`: workstations over ZeroMQ.
+- :mod:`console.link.cli`: entry points the main CLI wires in.
+"""

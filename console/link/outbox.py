@@ -1,0 +1,370 @@
+"""Orders at least once: the ``orders`` table as the hub's send outbox.
+
+An approved order is a row in state ``pending`` before anything is sent
+(``OrderRepo.add_many`` in the approval transaction).  The link sends due rows,
+counts the attempt and schedules the next with exponential backoff; the
+terminal's ``delivered`` receipt ends the resending.  Receipts arrive late,
+twice or out of order, so every state change is a conditional bulk UPDATE
+that only moves forward, and ``RETURNING`` tells which rows really moved:
+those, and only those, are reported to the hub (executed once in effect).
+All times written are the hub's clock, never the terminal's.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from console.domain import OrderState
+from console.link.protocol import Arrived, Feedback, Finished, Order, OrderUpdate, Receipt
+from console.store.db import Store
+from console.store.incident_repo import IncidentRepo
+from console.store.models import AttachmentRow, IncidentRow, OrderRow, UnitRow
+from console.store.order_repo import ALLOWED_FROM, CHAIN, FINAL_STATES, OrderRepo
+
+S = OrderState
+BACKOFF_S = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0)
+"""Delay before the next send after attempt n (the last value repeats)."""
+OFFLINE_RETRY_S = 5.0
+"""Re-check of an order whose terminal is offline (it is pushed at once on hello anyway)."""
+_STAMP = {
+    S.DELIVERED: OrderRow.delivered_at,
+    S.READ: OrderRow.read_at,
+    S.ACCEPTED: OrderRow.accepted_at,
+    S.ARRIVED: OrderRow.arrived_at,
+    S.FINISHED: OrderRow.finished_at,
+}
+_RECEIPT_STATE = {
+    "delivered": S.DELIVERED,
+    "read": S.READ,
+    "accepted": S.ACCEPTED,
+    "rejected": S.REJECTED,
+}
+_ORDER_RANK = {s: i for i, s in enumerate((*CHAIN, S.REJECTED))}
+
+
+def backoff(attempts: int) -> float:
+    """Seconds until the next try after ``attempts`` tries, with 20 % jitter."""
+    base = BACKOFF_S[min(max(attempts - 1, 0), len(BACKOFF_S) - 1)]
+    return base * (0.9 + 0.2 * random.random())
+
+
+@dataclass(frozen=True)
+class Due:
+    """An order to send now."""
+
+    order_id: str
+    unit_id: int
+    attempts: int
+    message: Order
+
+
+@dataclass(frozen=True)
+class Moved:
+    """An order whose state really changed because of a terminal's message."""
+
+    order_id: str
+    unit_id: int
+    incident_id: int
+    state: OrderState
+    text: str = ""
+
+
+TerminalReport = Receipt | Arrived | Finished
+
+
+def _clip(value: Any, n: int) -> str:
+    return ("" if value is None else str(value))[:n]
+
+
+def _num(value: Any, default: float) -> float:
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return default
+    return f if f == f and abs(f) != float("inf") else default
+
+
+def order_message(row: OrderRow, incident: IncidentRow | None, cls: type[Order] = Order) -> Order:
+    """The wire form of an order row; body keys override the incident's own details."""
+    b = row.body if isinstance(row.body, dict) else {}
+    lon = _num(b.get("lon"), incident.lon if incident else 0.0)
+    lat = _num(b.get("lat"), incident.lat if incident else 0.0)
+    return cls(
+        order_id=row.id,
+        incident_id=row.incident_id,
+        incident_type=_clip(b.get("incident_type", incident.incident_type if incident else ""), 64),
+        priority=int(_num(b.get("priority"), incident.priority if incident else 3)),
+        lon=min(max(lon, -180.0), 180.0),
+        lat=min(max(lat, -90.0), 90.0),
+        address=_clip(b.get("address", incident.address if incident else ""), 4000),
+        role=_clip(row.role, 64),
+        instructions=_clip(b.get("instructions", ""), 4000),
+        briefing=_clip(b.get("briefing", incident.description if incident else ""), 4000),
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        rev=max(0, int(_num(b.get("rev"), 0))),
+    )
+
+
+class Outbox:
+    """Database side of order delivery; used only from the link thread."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    # ------------------------------------------------------------- sending
+
+    def _messages(self, s: Session, rows: Sequence[OrderRow]) -> list[Due]:
+        inc_ids = {r.incident_id for r in rows}
+        incidents = {
+            i.id: i for i in s.scalars(select(IncidentRow).where(IncidentRow.id.in_(inc_ids)))
+        }
+        return [
+            Due(r.id, r.unit_id, r.attempts, order_message(r, incidents.get(r.incident_id)))
+            for r in rows
+        ]
+
+    def due(self, now: float, limit: int = 5000) -> list[Due]:
+        """Pending, unexpired orders whose next attempt is due."""
+        with self.store.session() as s:
+            return self._messages(s, OrderRepo(s).due_for_send(now, limit=limit))
+
+    def record_attempts(self, sent: Iterable[Due], now: float) -> None:
+        """Count one attempt each and schedule the next with backoff (only while pending)."""
+        by_next: dict[int, list[str]] = {}
+        for d in sent:
+            by_next.setdefault(d.attempts + 1, []).append(d.order_id)
+        if not by_next:
+            return
+        with self.store.session() as s, s.begin():
+            for attempts, ids in by_next.items():
+                for chunk in _chunks(ids):
+                    s.execute(
+                        update(OrderRow)
+                        .where(OrderRow.id.in_(chunk), OrderRow.state == S.PENDING.value)
+                        .values(
+                            attempts=OrderRow.attempts + 1, next_attempt_at=now + backoff(attempts)
+                        )
+                        .execution_options(synchronize_session=False)
+                    )
+
+    def defer(self, ids: Sequence[str], until: float) -> None:
+        """Push back orders whose terminal is offline, without counting an attempt."""
+        if not ids:
+            return
+        with self.store.session() as s, s.begin():
+            for chunk in _chunks(ids):
+                s.execute(
+                    update(OrderRow)
+                    .where(OrderRow.id.in_(chunk), OrderRow.state == S.PENDING.value)
+                    .values(next_attempt_at=until)
+                    .execution_options(synchronize_session=False)
+                )
+
+    def open_for_unit(self, unit_id: int, now: float) -> tuple[list[Due], list[Due]]:
+        """A (re)connected terminal's orders: (pending ones, already delivered ones)."""
+        with self.store.session() as s:
+            rows = [r for r in OrderRepo(s).open_for_unit(unit_id) if r.expires_at > now]
+            dues = self._messages(s, rows)
+        pending = [d for d, r in zip(dues, rows, strict=True) if r.state == S.PENDING.value]
+        seen = [d for d, r in zip(dues, rows, strict=True) if r.state != S.PENDING.value]
+        return pending, seen
+
+    def closed_among(self, ids: Sequence[str]) -> list[tuple[str, str]]:
+        """Of the order ids a terminal holds, those now final (id, state) or unknown ("unknown")."""
+        if not ids:
+            return []
+        with self.store.session() as s:
+            states = dict(
+                s.execute(select(OrderRow.id, OrderRow.state).where(OrderRow.id.in_(ids)))
+                .tuples()
+                .all()
+            )
+        final = {x.value for x in FINAL_STATES}
+        return [
+            (i, states.get(i, "unknown"))
+            for i in ids
+            if states.get(i, "unknown") in final | {"unknown"}
+        ]
+
+    # ------------------------------------------------------------ receipts
+
+    def apply(
+        self, reports: Sequence[tuple[int, TerminalReport]], now: float
+    ) -> tuple[list[Moved], set[str]]:
+        """Apply terminal reports (unit id, message) in one transaction.
+
+        Returns the orders that really moved and the order ids that were not
+        the sender's (unknown, or another unit's: refused, never applied).
+        """
+        ids = {m.order_id for _, m in reports}
+        moved: list[Moved] = []
+        with self.store.session() as s, s.begin():
+            owner = dict(
+                s.execute(select(OrderRow.id, OrderRow.unit_id).where(OrderRow.id.in_(ids)))
+                .tuples()
+                .all()
+            )
+            foreign = {m.order_id for u, m in reports if owner.get(m.order_id) != u}
+            groups: dict[OrderState, list[str]] = {}
+            texts: list[tuple[OrderState, str, dict[str, str]]] = []
+            for _, m in reports:
+                if m.order_id in foreign:
+                    continue
+                if isinstance(m, Receipt):
+                    if m.kind == "cancel_seen":
+                        continue
+                    target = _RECEIPT_STATE[m.kind]
+                    if target is S.REJECTED:
+                        texts.append((target, m.order_id, {"rejected_reason": m.reason}))
+                        continue
+                elif isinstance(m, Arrived):
+                    target = S.ARRIVED
+                else:
+                    texts.append((S.FINISHED, m.order_id, {"outcome": m.outcome}))
+                    continue
+                groups.setdefault(target, []).append(m.order_id)
+            for target in sorted(groups, key=_ORDER_RANK.__getitem__):
+                for chunk in _chunks(sorted(set(groups[target]))):
+                    moved += self._advance(s, chunk, target, now, {})
+            for target, oid, extra in texts:
+                moved += self._advance(s, [oid], target, now, extra)
+        return moved, foreign
+
+    @staticmethod
+    def _advance(
+        s: Session, ids: list[str], target: OrderState, now: float, extra: dict[str, str]
+    ) -> list[Moved]:
+        values: dict[str, Any] = {"state": target.value, **extra}
+        upto = CHAIN.index(target) if target in CHAIN else CHAIN.index(S.DELIVERED)
+        for step in CHAIN[1 : upto + 1]:
+            col = _STAMP[step]
+            values[col.key] = now if step == target else func.coalesce(col, now)
+        allowed = sorted(x.value for x in ALLOWED_FROM[target])
+        rows = s.execute(
+            update(OrderRow)
+            .where(OrderRow.id.in_(ids), OrderRow.state.in_(allowed))
+            .values(**values)
+            .returning(OrderRow.id, OrderRow.unit_id, OrderRow.incident_id)
+            .execution_options(synchronize_session=False)
+        ).all()
+        text = next(iter(extra.values()), "")
+        return [Moved(i, u, inc, target, text) for i, u, inc in rows]
+
+    # ----------------------------------------------------------- deadlines
+
+    def overdue(self, now: float) -> list[tuple[str, int, int, str]]:
+        """Pending orders past their acknowledgement deadline: (id, unit id, incident, call sign)."""
+        with self.store.session() as s:
+            rows = OrderRepo(s).overdue_acks(now)
+            signs = _call_signs(s, {r.unit_id for r in rows})
+            return [(r.id, r.unit_id, r.incident_id, signs.get(r.unit_id, "?")) for r in rows]
+
+    def expire(self, now: float) -> list[tuple[str, int, int, str]]:
+        """Expire unaccepted orders past their time to live; returns them as :meth:`overdue`."""
+        with self.store.session() as s, s.begin():
+            ids = OrderRepo(s).expire_due(now)
+            if not ids:
+                return []
+            rows = list(s.scalars(select(OrderRow).where(OrderRow.id.in_(ids))))
+            signs = _call_signs(s, {r.unit_id for r in rows})
+            return [(r.id, r.unit_id, r.incident_id, signs.get(r.unit_id, "?")) for r in rows]
+
+    # ------------------------------------------------- cancel and update
+
+    def cancel(self, order_id: str, reason: str, now: float) -> int | None:
+        """Cancel an open order; returns its unit id, or None if it was already final."""
+        with self.store.session() as s, s.begin():
+            row = s.get(OrderRow, order_id)
+            if row is None or not OrderRepo(s).mark_state(order_id, S.CANCELLED, now):
+                return None
+            return row.unit_id
+
+    def update(
+        self, order_id: str, changes: dict[str, Any], now: float
+    ) -> tuple[int, OrderUpdate] | None:
+        """Change an open order's body (instructions, briefing, place); bumps ``rev``."""
+        allowed = {"instructions", "briefing", "address", "lon", "lat", "priority"}
+        bad = set(changes) - allowed
+        if bad:
+            raise ValueError(
+                f"cannot update order fields {sorted(bad)} (allowed: {sorted(allowed)})"
+            )
+        with self.store.session() as s, s.begin():
+            row = s.get(OrderRow, order_id)
+            if row is None or S(row.state) in FINAL_STATES:
+                return None
+            body = dict(row.body or {})
+            body.update(changes)
+            body["rev"] = int(_num(body.get("rev"), 0)) + 1
+            row.body = body
+            s.flush()
+            inc = s.get(IncidentRow, row.incident_id)
+            msg = order_message(row, inc, OrderUpdate)
+            assert isinstance(msg, OrderUpdate)
+            return row.unit_id, msg
+
+
+def store_feedback(
+    store: Store, unit_id: int, call_sign: str, msg: Feedback, now: float
+) -> int | None:
+    """File feedback under its order's (or the unit's current) incident; returns that incident.
+
+    The text goes to the incident chronology and the photo to ``attachments``;
+    with no incident to file it under, nothing is stored (None).
+    """
+    with store.session() as s, s.begin():
+        incident_id: int | None = None
+        if msg.order_id is not None:
+            row = s.get(OrderRow, msg.order_id)
+            if row is not None and row.unit_id == unit_id:
+                incident_id = row.incident_id
+        if incident_id is None:
+            unit = s.get(UnitRow, unit_id)
+            incident_id = unit.current_incident_id if unit is not None else None
+        if incident_id is None:
+            return None
+        order_id = msg.order_id if msg.order_id is not None and incident_id is not None else None
+        att_id: int | None = None
+        if msg.photo is not None:
+            att = AttachmentRow(
+                order_id=order_id if order_id and s.get(OrderRow, order_id) else None,
+                incident_id=incident_id,
+                kind="photo",
+                mime="image/jpeg",
+                data=msg.photo,
+                created_at=now,
+            )
+            s.add(att)
+            s.flush()
+            att_id = att.id
+        IncidentRepo(s).add_event(
+            incident_id,
+            t=now,
+            actor=f"terminal:{call_sign}"[:64],
+            kind="feedback",
+            detail={"text": msg.text, "order_id": order_id, "attachment_id": att_id},
+        )
+        return incident_id
+
+
+def _call_signs(s: Session, unit_ids: set[int]) -> dict[int, str]:
+    if not unit_ids:
+        return {}
+    return dict(
+        s.execute(select(UnitRow.id, UnitRow.call_sign).where(UnitRow.id.in_(unit_ids)))
+        .tuples()
+        .all()
+    )
+
+
+def _chunks(ids: Sequence[str], n: int = 500) -> Iterable[list[str]]:
+    ids = list(ids)
+    for i in range(0, len(ids), n):
+        yield ids[i : i + n]

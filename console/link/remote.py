@@ -1,0 +1,305 @@
+"""A workstation's client for a hub in another process: the subscriber side of Clone.
+
+:class:`RemoteClient` implements :class:`~console.hub.client.HubClient`, so the GUI
+cannot tell it from the in-process client.  Its thread owns a DEALER (commands)
+and a SUB (events).  It keeps the sequence: events it has already seen are
+dropped, and a gap (an event or heartbeat ahead of what it has) makes it fetch
+a fresh snapshot, which subscribers receive as a :class:`Snapshot` event
+meaning "replace everything you show".
+"""
+
+from __future__ import annotations
+
+import collections
+import itertools
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any
+
+import msgspec
+import zmq
+
+from console.hub.messages import (
+    EVENT_DECODER,
+    Command,
+    Envelope,
+    Event,
+    GetDistrict,
+    GetSnapshot,
+    Reply,
+    Snapshot,
+    StaticDistrict,
+)
+from console.link.keys import KeyPair
+from console.link.workstation import derived_endpoints
+
+log = logging.getLogger(__name__)
+
+EventCallback = Callable[[Event], None]
+RESULT_TYPES: dict[type[Command], type[Any]] = {GetSnapshot: Snapshot, GetDistrict: StaticDistrict}
+"""Commands whose reply carries a struct the GUI expects typed (msgpack loses the class)."""
+_REPLY_DEC = msgspec.msgpack.Decoder(Reply)
+_ENC = msgspec.msgpack.Encoder()
+
+
+class RemoteClient:
+    """Talks to a stand-alone hub over tcp; same API as the in-process client."""
+
+    def __init__(
+        self,
+        endpoint: str,
+        hub_public: str,
+        *,
+        actor: str = "operator",
+        role: str = "operator",
+        workstation: str = "remote",
+        ctx: zmq.Context[zmq.Socket[bytes]] | None = None,
+    ) -> None:
+        self.actor = actor
+        self.role = role
+        self.workstation = workstation
+        _, self.command_endpoint, self.event_endpoint = derived_endpoints(endpoint)
+        self.hub_public = hub_public
+        self.ctx = ctx or zmq.Context.instance()
+        self._keys = KeyPair.generate()  # workstations are anonymous to CURVE; login says who
+        self._ids = itertools.count(1)
+        self._pending: dict[int, tuple[Future[Reply], type[Command]]] = {}
+        self._outbox: collections.deque[bytes] = collections.deque()
+        self._subs: dict[int, EventCallback] = {}
+        self._sub_ids = itertools.count(1)
+        self._lock = threading.Lock()
+        self.last_seq = -1
+        """Seq of the last event applied; -1 until the first snapshot."""
+        self.resyncs = 0
+        self._buffer: list[Event] = []
+        self._syncing = False
+        self._wake_r, self._wake_w = os.pipe()
+        os.set_blocking(self._wake_r, False)
+        os.set_blocking(self._wake_w, False)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._main, name="remote-hub-client", daemon=True)
+        self._thread.start()
+
+    # ------------------------------------------------------------------ API
+
+    @classmethod
+    def with_explicit(
+        cls, command_endpoint: str, event_endpoint: str, hub_public: str, **kw: Any
+    ) -> RemoteClient:
+        """For hubs bound on random ports (tests): give both endpoints."""
+        self = cls.__new__(cls)
+        cls.__init__(self, "tcp://0.0.0.0:0", hub_public, **kw)
+        self.command_endpoint = command_endpoint
+        self.event_endpoint = event_endpoint
+        return self
+
+    def request(self, command: Command) -> Future[Reply]:
+        """Send a command; the future resolves with the hub's reply."""
+        rid = next(self._ids)
+        env = Envelope(
+            request_id=rid,
+            command=command,
+            actor=self.actor,
+            role=self.role,
+            workstation=self.workstation,
+        )
+        fut: Future[Reply] = Future()
+        with self._lock:
+            self._pending[rid] = (fut, type(command))
+            self._outbox.append(_ENC.encode(env))
+        self._wake()
+        return fut
+
+    def call(self, command: Command, timeout: float = 10.0) -> Reply:
+        """Blocking convenience for scripts and tests."""
+        return self.request(command).result(timeout)
+
+    def subscribe(self, callback: EventCallback) -> Callable[[], None]:
+        """Receive every event from now on (on the client thread); returns the unsubscribe."""
+        sid = next(self._sub_ids)
+        with self._lock:
+            self._subs[sid] = callback
+
+        def unsubscribe() -> None:
+            with self._lock:
+                self._subs.pop(sid, None)
+
+        return unsubscribe
+
+    def close(self) -> None:
+        """Stop the thread; pending requests fail."""
+        self._stop.set()
+        self._wake()
+        if threading.current_thread() is not self._thread:
+            self._thread.join(10.0)
+        with self._lock:
+            pending, self._pending = self._pending, {}
+        for fut, _ in pending.values():
+            if not fut.done():
+                fut.set_exception(ConnectionError("hub client closed"))
+        for fd in (self._wake_r, self._wake_w):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+    # --------------------------------------------------------------- thread
+
+    def _wake(self) -> None:
+        try:
+            os.write(self._wake_w, b"\0")
+        except OSError:
+            pass
+
+    def _socket(self, kind: int, endpoint: str) -> zmq.Socket[bytes]:
+        s = self.ctx.socket(kind)
+        s.curve_secretkey = self._keys.secret.encode()
+        s.curve_publickey = self._keys.public.encode()
+        s.curve_serverkey = self.hub_public.encode()
+        s.setsockopt(zmq.LINGER, 0)
+        s.setsockopt(zmq.RECONNECT_IVL, 200)
+        s.setsockopt(zmq.RECONNECT_IVL_MAX, 2000)
+        if kind == zmq.SUB:
+            s.setsockopt(zmq.RCVHWM, 100_000)
+            s.setsockopt(zmq.SUBSCRIBE, b"")
+        s.connect(endpoint)
+        return s
+
+    def _main(self) -> None:
+        sub = self._socket(zmq.SUB, self.event_endpoint)
+        dealer = self._socket(zmq.DEALER, self.command_endpoint)
+        poller = zmq.Poller()
+        poller.register(sub, zmq.POLLIN)
+        poller.register(dealer, zmq.POLLIN)
+        poller.register(self._wake_r, zmq.POLLIN)
+        self._resync()
+        try:
+            while not self._stop.is_set():
+                events = dict(poller.poll(500))
+                if self._wake_r in events:
+                    try:
+                        os.read(self._wake_r, 4096)
+                    except BlockingIOError:
+                        pass
+                with self._lock:
+                    out, self._outbox = list(self._outbox), collections.deque()
+                for data in out:
+                    dealer.send(data)
+                if dealer in events:
+                    while True:
+                        try:
+                            self._reply(dealer.recv(zmq.NOBLOCK))
+                        except zmq.Again:
+                            break
+                if sub in events:
+                    while True:
+                        try:
+                            topic, data = sub.recv_multipart(zmq.NOBLOCK)
+                        except zmq.Again:
+                            break
+                        except ValueError:
+                            continue
+                        self._published(topic, data)
+        finally:
+            sub.close(0)
+            dealer.close(0)
+
+    def _resync(self) -> None:
+        """Ask for a snapshot; events are buffered until it arrives."""
+        if self._syncing:
+            return
+        self._syncing = True
+        self._buffer = []
+        self.resyncs += 1
+        fut = self.request(GetSnapshot())
+        fut.add_done_callback(self._snapshot_arrived)
+
+    def _snapshot_arrived(self, fut: Future[Reply]) -> None:
+        # runs on the client thread (replies are resolved there)
+        self._syncing = False
+        try:
+            reply = fut.result()
+        except Exception:
+            return
+        if not reply.ok or not isinstance(reply.result, Snapshot):
+            log.warning("hub refused the snapshot: %s", reply.error)
+            return
+        snap = reply.result
+        self.last_seq = snap.seq
+        self._deliver(snap)
+        buffered, self._buffer = self._buffer, []
+        for ev in buffered:
+            self._event(ev)
+
+    def _reply(self, data: bytes) -> None:
+        try:
+            reply = _REPLY_DEC.decode(data)
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            log.warning("dropped a malformed reply from the hub")
+            return
+        with self._lock:
+            entry = self._pending.pop(reply.request_id, None)
+        if entry is None:
+            return
+        fut, cmd_type = entry
+        want = RESULT_TYPES.get(cmd_type)
+        if reply.ok and want is not None and reply.result is not None:
+            try:
+                reply.result = msgspec.convert(reply.result, want)
+            except msgspec.ValidationError as exc:
+                reply = Reply(reply.request_id, False, error=f"unexpected reply: {exc}")
+        fut.set_result(reply)
+
+    def _published(self, topic: bytes, data: bytes) -> None:
+        if topic == b"hb":
+            try:
+                seq = int(data)
+            except ValueError:
+                return
+            if not self._syncing and seq > self.last_seq >= 0:
+                log.info("missed events up to %d (have %d): resyncing", seq, self.last_seq)
+                self._resync()
+            return
+        try:
+            ev = EVENT_DECODER.decode(data)
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            log.warning("dropped a malformed event from the hub")
+            return
+        if self._syncing or self.last_seq < 0:
+            self._buffer.append(ev)
+            return
+        self._event(ev)
+
+    def _event(self, ev: Event) -> None:
+        if ev.seq <= self.last_seq:
+            return  # already in the snapshot or seen
+        if ev.seq != self.last_seq + 1:
+            log.info("event gap: got %d after %d; resyncing", ev.seq, self.last_seq)
+            self._resync()
+            self._buffer.append(ev)
+            return
+        self.last_seq = ev.seq
+        self._deliver(ev)
+
+    def _deliver(self, ev: Event) -> None:
+        with self._lock:
+            subs = list(self._subs.values())
+        for cb in subs:
+            try:
+                cb(ev)
+            except Exception:
+                log.exception("event subscriber failed")
+
+
+def wait_until(pred: Callable[[], bool], timeout: float = 10.0, step: float = 0.02) -> bool:
+    """Poll ``pred`` until true or ``timeout``; for tests and scripts."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if pred():
+            return True
+        time.sleep(step)
+    return pred()

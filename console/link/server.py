@@ -1,0 +1,662 @@
+"""The hub end of the terminal link: one ROUTER socket, one thread.
+
+Socket choices, each deliberate:
+
+- CURVE server with the hub key; every handshake is vetted by the ZAP handler
+  (:mod:`console.link.trust`), so only enrolled, unrevoked keys get a session.
+  A session is bound to the key ZeroMQ reports as the frame's ``User-Id``,
+  never to anything the peer says about itself.
+- ``ROUTER_MANDATORY``: a send to a vanished peer raises instead of vanishing
+  silently; the order stays pending in the outbox and is resent on reconnect.
+- Per-peer high-water marks (1,000 each way): one flooding terminal fills its
+  own pipe and is throttled by TCP, others are fair-queued past it.  Orders
+  are never dropped (they live in the database); positions may be (latest wins).
+- ZMTP heartbeats close dead TCP connections; application heartbeats
+  (:class:`~console.link.protocol.Heartbeat` / ``Pong``) tell the terminal the hub
+  still serves it, which is how a revoked terminal notices it was cut off.
+
+Frames are drained in batches: every position in a batch becomes one
+``ingest_positions`` call and every receipt one database transaction.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import zmq
+
+from console.link import protocol as p
+from console.link.hubport import HubPort, TerminalEvent
+from console.link.keys import KeyPair
+from console.link.outbox import Due, Moved, Outbox, OFFLINE_RETRY_S, store_feedback
+from console.link.trust import TERMINAL_DOMAIN, TrustCache
+from console.store.db import Store
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 8192
+HWM = 1000
+SEND_DUE_S = 0.25
+CHECK_S = 1.0
+PUSH_RETRY_S = 2.0
+SESSION_TIMEOUT_S = 30.0
+REFUSE_EVERY_S = 1.0
+LOG_FIRST_N = 5
+
+
+@dataclass
+class Session:
+    """One live connection of an enrolled terminal."""
+
+    rid: bytes
+    key: str
+    unit_id: int
+    call_sign: str
+    idx: int
+    last_seen: float
+    refused_at: float = 0.0
+
+
+@dataclass
+class _Push:
+    """A hub -> terminal message confirmed by the terminal (cancel, update, text)."""
+
+    unit_id: int
+    data: bytes
+    rev: int
+    next_at: float
+    until: float
+
+
+@dataclass
+class LinkStats:
+    """Counters for tests, the benchmark and the operator's log."""
+
+    frames: int = 0
+    positions: int = 0
+    applied: int = 0
+    invalid: collections.Counter[str] = field(default_factory=collections.Counter)
+    invalid_by_sender: collections.Counter[str] = field(default_factory=collections.Counter)
+    untrusted: int = 0
+    orders_sent: int = 0
+    receipts: int = 0
+    moved: int = 0
+    send_full: int = 0
+    unreachable: int = 0
+    revoked_cut: int = 0
+
+    @property
+    def invalid_total(self) -> int:
+        return sum(self.invalid.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "frames": self.frames,
+            "positions": self.positions,
+            "applied": self.applied,
+            "invalid": dict(self.invalid),
+            "invalid_total": self.invalid_total,
+            "untrusted": self.untrusted,
+            "orders_sent": self.orders_sent,
+            "receipts": self.receipts,
+            "moved": self.moved,
+            "send_full": self.send_full,
+            "unreachable": self.unreachable,
+            "revoked_cut": self.revoked_cut,
+        }
+
+
+class TerminalLink:
+    """Serves terminals on ``endpoint``; start with :meth:`start`, stop with :meth:`stop`."""
+
+    def __init__(
+        self,
+        ctx: zmq.Context[zmq.Socket[bytes]],
+        store: Store,
+        port: HubPort,
+        trust: TrustCache,
+        hub_keys: KeyPair,
+        endpoint: str,
+        *,
+        heartbeat_s: float = 1.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.ctx = ctx
+        self.store = store
+        self.port = port
+        self.trust = trust
+        self.hub_keys = hub_keys
+        self.bind_endpoint = endpoint
+        self.endpoint = ""
+        self.heartbeat_s = heartbeat_s
+        self.clock = clock
+        self.epoch = uuid.uuid4().hex[:12]
+        self.outbox = Outbox(store)
+        self.stats = LinkStats()
+        self.sessions: dict[bytes, Session] = {}
+        self.by_key: dict[str, Session] = {}
+        self.by_unit: dict[int, Session] = {}
+        self._pushes: dict[tuple[str, str], _Push] = {}
+        self._escalated: set[str] = set()
+        self._calls: collections.deque[Callable[[], None]] = collections.deque()
+        self._kicked = False
+        self._wake_r, self._wake_w = os.pipe()
+        os.set_blocking(self._wake_r, False)
+        os.set_blocking(self._wake_w, False)
+        self._running = threading.Event()
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        self._sock: zmq.Socket[bytes] | None = None
+        self._msg_ids = iter(range(1, 2**53))
+
+    # ------------------------------------------------------------ public API
+
+    def start(self) -> TerminalLink:
+        """Bind and start serving; raises if the endpoint cannot be bound."""
+        self._running.set()
+        self._thread = threading.Thread(target=self._main, name="terminal-link", daemon=True)
+        self._thread.start()
+        self._ready.wait(10.0)
+        if self._error is not None:
+            raise self._error
+        return self
+
+    def stop(self) -> None:
+        """Stop the thread and close the socket (pending orders stay in the outbox)."""
+        self._running.clear()
+        self._wake()
+        if self._thread is not None:
+            self._thread.join(10.0)
+        for fd in (self._wake_r, self._wake_w):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+    def kick(self) -> None:
+        """New orders are in the outbox: send them now rather than at the next poll."""
+        self._kicked = True
+        self._wake()
+
+    def call(self, fn: Callable[[], None]) -> None:
+        """Run ``fn`` on the link thread (the only thread that may use the socket)."""
+        self._calls.append(fn)
+        self._wake()
+
+    def cancel_order(self, order_id: str, reason: str) -> Future[bool]:
+        """Cancel an order and tell its terminal (until it confirms); thread-safe."""
+        fut: Future[bool] = Future()
+
+        def run() -> None:
+            unit_id = self.outbox.cancel(order_id, reason, self.clock())
+            if unit_id is not None:
+                data = p.encode_hub(p.OrderCancel(order_id=order_id, reason=reason[:4000]))
+                self._push(("cancel", order_id), unit_id, data, 0, self.clock() + 86400.0)
+            fut.set_result(unit_id is not None)
+
+        self.call(_guard(run, fut))
+        return fut
+
+    def update_order(self, order_id: str, **changes: Any) -> Future[bool]:
+        """Change an open order's instructions/briefing/place and push it; thread-safe."""
+        fut: Future[bool] = Future()
+
+        def run() -> None:
+            res = self.outbox.update(order_id, changes, self.clock())
+            if res is not None:
+                unit_id, msg = res
+                self._push(
+                    ("update", order_id), unit_id, p.encode_hub(msg), msg.rev, msg.expires_at
+                )
+            fut.set_result(res is not None)
+
+        self.call(_guard(run, fut))
+        return fut
+
+    def send_message(self, call_sign: str, text: str, sender: str) -> Future[bool]:
+        """A text to a unit's terminal, retried while the hub runs until the terminal confirms."""
+        fut: Future[bool] = Future()
+
+        def run() -> None:
+            unit_id = next(
+                (k.unit_id for k in self.trust.trusted.values() if k.call_sign == call_sign), None
+            )
+            if unit_id is None:
+                fut.set_result(False)
+                return
+            mid = next(self._msg_ids)
+            msg = p.Message(mid=mid, text=text[:4000], sender=sender[:64], t=self.clock())
+            self._push(("msg", str(mid)), unit_id, p.encode_hub(msg), 0, self.clock() + 3600.0)
+            fut.set_result(True)
+
+        self.call(_guard(run, fut))
+        return fut
+
+    def online_units(self) -> set[str]:
+        """Call signs with a live session (a snapshot; safe from any thread)."""
+        return {s.call_sign for s in list(self.sessions.values())}
+
+    # ------------------------------------------------------------ the thread
+
+    def _wake(self) -> None:
+        try:
+            os.write(self._wake_w, b"\0")
+        except (BlockingIOError, OSError):
+            pass
+
+    def _socket(self) -> zmq.Socket[bytes]:
+        s = self.ctx.socket(zmq.ROUTER)
+        s.setsockopt(zmq.ROUTER_MANDATORY, 1)
+        s.setsockopt(zmq.SNDHWM, HWM)
+        s.setsockopt(zmq.RCVHWM, HWM)
+        s.setsockopt(zmq.MAXMSGSIZE, 4 * p.FRAME_LIMIT)
+        s.setsockopt(zmq.LINGER, 0)
+        s.setsockopt(zmq.HEARTBEAT_IVL, 2000)
+        s.setsockopt(zmq.HEARTBEAT_TIMEOUT, 6000)
+        s.setsockopt(zmq.HEARTBEAT_TTL, 6000)
+        s.setsockopt(zmq.ZAP_DOMAIN, TERMINAL_DOMAIN.encode())
+        s.setsockopt(zmq.ZAP_ENFORCE_DOMAIN, 1)  # no ZAP handler = nobody gets in
+        s.curve_server = True
+        s.curve_secretkey = self.hub_keys.secret.encode()
+        s.curve_publickey = self.hub_keys.public.encode()
+        s.bind(self.bind_endpoint)
+        self.endpoint = s.getsockopt_string(zmq.LAST_ENDPOINT)
+        return s
+
+    def _main(self) -> None:
+        try:
+            self._sock = sock = self._socket()
+        except BaseException as exc:
+            self._error = exc
+            self._ready.set()
+            return
+        self._ready.set()
+        log.info("terminal link on %s (epoch %s)", self.endpoint, self.epoch)
+        poller = zmq.Poller()
+        poller.register(sock, zmq.POLLIN)
+        poller.register(self._wake_r, zmq.POLLIN)
+        next_due = next_check = 0.0
+        try:
+            while self._running.is_set():
+                now_m = time.monotonic()
+                wait = max(0.0, min(next_due, next_check) - now_m)
+                events = dict(poller.poll(int(wait * 1000) + 1))
+                if self._wake_r in events:
+                    try:
+                        os.read(self._wake_r, 4096)
+                    except BlockingIOError:
+                        pass
+                self._run_calls()
+                self._cut_revoked()
+                if sock in events:
+                    self._guarded(self._drain, sock)
+                now_m = time.monotonic()
+                if self._kicked or now_m >= next_due:
+                    self._kicked = False
+                    next_due = now_m + SEND_DUE_S
+                    self._guarded(self._send_due)
+                if now_m >= next_check:
+                    next_check = now_m + CHECK_S
+                    self._guarded(self._check_deadlines)
+                    self._guarded(self._retry_pushes)
+                    self._sweep(now_m)
+        finally:
+            sock.close(0)
+            self._sock = None
+
+    def _guarded(self, fn: Callable[..., None], *args: Any) -> None:
+        try:
+            fn(*args)
+        except Exception:  # the link must outlive a database hiccup or a bug in one batch
+            log.exception("terminal link: %s failed", getattr(fn, "__name__", fn))
+
+    def _run_calls(self) -> None:
+        while self._calls:
+            self._guarded(self._calls.popleft())
+
+    def _cut_revoked(self) -> None:
+        while self.trust.revoked:
+            key = self.trust.revoked.popleft()
+            sess = self.by_key.get(key)
+            if sess is not None:
+                self._forget(sess)
+                self.stats.revoked_cut += 1
+                log.warning("cut off revoked terminal of %s", sess.call_sign)
+
+    def _forget(self, sess: Session) -> None:
+        self.sessions.pop(sess.rid, None)
+        if self.by_key.get(sess.key) is sess:
+            del self.by_key[sess.key]
+        if self.by_unit.get(sess.unit_id) is sess:
+            del self.by_unit[sess.unit_id]
+
+    def _sweep(self, now_m: float) -> None:
+        stale = [s for s in self.sessions.values() if now_m - s.last_seen > SESSION_TIMEOUT_S]
+        for s in stale:
+            self._forget(s)
+
+    # --------------------------------------------------------------- receive
+
+    def _bind(self, rid: bytes, frame: zmq.Frame) -> Session | None:
+        try:
+            key = frame.get("User-Id")
+        except zmq.ZMQError:
+            key = ""
+        trusted = self.trust.get(str(key))
+        if trusted is None:
+            self.stats.untrusted += 1
+            return None
+        old = self.by_key.get(str(key))
+        if old is not None:
+            self._forget(old)
+        idx = self.port.unit_index(trusted.call_sign)
+        sess = Session(
+            rid,
+            str(key),
+            trusted.unit_id,
+            trusted.call_sign,
+            -1 if idx is None else idx,
+            time.monotonic(),
+        )
+        self.sessions[rid] = sess
+        self.by_key[sess.key] = sess
+        self.by_unit[sess.unit_id] = sess
+        return sess
+
+    def _drain(self, sock: zmq.Socket[bytes]) -> None:
+        now = self.clock()
+        lo, hi = now - p.PAST_LIMIT_S, now + p.FUTURE_SLACK_S
+        now_m = time.monotonic()
+        sessions = self.sessions
+        decode = p.decode_terminal
+        pos_t = p.Position
+        idx_l: list[int] = []
+        lon_l: list[float] = []
+        lat_l: list[float] = []
+        t_l: list[float] = []
+        reports: list[tuple[Session, p.Receipt | p.Arrived | p.Finished]] = []
+        others: list[tuple[Session, p.TerminalMsg]] = []
+        n = 0
+        for n in range(1, MAX_BATCH + 1):  # noqa: B007
+            try:
+                rid = sock.recv(zmq.NOBLOCK)
+            except zmq.Again:
+                n -= 1
+                break
+            sess = sessions.get(rid)
+            if sess is None:
+                frame = sock.recv(copy=False)
+                sess = self._bind(rid, frame)
+                data = frame.bytes
+            else:
+                data = sock.recv()
+            if sock.getsockopt(zmq.RCVMORE):
+                while sock.getsockopt(zmq.RCVMORE):
+                    sock.recv()
+                if sess is not None:
+                    self._invalid(sess, p.ProtocolError("malformed", "a message must be one frame"))
+                continue
+            if sess is None:
+                continue
+            sess.last_seen = now_m
+            try:
+                msg = decode(data)
+            except p.ProtocolError as exc:
+                self._invalid(sess, exc)
+                continue
+            if type(msg) is pos_t:
+                if not lo <= msg.t <= hi:
+                    self._invalid(
+                        sess, p.ProtocolError("invalid", "position time far from hub clock")
+                    )
+                    continue
+                if sess.idx >= 0:
+                    idx_l.append(sess.idx)
+                    lon_l.append(msg.lon)
+                    lat_l.append(msg.lat)
+                    t_l.append(msg.t)
+                continue
+            try:
+                p.check_terminal(msg, now)
+            except p.ProtocolError as exc:
+                self._invalid(sess, exc)
+                continue
+            if isinstance(msg, p.Receipt | p.Arrived | p.Finished):
+                reports.append((sess, msg))
+            else:
+                others.append((sess, msg))
+        self.stats.frames += n
+        if idx_l:
+            self.stats.positions += len(idx_l)
+            self.stats.applied += self.port.ingest_positions(
+                np.array(idx_l, dtype=np.int64),
+                np.array(lon_l, dtype=np.float64),
+                np.array(lat_l, dtype=np.float64),
+                np.array(t_l, dtype=np.float64),
+            )
+        for sess, m in others:
+            self._guarded(self._handle, sess, m, now)
+        if reports:
+            self._guarded(self._apply_reports, reports, now)
+
+    def _invalid(self, sess: Session, exc: p.ProtocolError) -> None:
+        self.stats.invalid[exc.code] += 1
+        self.stats.invalid_by_sender[sess.call_sign] += 1
+        k = self.stats.invalid_by_sender[sess.call_sign]
+        if k <= LOG_FIRST_N or k % 10_000 == 0:
+            log.warning(
+                "refused frame #%d from %s (%s...): %s", k, sess.call_sign, sess.key[:8], exc.reason
+            )
+        now_m = time.monotonic()
+        if now_m - sess.refused_at >= REFUSE_EVERY_S:  # a clear reply, but never a flood of them
+            sess.refused_at = now_m
+            code = (
+                exc.code
+                if exc.code in ("version", "malformed", "oversize", "invalid")
+                else "invalid"
+            )
+            self._send(sess, p.encode_hub(p.Refused(code=code, reason=exc.reason[:4000])))  # type: ignore[arg-type]
+
+    def _send(self, sess: Session, data: bytes) -> bool:
+        sock = self._sock
+        if sock is None:
+            return False
+        try:
+            sock.send_multipart([sess.rid, data], zmq.NOBLOCK)
+            return True
+        except zmq.Again:
+            self.stats.send_full += 1
+        except zmq.ZMQError as exc:
+            if exc.errno != zmq.EHOSTUNREACH:
+                raise
+            self.stats.unreachable += 1
+            self._forget(sess)
+        return False
+
+    def _handle(self, sess: Session, msg: p.TerminalMsg, now: float) -> None:
+        if isinstance(msg, p.Heartbeat):
+            self._send(sess, p.encode_hub(p.Pong(seq=msg.seq, hub_epoch=self.epoch, t=now)))
+        elif isinstance(msg, p.Hello):
+            self._hello(sess, msg, now)
+        elif isinstance(msg, p.StatusChange):
+            fut = self.port.terminal_event(
+                TerminalEvent("status", sess.call_sign, status=msg.status)
+            )
+            self._ack_when_done(fut, sess, msg.mid)
+        elif isinstance(msg, p.Feedback):
+            incident = store_feedback(self.store, sess.unit_id, sess.call_sign, msg, now)
+            fut = self.port.terminal_event(
+                TerminalEvent(
+                    "feedback", sess.call_sign, msg.order_id or "", incident, msg.text[:500]
+                )
+            )
+            self._ack_when_done(fut, sess, msg.mid)
+        elif isinstance(msg, p.Seen):
+            self._pushes.pop(("msg", str(msg.mid)), None)
+
+    def _ack_when_done(self, fut: Future[Any], sess: Session, mid: int) -> None:
+        def done(_f: Future[Any]) -> None:
+            self.call(lambda: self._ack(sess, mid))
+
+        fut.add_done_callback(done)
+
+    def _ack(self, sess: Session, mid: int) -> None:
+        live = self.by_key.get(sess.key)
+        if live is not None:
+            self._send(live, p.encode_hub(p.Ack(mid=mid)))
+
+    def _hello(self, sess: Session, msg: p.Hello, now: float) -> None:
+        self._send(
+            sess,
+            p.encode_hub(
+                p.Welcome(
+                    hub_epoch=self.epoch,
+                    unit=sess.call_sign[:64],
+                    heartbeat_s=self.heartbeat_s,
+                    t=now,
+                )
+            ),
+        )
+        pending, seen = self.outbox.open_for_unit(sess.unit_id, now)
+        held = set(msg.holding)
+        sent: list[Due] = []
+        for d in pending:
+            if self._send(sess, p.encode_hub(d.message)):
+                sent.append(d)
+        for d in seen:
+            if d.order_id not in held:  # the terminal lost it (reinstalled): show it again
+                self._send(sess, p.encode_hub(d.message))
+        self.stats.orders_sent += len(sent)
+        self.outbox.record_attempts(sent, now)
+        for oid, state in self.outbox.closed_among(sorted(held)):
+            reason = "order no longer exists" if state == "unknown" else f"order is {state}"
+            self._send(sess, p.encode_hub(p.OrderCancel(order_id=oid, reason=reason)))
+        for push in self._pushes.values():
+            if push.unit_id == sess.unit_id:
+                self._send(sess, push.data)
+
+    def _apply_reports(
+        self, reports: list[tuple[Session, p.Receipt | p.Arrived | p.Finished]], now: float
+    ) -> None:
+        self.stats.receipts += len(reports)
+        moved, foreign = self.outbox.apply([(s.unit_id, m) for s, m in reports], now)
+        self.stats.moved += len(moved)
+        for mv in moved:
+            self._report_moved(mv)
+        for sess, m in reports:
+            if m.order_id in foreign:
+                self._send(
+                    sess,
+                    p.encode_hub(
+                        p.Refused(
+                            code="unknown_order", reason=f"no order {m.order_id} for this unit"
+                        )
+                    ),
+                )
+            elif isinstance(m, p.Receipt):
+                if m.kind == "cancel_seen":
+                    self._pushes.pop(("cancel", m.order_id), None)
+                elif m.kind == "delivered":
+                    push = self._pushes.get(("update", m.order_id))
+                    if push is not None and m.rev >= push.rev:
+                        del self._pushes[("update", m.order_id)]
+            self._send(sess, p.encode_hub(p.Ack(mid=m.mid)))
+
+    def _report_moved(self, mv: Moved) -> None:
+        kinds = {
+            "accepted": "accepted",
+            "rejected": "rejected",
+            "arrived": "arrived",
+            "finished": "finished",
+        }
+        kind = kinds.get(mv.state.value)
+        if kind is None:
+            return
+        sess = self.by_unit.get(mv.unit_id)
+        call_sign = sess.call_sign if sess is not None else self._call_sign(mv.unit_id)
+        self.port.terminal_event(
+            TerminalEvent(kind, call_sign, mv.order_id, mv.incident_id, mv.text[:500])  # type: ignore[arg-type]
+        )
+
+    def _call_sign(self, unit_id: int) -> str:
+        for k in list(self.trust.trusted.values()):
+            if k.unit_id == unit_id:
+                return k.call_sign
+        return f"unit#{unit_id}"
+
+    # ------------------------------------------------------------------ send
+
+    def _send_due(self) -> None:
+        now = self.clock()
+        dues = self.outbox.due(now)
+        if not dues:
+            return
+        sent: list[Due] = []
+        offline: list[str] = []
+        for d in dues:
+            sess = self.by_unit.get(d.unit_id)
+            if sess is None:
+                offline.append(d.order_id)
+                continue
+            if self._send(sess, p.encode_hub(d.message)):
+                self.stats.orders_sent += 1
+            sent.append(d)  # a full pipe counts as a try: back off rather than spin
+        self.outbox.record_attempts(sent, now)
+        self.outbox.defer(offline, now + OFFLINE_RETRY_S)
+
+    def _push(
+        self, key: tuple[str, str], unit_id: int, data: bytes, rev: int, until: float
+    ) -> None:
+        push = _Push(unit_id, data, rev, time.monotonic() + PUSH_RETRY_S, until)
+        self._pushes[key] = push
+        sess = self.by_unit.get(unit_id)
+        if sess is not None:
+            self._send(sess, data)
+
+    def _retry_pushes(self) -> None:
+        now_m = time.monotonic()
+        now = self.clock()
+        for key, push in list(self._pushes.items()):
+            if now > push.until:
+                del self._pushes[key]
+            elif now_m >= push.next_at:
+                push.next_at = now_m + PUSH_RETRY_S
+                sess = self.by_unit.get(push.unit_id)
+                if sess is not None:
+                    self._send(sess, push.data)
+
+    def _check_deadlines(self) -> None:
+        now = self.clock()
+        overdue = self.outbox.overdue(now)
+        self._escalated &= {o[0] for o in overdue}
+        for oid, _unit_id, incident_id, call_sign in overdue:
+            if oid not in self._escalated:
+                self._escalated.add(oid)
+                log.warning("order %s to %s not acknowledged by its deadline", oid[:8], call_sign)
+                self.port.terminal_event(TerminalEvent("overdue", call_sign, oid, incident_id))
+        for oid, _unit_id, incident_id, call_sign in self.outbox.expire(now):
+            log.warning("order %s to %s expired undelivered", oid[:8], call_sign)
+            self.port.terminal_event(TerminalEvent("expired", call_sign, oid, incident_id))
+
+
+def _guard(fn: Callable[[], None], fut: Future[Any]) -> Callable[[], None]:
+    def run() -> None:
+        try:
+            fn()
+        except Exception as exc:
+            if not fut.done():
+                fut.set_exception(exc)
+            raise
+
+    return run

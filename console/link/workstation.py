@@ -1,0 +1,289 @@
+"""Workstations over ZeroMQ: the hub side of the Clone pattern (zguide ch. 5).
+
+Two sockets, both CURVE-encrypted with the hub key (ZAP domain ``workstation``):
+
+- a ROUTER for commands: a msgpack :class:`~console.hub.messages.Envelope` in,
+  a :class:`~console.hub.messages.Reply` out, answered when the hub's future resolves;
+- a PUB for events: ``[b"ev", event]`` in the hub's ``seq`` order, plus a
+  ``[b"hb", seq]`` heartbeat every second carrying the last published seq, so a
+  subscriber that missed the tail of a burst still notices the gap.
+
+A late joiner subscribes, asks for a ``GetSnapshot`` (which carries the seq it
+reflects), drops buffered events up to that seq and applies the rest; any hole
+in the sequence (PUB drops at its high-water mark) makes it fetch a new
+snapshot (:class:`~console.link.remote.RemoteClient`).
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import os
+import threading
+import typing
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any, Protocol
+
+import msgspec
+import zmq
+
+from console.hub.messages import Command, Envelope, Event, Reply
+from console.link.keys import KeyPair
+from console.link.trust import WORKSTATION_DOMAIN
+
+log = logging.getLogger(__name__)
+
+REQUEST_LIMIT = 1024 * 1024
+PUB_HWM = 20_000
+HEARTBEAT_S = 1.0
+INTERNAL_ROLES = frozenset({"link", "system"})
+
+
+class HubService(Protocol):
+    """The part of :class:`~console.hub.hub.CommandHub` the server needs."""
+
+    def submit(self, env: Envelope) -> Future[Reply]: ...
+
+    def subscribe(self, callback: Callable[[Event], None]) -> Callable[[], None]: ...
+
+
+def derived_endpoints(endpoint: str) -> tuple[str, str, str]:
+    """Terminal, workstation-command and event endpoints from one ``tcp://host:port``.
+
+    Terminals use ``port``, workstation commands ``port + 1``, events ``port + 2``.
+    """
+    if not endpoint.startswith("tcp://") or ":" not in endpoint[6:]:
+        raise ValueError(f"hub endpoint must look like tcp://host:port, got {endpoint!r}")
+    host, _, port_s = endpoint[6:].rpartition(":")
+    try:
+        port = int(port_s)
+    except ValueError:
+        raise ValueError(f"hub endpoint {endpoint!r} has no numeric port") from None
+    if port == 0:
+        return endpoint, endpoint, endpoint
+    if not 1 <= port <= 65533:
+        raise ValueError(f"hub endpoint port must be 1-65533, got {port}")
+    return (f"tcp://{host}:{port}", f"tcp://{host}:{port + 1}", f"tcp://{host}:{port + 2}")
+
+
+def wire_envelope_type(commands: list[type[Command]]) -> type[msgspec.Struct]:
+    """An Envelope whose ``command`` is the union of the commands workstations may send."""
+    union: Any = typing.Union[tuple(commands)]  # noqa: UP007 - built at run time
+
+    class WireEnvelope(msgspec.Struct, forbid_unknown_fields=True):
+        request_id: int
+        command: union  # type: ignore[valid-type]
+        actor: str = "system"
+        role: str = "operator"
+        workstation: str = "local"
+
+    return WireEnvelope
+
+
+class HubServer:
+    """Serves workstation commands and events for one hub, on its own thread."""
+
+    def __init__(
+        self,
+        ctx: zmq.Context[zmq.Socket[bytes]],
+        hub: HubService,
+        commands: list[type[Command]],
+        hub_keys: KeyPair,
+        command_endpoint: str,
+        event_endpoint: str,
+    ) -> None:
+        self.ctx = ctx
+        self.hub = hub
+        self.hub_keys = hub_keys
+        self._bind = (command_endpoint, event_endpoint)
+        self.command_endpoint = ""
+        self.event_endpoint = ""
+        self._decoder = msgspec.msgpack.Decoder(wire_envelope_type(commands))
+        self._enc = msgspec.msgpack.Encoder()
+        self._pub: zmq.Socket[bytes] | None = None
+        self._pub_lock = threading.Lock()
+        self._last_seq = 0
+        self._replies: collections.deque[tuple[bytes, bytes]] = collections.deque()
+        self._wake_r, self._wake_w = os.pipe()
+        os.set_blocking(self._wake_r, False)
+        os.set_blocking(self._wake_w, False)
+        self._running = threading.Event()
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        self._unsub: Callable[[], None] | None = None
+        self.bad_requests = 0
+
+    def _curve(self, s: zmq.Socket[bytes]) -> None:
+        s.setsockopt(zmq.ZAP_DOMAIN, WORKSTATION_DOMAIN.encode())
+        s.setsockopt(zmq.ZAP_ENFORCE_DOMAIN, 1)
+        s.curve_server = True
+        s.curve_secretkey = self.hub_keys.secret.encode()
+        s.curve_publickey = self.hub_keys.public.encode()
+        s.setsockopt(zmq.LINGER, 0)
+
+    def start(self) -> HubServer:
+        """Bind both sockets and start serving."""
+        pub = self.ctx.socket(zmq.PUB)
+        self._curve(pub)
+        pub.setsockopt(zmq.SNDHWM, PUB_HWM)
+        try:
+            pub.bind(self._bind[1])
+        except zmq.ZMQError:
+            pub.close(0)
+            raise
+        self.event_endpoint = pub.getsockopt_string(zmq.LAST_ENDPOINT)
+        self._pub = pub
+        self._unsub = self.hub.subscribe(self._on_event)
+        self._running.set()
+        self._thread = threading.Thread(target=self._main, name="workstation-server", daemon=True)
+        self._thread.start()
+        self._ready.wait(10.0)
+        if self._error is not None:
+            self.stop()
+            raise self._error
+        return self
+
+    def stop(self) -> None:
+        if self._unsub is not None:
+            self._unsub()
+            self._unsub = None
+        self._running.clear()
+        self._wake()
+        if self._thread is not None:
+            self._thread.join(10.0)
+        with self._pub_lock:
+            if self._pub is not None:
+                self._pub.close(0)
+                self._pub = None
+        for fd in (self._wake_r, self._wake_w):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+    def _wake(self) -> None:
+        try:
+            os.write(self._wake_w, b"\0")
+        except OSError:
+            pass
+
+    # ---------------------------------------------------------------- events
+
+    def _on_event(self, ev: Event) -> None:
+        """Hub-thread callback: publish in seq order (the lock hands the PUB between threads)."""
+        data = self._enc.encode(ev)
+        with self._pub_lock:
+            if self._pub is None:
+                return
+            try:
+                self._pub.send_multipart([b"ev", data], zmq.NOBLOCK)
+            except zmq.Again:
+                pass  # subscribers see the gap and resync from a snapshot
+            self._last_seq = max(self._last_seq, ev.seq)
+
+    def _heartbeat(self) -> None:
+        with self._pub_lock:
+            if self._pub is not None:
+                try:
+                    self._pub.send_multipart([b"hb", str(self._last_seq).encode()], zmq.NOBLOCK)
+                except zmq.Again:
+                    pass
+
+    # -------------------------------------------------------------- commands
+
+    def _main(self) -> None:
+        router = self.ctx.socket(zmq.ROUTER)
+        try:
+            self._curve(router)
+            router.setsockopt(zmq.ROUTER_MANDATORY, 1)
+            router.setsockopt(zmq.MAXMSGSIZE, REQUEST_LIMIT)
+            router.setsockopt(zmq.SNDHWM, 10_000)
+            router.bind(self._bind[0])
+            self.command_endpoint = router.getsockopt_string(zmq.LAST_ENDPOINT)
+        except BaseException as exc:
+            self._error = exc
+            router.close(0)
+            self._ready.set()
+            return
+        self._ready.set()
+        log.info(
+            "workstations: commands on %s, events on %s", self.command_endpoint, self.event_endpoint
+        )
+        poller = zmq.Poller()
+        poller.register(router, zmq.POLLIN)
+        poller.register(self._wake_r, zmq.POLLIN)
+        import time
+
+        next_hb = 0.0
+        try:
+            while self._running.is_set():
+                events = dict(poller.poll(int(HEARTBEAT_S * 1000)))
+                if self._wake_r in events:
+                    try:
+                        os.read(self._wake_r, 4096)
+                    except BlockingIOError:
+                        pass
+                if router in events:
+                    for _ in range(1000):
+                        try:
+                            parts = router.recv_multipart(zmq.NOBLOCK)
+                        except zmq.Again:
+                            break
+                        self._request(parts)
+                while self._replies:
+                    rid, data = self._replies.popleft()
+                    try:
+                        router.send_multipart([rid, data], zmq.NOBLOCK)
+                    except zmq.ZMQError:
+                        pass  # the workstation went away; it will ask again
+                now = time.monotonic()
+                if now >= next_hb:
+                    next_hb = now + HEARTBEAT_S
+                    self._heartbeat()
+        finally:
+            router.close(0)
+
+    def _request(self, parts: list[bytes]) -> None:
+        rid = parts[0]
+        if len(parts) != 2:
+            self.bad_requests += 1
+            self._reply(rid, Reply(0, False, error="a request is exactly one frame"))
+            return
+        try:
+            wire = self._decoder.decode(parts[1])
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            self.bad_requests += 1
+            self._reply(rid, Reply(0, False, error=f"malformed request: {exc}"))
+            return
+        w: Any = wire
+        if w.role in INTERNAL_ROLES:
+            self._reply(rid, Reply(w.request_id, False, error=f"role {w.role!r} is internal"))
+            return
+        env = Envelope(
+            request_id=w.request_id,
+            command=w.command,
+            actor=w.actor,
+            role=w.role,
+            workstation=w.workstation,
+        )
+        fut = self.hub.submit(env)
+        fut.add_done_callback(lambda f: self._done(rid, w.request_id, f))
+
+    def _done(self, rid: bytes, request_id: int, fut: Future[Reply]) -> None:
+        try:
+            reply = fut.result()
+        except Exception as exc:
+            reply = Reply(request_id, False, error=f"internal error: {exc}")
+        self._reply(rid, reply)
+
+    def _reply(self, rid: bytes, reply: Reply) -> None:
+        try:
+            data = self._enc.encode(reply)
+        except (TypeError, msgspec.EncodeError) as exc:
+            data = self._enc.encode(
+                Reply(reply.request_id, False, error=f"unencodable result: {exc}")
+            )
+        self._replies.append((rid, data))
+        self._wake()

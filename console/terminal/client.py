@@ -1,0 +1,96 @@
+"""One terminal on its own thread: the library behind the shell program.
+
+Officer actions may be called from any thread; they run on the fleet thread
+(which owns the socket and the session) and return a future that carries any
+refusal (unknown order, missing reason, photo too large) back to the caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any, TypeVar
+
+import zmq
+
+from console.link import protocol as p
+from console.link.keys import TerminalKey
+from console.terminal.fleet import Fleet, Member
+from console.terminal.localstore import LocalOrder, LocalStore
+from console.terminal.session import EventCallback, TerminalSession
+
+T = TypeVar("T")
+
+
+class TerminalClient:
+    """A terminal connected to ``endpoint`` with ``key``; events go to ``on_event``."""
+
+    def __init__(
+        self,
+        key: TerminalKey,
+        endpoint: str,
+        store: LocalStore,
+        *,
+        on_event: EventCallback | None = None,
+        heartbeat_s: float = 1.0,
+        ctx: zmq.Context[zmq.Socket[bytes]] | None = None,
+    ) -> None:
+        self.session = TerminalSession(store, heartbeat_s=heartbeat_s, on_event=on_event)
+        self.member = Member(key, self.session)
+        self.fleet = Fleet(endpoint, [self.member], ctx=ctx)
+
+    def start(self) -> TerminalClient:
+        self.fleet.start()
+        return self
+
+    def stop(self) -> None:
+        self.fleet.stop()
+
+    def _run(self, fn: Callable[[TerminalSession], T]) -> Future[T]:
+        fut: Future[T] = Future()
+
+        def call() -> None:
+            try:
+                fut.set_result(fn(self.session))
+            except Exception as exc:
+                fut.set_exception(exc)
+
+        self.fleet.call(call)
+        return fut
+
+    @property
+    def connected(self) -> bool:
+        """True while the hub answers (welcome or pong within the dead-after window)."""
+        import time
+
+        return bool(self.session.epoch) and self.session.alive(time.monotonic())
+
+    def orders(self) -> list[LocalOrder]:
+        """Open orders, oldest first."""
+        return self._run(lambda s: s.open_orders()).result(5.0)
+
+    def read(self, order_id: str) -> Future[None]:
+        return self._run(lambda s: s.read(order_id))
+
+    def accept(self, order_id: str) -> Future[None]:
+        return self._run(lambda s: s.accept(order_id))
+
+    def reject(self, order_id: str, reason: str) -> Future[None]:
+        return self._run(lambda s: s.reject(order_id, reason))
+
+    def arrived(self, order_id: str) -> Future[None]:
+        return self._run(lambda s: s.arrived(order_id))
+
+    def finish(self, order_id: str, outcome: str) -> Future[None]:
+        return self._run(lambda s: s.finish(order_id, outcome))
+
+    def feedback(
+        self, text: str, order_id: str | None = None, photo: bytes | None = None
+    ) -> Future[None]:
+        return self._run(lambda s: s.feedback(text, order_id, photo))
+
+    def set_status(self, status: p.TerminalStatus) -> Future[None]:
+        return self._run(lambda s: s.set_status(status))
+
+    def position(self, lat: float, lon: float, **kw: Any) -> Future[None]:
+        return self._run(lambda s: s.position(lat, lon, **kw))

@@ -1,0 +1,166 @@
+"""What a terminal remembers: its orders (to ignore duplicates) and unacknowledged reports.
+
+An order id seen once is never executed again, even after the terminal
+restarts, so the store must outlive the process: :class:`SqliteStore` keeps
+it in one small SQLite file.  :class:`MemoryStore` is the same contract in
+memory, for simulated terminals whose "device" is the simulator process.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from console.link.protocol import OrderBody
+
+FINAL = frozenset({"finished", "rejected", "cancelled", "expired"})
+
+
+@dataclass
+class LocalOrder:
+    """An order as the terminal holds it."""
+
+    order: OrderBody
+    state: str  # new | read | accepted | rejected | arrived | finished | cancelled
+    received_at: float
+
+
+class LocalStore(Protocol):
+    """The terminal's memory."""
+
+    def get(self, order_id: str) -> LocalOrder | None: ...
+
+    def put(self, order: LocalOrder) -> None: ...
+
+    def orders(self) -> list[LocalOrder]: ...
+
+    def next_mid(self) -> int: ...
+
+    def put_unacked(self, mid: int, data: bytes) -> None: ...
+
+    def drop_unacked(self, mid: int) -> None: ...
+
+    def unacked(self) -> list[tuple[int, bytes]]: ...
+
+
+class MemoryStore:
+    """In-memory :class:`LocalStore` (one per simulated terminal)."""
+
+    def __init__(self) -> None:
+        self._orders: dict[str, LocalOrder] = {}
+        self._unacked: dict[int, bytes] = {}
+        self._mid = time.time_ns() // 1000 % 2**40  # never reused by a restarted simulator
+
+    def get(self, order_id: str) -> LocalOrder | None:
+        return self._orders.get(order_id)
+
+    def put(self, order: LocalOrder) -> None:
+        self._orders[order.order.order_id] = order
+
+    def orders(self) -> list[LocalOrder]:
+        return list(self._orders.values())
+
+    def next_mid(self) -> int:
+        self._mid += 1
+        return self._mid
+
+    def put_unacked(self, mid: int, data: bytes) -> None:
+        self._unacked[mid] = data
+
+    def drop_unacked(self, mid: int) -> None:
+        self._unacked.pop(mid, None)
+
+    def unacked(self) -> list[tuple[int, bytes]]:
+        return sorted(self._unacked.items())
+
+
+class SqliteStore:
+    """A :class:`LocalStore` in one SQLite file (the real terminal)."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
+        self._lock = threading.Lock()
+        with self._lock:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS orders (id TEXT PRIMARY KEY, body BLOB NOT NULL,"
+                " state TEXT NOT NULL, received_at REAL NOT NULL)"
+            )
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS unacked (mid INTEGER PRIMARY KEY, data BLOB NOT NULL)"
+            )
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS counter (k TEXT PRIMARY KEY, v INTEGER NOT NULL)"
+            )
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @staticmethod
+    def _row(body: bytes, state: str, received_at: float) -> LocalOrder:
+        import msgspec
+
+        from console.link.protocol import Order
+
+        return LocalOrder(msgspec.msgpack.decode(body, type=Order), state, received_at)
+
+    def get(self, order_id: str) -> LocalOrder | None:
+        with self._lock:
+            r = self._db.execute(
+                "SELECT body, state, received_at FROM orders WHERE id = ?", (order_id,)
+            ).fetchone()
+        return None if r is None else self._row(*r)
+
+    def put(self, order: LocalOrder) -> None:
+        import msgspec
+
+        from console.link.protocol import Order
+
+        o = order.order
+        body = msgspec.msgpack.encode(Order(**{f: getattr(o, f) for f in o.__struct_fields__}))
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO orders (id, body, state, received_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT(id) DO UPDATE SET body = excluded.body, state = excluded.state",
+                (o.order_id, body, order.state, order.received_at),
+            )
+
+    def orders(self) -> list[LocalOrder]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT body, state, received_at FROM orders ORDER BY received_at"
+            ).fetchall()
+        return [self._row(*r) for r in rows]
+
+    def next_mid(self) -> int:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            r = self._db.execute("SELECT v FROM counter WHERE k = 'mid'").fetchone()
+            v = (r[0] if r else 0) + 1
+            self._db.execute("INSERT OR REPLACE INTO counter (k, v) VALUES ('mid', ?)", (v,))
+            self._db.execute("COMMIT")
+        return int(v)
+
+    def put_unacked(self, mid: int, data: bytes) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO unacked (mid, data) VALUES (?, ?)", (mid, data)
+            )
+
+    def drop_unacked(self, mid: int) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM unacked WHERE mid = ?", (mid,))
+
+    def unacked(self) -> list[tuple[int, bytes]]:
+        with self._lock:
+            return [
+                (int(m), bytes(d))
+                for m, d in self._db.execute("SELECT mid, data FROM unacked ORDER BY mid")
+            ]

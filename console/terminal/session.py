@@ -1,0 +1,301 @@
+"""The terminal's half of the protocol, free of sockets and threads.
+
+A :class:`TerminalSession` turns hub frames into officer-facing events and
+officer actions into frames; a driver (one socket on a thread, or a fleet of
+them) moves the frames.  The rules that make orders "at least once, executed
+once" live here:
+
+- an order id is executed (shown, rung) only the first time it arrives; a
+  repeat only re-confirms delivery;
+- every report to the hub (receipts, arrival, outcome, status, feedback) is
+  stored and resent until the hub acknowledges it, across reconnects and
+  restarts of either side;
+- a hub restart (new epoch in a pong) or a reconnect triggers a hello that
+  lists the orders held, so the hub can resend missing ones and cancel stale ones;
+- no frame from the hub for ``dead_after_s`` means the link is gone: the driver
+  must drop the socket and connect afresh (a revoked key then fails the handshake).
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from console.link import protocol as p
+from console.terminal.localstore import FINAL, LocalOrder, LocalStore
+
+log = logging.getLogger(__name__)
+
+APP = "dispatch-terminal/1.0"
+EventCallback = Callable[[str, Any], None]
+"""``(kind, payload)``: order, order_update, order_cancel, message, welcome, refused, ack."""
+
+
+class TerminalSession:
+    """Protocol state of one terminal; call from a single thread."""
+
+    def __init__(
+        self,
+        store: LocalStore,
+        *,
+        app: str = APP,
+        heartbeat_s: float = 1.0,
+        dead_after_s: float | None = None,
+        retry_s: float = 3.0,
+        clock: Callable[[], float] = time.time,
+        on_event: EventCallback | None = None,
+    ) -> None:
+        self.store = store
+        self.app = app
+        self.heartbeat_s = heartbeat_s
+        self.dead_after_s = dead_after_s if dead_after_s is not None else 3.5 * heartbeat_s
+        self.retry_s = retry_s
+        self.clock = clock
+        self.on_event = on_event
+        self.out: collections.deque[bytes] = collections.deque()
+        self.epoch = ""
+        self.unit = ""
+        self.executed: list[str] = []
+        """Order ids executed by this session object, in order (tests count these)."""
+        self._position: bytes | None = None
+        self._retry_at: dict[int, float] = {}
+        self._delivered: dict[tuple[str, int], int] = {}
+        self._cancel_seen: dict[str, int] = {}
+        self._messages_seen: collections.OrderedDict[int, None] = collections.OrderedDict()
+        self._hb_seq = 0
+        self._next_hb = 0.0
+        self.last_rx = time.monotonic()
+
+    # ------------------------------------------------------------- driving
+
+    def start(self, now_m: float | None = None) -> None:
+        """A fresh socket was connected: say hello and resend what is unacknowledged."""
+        now_m = time.monotonic() if now_m is None else now_m
+        self.last_rx = now_m
+        self._next_hb = now_m + self.heartbeat_s
+        self._hello(now_m)
+
+    def _hello(self, now_m: float) -> None:
+        open_ids = [o.order.order_id for o in self.store.orders() if o.state not in FINAL]
+        self.out.append(
+            p.encode_terminal(
+                p.Hello(app=self.app[:64], t=self.clock(), holding=open_ids[-p.HOLDING_LIMIT :])
+            )
+        )
+        for mid, data in self.store.unacked():
+            self.out.append(data)
+            self._retry_at[mid] = now_m + self.retry_s
+
+    def alive(self, now_m: float) -> bool:
+        """False once the hub has been silent for ``dead_after_s``."""
+        return now_m - self.last_rx <= self.dead_after_s
+
+    def tick(self, now_m: float | None = None) -> bool:
+        """Queue heartbeats and due resends; returns :meth:`alive`."""
+        now_m = time.monotonic() if now_m is None else now_m
+        if now_m >= self._next_hb:
+            self._next_hb = now_m + self.heartbeat_s
+            self._hb_seq += 1
+            self.out.append(p.encode_terminal(p.Heartbeat(seq=self._hb_seq, t=self.clock())))
+        due = [m for m, at in self._retry_at.items() if at <= now_m]
+        if due:
+            stored = dict(self.store.unacked())
+            for mid in due:
+                data = stored.get(mid)
+                if data is None:
+                    self._retry_at.pop(mid, None)
+                    continue
+                self.out.append(data)
+                self._retry_at[mid] = now_m + self.retry_s
+        return self.alive(now_m)
+
+    def take(self) -> list[bytes]:
+        """Frames to send now; the latest position goes last (older ones were replaced)."""
+        frames = list(self.out)
+        self.out.clear()
+        if self._position is not None:
+            frames.append(self._position)
+            self._position = None
+        return frames
+
+    # --------------------------------------------------------------- input
+
+    def on_frame(self, data: bytes, now_m: float | None = None) -> None:
+        """Handle one frame from the hub (bad frames are logged and dropped)."""
+        self.last_rx = time.monotonic() if now_m is None else now_m
+        try:
+            msg = p.decode_hub(data)
+        except p.ProtocolError as exc:
+            log.warning("dropped a bad frame from the hub: %s", exc.reason)
+            return
+        if isinstance(msg, p.Order | p.OrderUpdate):
+            self._order(msg)
+        elif isinstance(msg, p.Ack):
+            self.store.drop_unacked(msg.mid)
+            self._retry_at.pop(msg.mid, None)
+            self._emit("ack", msg.mid)
+        elif isinstance(msg, p.Pong):
+            if msg.hub_epoch != self.epoch:  # hub restarted (or first contact): resync
+                self.epoch = msg.hub_epoch
+                self._hello(self.last_rx)
+        elif isinstance(msg, p.Welcome):
+            self.epoch = msg.hub_epoch
+            self.unit = msg.unit
+            self._emit("welcome", msg)
+        elif isinstance(msg, p.OrderCancel):
+            self._cancel(msg)
+        elif isinstance(msg, p.Message):
+            if msg.mid not in self._messages_seen:
+                self._messages_seen[msg.mid] = None
+                if len(self._messages_seen) > 1000:
+                    self._messages_seen.popitem(last=False)
+                self._emit("message", msg)
+            self.out.append(p.encode_terminal(p.Seen(mid=msg.mid, t=self.clock())))
+        elif isinstance(msg, p.Refused):
+            log.warning("hub refused a frame (%s): %s", msg.code, msg.reason)
+            self._emit("refused", msg)
+
+    def _emit(self, kind: str, payload: Any) -> None:
+        if self.on_event is not None:
+            try:
+                self.on_event(kind, payload)
+            except Exception:
+                log.exception("terminal event handler failed")
+
+    def _order(self, msg: p.OrderBody) -> None:
+        held = self.store.get(msg.order_id)
+        if held is None:
+            lo = LocalOrder(msg, "new", self.clock())
+            self.store.put(lo)
+            self.executed.append(msg.order_id)
+            self._emit("order", lo)
+        elif msg.rev > held.order.rev and held.state not in FINAL:
+            held.order = msg
+            self.store.put(held)
+            self._emit("order_update", held)
+        key = (msg.order_id, max(msg.rev, held.order.rev if held else 0))
+        if key not in self._delivered or self._delivered[key] not in dict(self.store.unacked()):
+            self._delivered[key] = self._reliable(
+                lambda mid: p.Receipt(
+                    mid=mid, order_id=msg.order_id, kind="delivered", t=self.clock(), rev=key[1]
+                )
+            )
+
+    def _cancel(self, msg: p.OrderCancel) -> None:
+        held = self.store.get(msg.order_id)
+        if held is not None and held.state not in FINAL:
+            held.state = "cancelled"
+            self.store.put(held)
+            self._emit("order_cancel", (held, msg.reason))
+        pending = self._cancel_seen.get(msg.order_id)
+        if pending is None or pending not in dict(self.store.unacked()):
+            self._cancel_seen[msg.order_id] = self._reliable(
+                lambda mid: p.Receipt(
+                    mid=mid, order_id=msg.order_id, kind="cancel_seen", t=self.clock()
+                )
+            )
+
+    def _reliable(self, make: Callable[[int], p.TerminalMsg]) -> int:
+        mid = self.store.next_mid()
+        data = p.encode_terminal(make(mid))
+        self.store.put_unacked(mid, data)
+        self.out.append(data)
+        self._retry_at[mid] = time.monotonic() + self.retry_s
+        return mid
+
+    # ------------------------------------------------------ officer actions
+
+    def _held(self, order_id: str) -> LocalOrder:
+        held = self.store.get(order_id)
+        if held is None:
+            raise KeyError(f"no order {order_id} on this terminal")
+        return held
+
+    def _set_state(self, order_id: str, state: str) -> None:
+        held = self._held(order_id)
+        held.state = state
+        self.store.put(held)
+
+    def read(self, order_id: str) -> None:
+        """The officer opened the order."""
+        self._set_state(order_id, "read")
+        self._reliable(
+            lambda mid: p.Receipt(mid=mid, order_id=order_id, kind="read", t=self.clock())
+        )
+
+    def accept(self, order_id: str) -> None:
+        """The officer takes the order on."""
+        self._set_state(order_id, "accepted")
+        self._reliable(
+            lambda mid: p.Receipt(mid=mid, order_id=order_id, kind="accepted", t=self.clock())
+        )
+
+    def reject(self, order_id: str, reason: str) -> None:
+        """The officer cannot take the order; a reason is required."""
+        if not reason.strip():
+            raise ValueError("a rejection needs a reason")
+        self._set_state(order_id, "rejected")
+        self._reliable(
+            lambda mid: p.Receipt(
+                mid=mid, order_id=order_id, kind="rejected", t=self.clock(), reason=reason[:4000]
+            )
+        )
+
+    def arrived(self, order_id: str) -> None:
+        """The unit is at the scene."""
+        self._set_state(order_id, "arrived")
+        self._reliable(lambda mid: p.Arrived(mid=mid, order_id=order_id, t=self.clock()))
+
+    def finish(self, order_id: str, outcome: str) -> None:
+        """The order is done, with its outcome."""
+        self._set_state(order_id, "finished")
+        self._reliable(
+            lambda mid: p.Finished(
+                mid=mid, order_id=order_id, outcome=outcome[:4000], t=self.clock()
+            )
+        )
+
+    def feedback(self, text: str, order_id: str | None = None, photo: bytes | None = None) -> None:
+        """Text (and a JPEG) from the scene; refused here if the photo is too big or not a JPEG."""
+        if photo is not None:
+            if len(photo) > p.PHOTO_LIMIT:
+                raise ValueError(f"photo is {len(photo)} bytes; the limit is {p.PHOTO_LIMIT}")
+            if not photo.startswith(b"\xff\xd8\xff"):
+                raise ValueError("photo is not a JPEG")
+        self._reliable(
+            lambda mid: p.Feedback(
+                mid=mid, order_id=order_id, text=text[:4000], t=self.clock(), photo=photo
+            )
+        )
+
+    def set_status(self, status: p.TerminalStatus) -> None:
+        """The officer changed duty status (available, off duty, ...)."""
+        self._reliable(lambda mid: p.StatusChange(mid=mid, status=status, t=self.clock()))
+
+    def position(
+        self,
+        lat: float,
+        lon: float,
+        accuracy: float | None = None,
+        speed: float | None = None,
+        heading: float | None = None,
+        t: float | None = None,
+    ) -> None:
+        """Latest fix; replaces one not sent yet (positions are never queued up)."""
+        self._position = p.encode_terminal(
+            p.Position(
+                lat=lat,
+                lon=lon,
+                accuracy=accuracy,
+                speed=speed,
+                heading=heading,
+                t=self.clock() if t is None else t,
+            )
+        )
+
+    def open_orders(self) -> list[LocalOrder]:
+        """Orders not finished, rejected or cancelled, oldest first."""
+        return [o for o in self.store.orders() if o.state not in FINAL]

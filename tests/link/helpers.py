@@ -1,0 +1,76 @@
+"""Shared parts for the link tests: a small synthetic district in a real SQLite store."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from console.domain import Area, District, Station, UnitSpec
+from console.link.keys import KeyPair, TerminalKey
+from console.link.trust import enroll_keys
+from console.store.db import Store, open_store
+from console.store.district_repo import DistrictRepo
+from console.store.incident_repo import IncidentRepo
+from console.store.order_repo import NewOrder, OrderRepo
+
+LON0, LAT0 = 121.48, 31.23
+
+
+def call_sign(i: int) -> str:
+    return f"T-{i:04d}"
+
+
+def synthetic_district(n_units: int) -> District:
+    """A square district with one station, one area and ``n_units`` patrol units."""
+    outline = ((LON0 - 0.02, LAT0 - 0.02), (LON0 + 0.02, LAT0 - 0.02), (LON0 + 0.02, LAT0 + 0.02), (LON0 - 0.02, LAT0 + 0.02))
+    units = [
+        UnitSpec(call_sign(i), "patrol_car", "S1", "A1", LON0 + (i % 50) * 1e-4, LAT0 + (i // 50) * 1e-4)
+        for i in range(n_units)
+    ]
+    return District(
+        code="TEST",
+        name="test district",
+        approximate=True,
+        outline=outline,
+        ways=[],
+        stations=[Station("S1", "station", LON0, LAT0)],
+        areas=[Area("A1", "area", "S1", outline)],
+        fixed_points=[],
+        units=units,
+    )
+
+
+def make_store(path: Path, n_units: int) -> Store:
+    store = open_store(f"sqlite:///{path}")
+    with store.transaction() as s:
+        DistrictRepo(s).save_district(synthetic_district(n_units))
+    return store
+
+
+def enroll_fleet(store: Store, n: int, hub_public: str, start: int = 0) -> list[TerminalKey]:
+    keys = [TerminalKey(call_sign(i), KeyPair.generate(), hub_public) for i in range(start, start + n)]
+    enroll_keys(store, [(k.unit, k.keys.public) for k in keys])
+    return keys
+
+
+def make_incident(store: Store) -> int:
+    with store.transaction() as s:
+        return IncidentRepo(s).create(
+            incident_type="theft", priority=2, force_level=1, manpower=2, lon=LON0, lat=LAT0, created_by="test"
+        ).id
+
+
+def add_orders(
+    store: Store, incident_id: int, call_signs: list[str], *, ack_s: float = 30.0, ttl_s: float = 1800.0
+) -> list[str]:
+    """Approve one order per unit (the outbox write a plan approval does)."""
+    from console.store.district_repo import UnitRepo
+
+    with store.transaction() as s:
+        ids = UnitRepo(s).ids_by_call_sign()
+        return OrderRepo(s).add_many(
+            [NewOrder(incident_id, ids[c], "respond", {"instructions": "go"}) for c in call_signs],
+            ack_deadline_seconds=ack_s,
+            time_to_live_seconds=ttl_s,
+            now=time.time(),
+        )

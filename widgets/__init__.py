@@ -1,0 +1,1 @@
+"""Every Qt class of the workstation; ``console/`` never imports from here."""

@@ -1,0 +1,148 @@
+"""Start the workstation GUI on a hub client (embedded or remote, same code).
+
+``run_gui`` is the one entry point: it prepares Qt (platform, font,
+translator), builds the main window, asks the hub for district, situation and
+heatmap, and runs the event loop.  With ``screenshot`` it instead waits until
+the picture is complete (or a time limit passes), saves the window as an
+image and returns, which makes a headless smoke test of the whole GUI.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings, QTimer
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication
+
+from console.config import Config
+from console.hub.client import HubClient
+from widgets.bridge import HubBridge
+from widgets.i18n import DEFAULT_LANGUAGE, LanguageManager
+from widgets.main_window import SETTINGS_APP, SETTINGS_ORG, MainWindow
+
+log = logging.getLogger(__name__)
+
+CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC")
+STYLE_SHEET = Path(__file__).resolve().parent.parent / "resources" / "style.qss"
+SCREENSHOT_MAX_WAIT_MS = 8000
+SCREENSHOT_MIN_MOVES = 3
+SCREENSHOT_SETTLE_MS = 400  # let the map's redraw timer paint the last positions
+
+
+def ensure_qt_environment() -> None:
+    """Environment Qt needs before the QApplication exists (root sandbox, headless)."""
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")  # Chromium refuses root
+    headless = not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")
+    if sys.platform.startswith("linux") and headless:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def choose_cjk_font() -> str | None:
+    """The first installed font family that shows Chinese well, or None."""
+    installed = set(QFontDatabase.families())
+    return next((f for f in CJK_FONTS if f in installed), None)
+
+
+def prepare_application(argv: Sequence[str] | None = None) -> QApplication:
+    """The QApplication (created if needed) with names, font and style sheet set."""
+    app = QApplication.instance()
+    if app is None:
+        ensure_qt_environment()
+        app = QApplication(list(argv) if argv is not None else sys.argv[:1])
+    if not isinstance(app, QApplication):
+        raise RuntimeError("a QCoreApplication without widgets already exists; cannot show a GUI")
+    app.setOrganizationName(SETTINGS_ORG)
+    app.setApplicationName(SETTINGS_APP)
+    family = choose_cjk_font()
+    if family is not None:
+        font = QFont(family)
+        font.setPointSizeF(max(app.font().pointSizeF(), 9.5))
+        app.setFont(font)
+    else:
+        log.warning("no CJK font found (install fonts-wqy-microhei); Chinese may not render")
+    if STYLE_SHEET.exists():
+        app.setStyleSheet(STYLE_SHEET.read_text(encoding="utf-8"))
+    return app
+
+
+def run_gui(
+    client: HubClient,
+    config: Config,
+    *,
+    screenshot: Path | None = None,
+    lang: str = DEFAULT_LANGUAGE,
+    argv: Sequence[str] | None = None,
+) -> int:
+    """Show the main window for ``client``; returns the process exit code."""
+    app = prepare_application(argv)
+    languages = LanguageManager(app)
+    languages.set_language(lang)
+    bridge = HubBridge(client)
+    settings: QSettings | None = None
+    tmp: tempfile.TemporaryDirectory[str] | None = None
+    if screenshot is not None:  # the default layout, and the operator's own layout untouched
+        tmp = tempfile.TemporaryDirectory(prefix="dispatch-shot-")
+        settings = QSettings(str(Path(tmp.name) / "shot.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(bridge, config, languages=languages, settings=settings)
+    try:
+        window.start()
+        window.show()
+        if screenshot is not None:
+            return _screenshot(window, Path(screenshot))
+        return int(app.exec())
+    finally:
+        window.close()
+        bridge.close()
+        window.deleteLater()
+        if tmp is not None:
+            tmp.cleanup()
+
+
+def wait_until_ready(window: MainWindow, max_wait_ms: int = SCREENSHOT_MAX_WAIT_MS) -> bool:
+    """Spin the event loop until the window shows a complete picture; False on time-out."""
+    loop = QEventLoop()
+    clock = QElapsedTimer()
+    clock.start()
+    ready = [False]
+
+    def check() -> None:
+        if window.is_loaded and window.moves_received >= SCREENSHOT_MIN_MOVES:
+            ready[0] = True
+            loop.quit()
+        elif clock.elapsed() >= max_wait_ms:
+            loop.quit()
+
+    timer = QTimer()
+    timer.setInterval(50)
+    timer.timeout.connect(check)
+    timer.start()
+    loop.exec()
+    timer.stop()
+    return ready[0]
+
+
+def _screenshot(window: MainWindow, path: Path) -> int:
+    complete = wait_until_ready(window)
+    if not complete:
+        log.warning(
+            "screenshot taken before everything arrived (district=%s snapshot=%s heat=%s moves=%d)",
+            window.district is not None,
+            window.snapshot_seq is not None,
+            window.heat is not None,
+            window.moves_received,
+        )
+    settle = QEventLoop()
+    QTimer.singleShot(SCREENSHOT_SETTLE_MS, settle.quit)
+    settle.exec()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not window.save_screenshot(path):
+        log.error("could not write the screenshot to %s", path)
+        return 1
+    return 0

@@ -1,0 +1,1 @@
+"""Graphics items of the map, one module per kind of thing drawn."""

@@ -1,0 +1,92 @@
+"""The 110-call density under the forces: a semi-transparent image in calls/km².
+
+Zero density is fully transparent so the base map shows through where
+nothing happened; opacity and warmth grow with density.  The grid comes
+ready-made from the hub (``HeatGrid``); this layer only colours and places it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QColor, QLinearGradient, QPainter
+from PySide6.QtWidgets import QGraphicsItem
+
+from console.heat import HeatGrid
+from widgets.map.projection import DisplayProjection
+
+# (position, RGBA): transparent at zero, pale yellow -> orange -> deep red
+HEAT_STOPS: tuple[tuple[float, tuple[int, int, int, int]], ...] = (
+    (0.0, (255, 255, 178, 0)),
+    (0.08, (255, 237, 160, 40)),
+    (0.3, (254, 178, 76, 85)),
+    (0.6, (240, 59, 32, 120)),
+    (1.0, (160, 0, 38, 155)),
+)
+
+
+def heat_lut(n: int = 256) -> npt.NDArray[np.uint8]:
+    """RGBA lookup table (n x 4) of the heat colour map."""
+    pos = np.array([s[0] for s in HEAT_STOPS])
+    rgba = np.array([s[1] for s in HEAT_STOPS], dtype=np.float64)
+    t = np.linspace(0.0, 1.0, n)
+    lut = np.stack([np.interp(t, pos, rgba[:, k]) for k in range(4)], axis=1)
+    lut[0, 3] = 0  # exactly zero is exactly transparent
+    return np.round(lut).astype(np.uint8)
+
+
+def heat_gradient(x0: float, y0: float, x1: float, y1: float) -> QLinearGradient:
+    """The same colour map as a gradient, for the legend's colour bar."""
+    g = QLinearGradient(x0, y0, x1, y1)
+    for pos, (r, gg, b, a) in HEAT_STOPS:
+        g.setColorAt(pos, QColor(r, gg, b, max(a, 40)))
+    return g
+
+
+class SmoothImageItem(pg.ImageItem):
+    """An ImageItem scaled with bilinear filtering (50 m cells would look like tiles),
+    cached in device pixels so the filtering runs once per zoom, not once per frame."""
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+    def paint(self, p: QPainter, *args: Any) -> None:
+        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+        super().paint(p, *args)
+
+
+class HeatLayer:
+    """Owns the ImageItem and the grid it shows."""
+
+    def __init__(self) -> None:
+        self.item = SmoothImageItem(axisOrder="row-major")
+        self.item.setLookupTable(heat_lut())
+        self.grid: HeatGrid | None = None
+        self.vmax = 0.0
+
+    def set_grid(self, grid: HeatGrid, proj: DisplayProjection | None) -> None:
+        """Show ``grid``; rows run south to north, columns west to east."""
+        d = np.asarray(grid.density, dtype=np.float32)
+        if d.ndim != 2:
+            raise ValueError(f"heat density must be 2-D, got shape {d.shape}")
+        if not np.isfinite(d).all():
+            d = np.nan_to_num(d, nan=0.0, posinf=0.0, neginf=0.0)
+        self.grid = grid
+        self.vmax = float(d.max()) if d.size else 0.0
+        hi = self.vmax if self.vmax > 0 else 1.0
+        self.item.setImage(d, levels=(0.0, hi), autoLevels=False)
+        self.place(proj)
+
+    def place(self, proj: DisplayProjection | None) -> None:
+        """Put the image on its bounding box in the plane (after a projection change too)."""
+        g = self.grid
+        if g is None or proj is None:
+            return
+        x0, y0 = proj.point_xy(g.lon0, g.lat0)
+        x1, y1 = proj.point_xy(g.lon1, g.lat1)
+        self.item.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))

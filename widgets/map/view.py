@@ -1,0 +1,593 @@
+"""The live situation map: base map, 110 heat, units and incidents on one pyqtgraph ViewBox.
+
+Everything is drawn in metres on a plane around the district centre
+(:mod:`widgets.map.projection`), in the configured display system.  Position
+floods only write into arrays (:class:`~widgets.map.layers.units.UnitTable`);
+a timer at ``MapSettings.redraw_hz`` turns "something moved" into one repaint,
+so 20,000 units at 1 Hz cost ten frames a second, never one per message.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QResizeEvent
+from PySide6.QtWidgets import QGraphicsItem, QLayout, QToolTip, QVBoxLayout, QWidget
+
+from console.config import Config
+from console.heat import HeatGrid
+from console.hub.messages import IncidentState, StaticDistrict, UnitsMoved, UnitState
+from widgets.i18n import is_chinese
+from widgets.map import strings as s
+from widgets.map import style as st
+from widgets.map.district import PlacedDistrict, place
+from widgets.map.layers.base import CosmeticPathItem, RoadsItem, ensure_pixmap_cache
+from widgets.map.layers.heat import HeatLayer
+from widgets.map.layers.labels import LabelGroup, LabelsItem, make_font
+from widgets.map.layers.markers import MarkersItem
+from widgets.map.layers.units import UnitsItem, UnitTable
+from widgets.map.legend import MapLegend
+from widgets.map.overlays import ScaleBar, TitleLabel
+from widgets.map.projection import DisplayProjection
+from widgets.map.symbols import fixed_point_pixmap, incident_pixmap, station_pixmap
+
+LAYER_KEYS = (
+    "district",
+    "areas",
+    "roads",
+    "stations",
+    "fixed_points",
+    "units",
+    "incidents",
+    "heat",
+    "labels",
+)
+HIDDEN_INCIDENT_STATUSES = frozenset({"closed", "cancelled"})
+
+
+class MapViewBox(pg.ViewBox):
+    """A ViewBox whose clicks (left and right) become one signal in plane coordinates."""
+
+    clicked = Signal(object, object)  # (QPointF plane position, Qt.MouseButton)
+
+    def mouseClickEvent(self, ev: pg.GraphicsScene.mouseEvents.MouseClickEvent) -> None:
+        if ev.button() in (Qt.MouseButton.LeftButton, Qt.MouseButton.RightButton):
+            ev.accept()
+            self.clicked.emit(self.mapSceneToView(ev.scenePos()), ev.button())
+        else:
+            super().mouseClickEvent(ev)
+
+
+class MapView(QWidget):
+    """The situation map widget the main window embeds."""
+
+    unitClicked = Signal(str)
+    incidentClicked = Signal(int)
+    newIncidentRequested = Signal(float, float)  # WGS-84 lon, lat
+    layerVisibilityChanged = Signal(str, bool)
+
+    def __init__(self, config: Config, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.config = config
+        self.settings = config.map
+        self.proj: DisplayProjection | None = None
+        self._proj_from_district = False
+        self.district: StaticDistrict | None = None
+        self.placed: PlacedDistrict | None = None
+        self.incidents: list[IncidentState] = []
+        self._inc_index: dict[int, int] = {}
+        self._dirty = False
+        self.frames = 0  # repaints requested by the redraw timer
+
+        self.graphics = pg.GraphicsView(self, background=st.BACKGROUND)
+        self.viewbox = MapViewBox(lockAspect=True, enableMenu=False)
+        self.viewbox.setMenuEnabled(False)
+        self.viewbox.setAspectLocked(True, 1.0)
+        self.graphics.setCentralItem(self.viewbox)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        # no min/max size pushed onto a top-level window (offscreen Qt warns about it)
+        lay.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+        lay.addWidget(self.graphics)
+
+        # ---- layers, bottom to top
+        self.district_fill = CosmeticPathItem(pg.mkPen(None), pg.mkBrush(st.DISTRICT_FILL))
+        self.roads = RoadsItem()
+        self.heat = HeatLayer()
+        self.areas_item = CosmeticPathItem(
+            pg.mkPen(st.AREA_OUTLINE, width=1.3, style=Qt.PenStyle.DashLine), scale_with_zoom=True
+        )
+        self.district_outline = CosmeticPathItem(pg.mkPen(st.DISTRICT_OUTLINE, width=2.5))
+        self.stations = MarkersItem({0: station_pixmap(self._dpr())})
+        self.fixed_points = MarkersItem({0: fixed_point_pixmap(self._dpr())})
+        types: list[tuple[str, str]] = [(ut.colour, ut.symbol) for ut in config.unit_types.values()]
+        types.append((st.UNKNOWN_TYPE_COLOUR, "circle"))
+        self.table = UnitTable(list(config.unit_types))
+        self.units = UnitsItem(self.table, types)
+        self.incident_markers = MarkersItem(
+            {p: incident_pixmap(p, self._dpr()) for p in (1, 2, 3, 4)}, anchor=(0.5, 1.0)
+        )
+        self.labels = LabelsItem()
+        self._layers: dict[str, list[QGraphicsItem]] = {
+            "district": [self.district_fill, self.district_outline],
+            "areas": [self.areas_item],
+            "roads": [self.roads],
+            "heat": [self.heat.item],
+            "stations": [self.stations],
+            "fixed_points": [self.fixed_points],
+            "units": [self.units],
+            "incidents": [self.incident_markers],
+            "labels": [self.labels],
+        }
+        z_order: list[QGraphicsItem] = [
+            self.district_fill,
+            self.roads,
+            self.heat.item,
+            self.areas_item,
+            self.district_outline,
+            self.stations,
+            self.fixed_points,
+            self.units,
+            self.incident_markers,
+            self.labels,
+        ]
+        for z, item in enumerate(z_order):
+            item.setZValue(z - 100)
+            self.viewbox.addItem(item, ignoreBounds=True)
+        self._setup_labels()
+
+        # ---- overlays
+        self.title = TitleLabel(self)
+        self.legend = MapLegend(config, self)
+        self.legend.set_heat_shown(False)
+        self.scale_bar = ScaleBar(self)
+
+        # ---- wiring
+        self.viewbox.clicked.connect(self._on_click)
+        self.graphics.scene().sigMouseMoved.connect(self._on_hover)
+        self.viewbox.sigRangeChanged.connect(self._on_range)
+        self.timer = QTimer(self)
+        self.timer.setInterval(max(1, round(1000 / self.settings.redraw_hz)))
+        self.timer.timeout.connect(self.flush)
+        self.timer.start()
+        self.resize(900, 700)
+
+    # ------------------------------------------------------------------ district
+
+    def set_district(self, d: StaticDistrict) -> None:
+        """Draw the static district: outline, areas, roads, stations and 1-minute points."""
+        ol = np.asarray(d.outline, dtype=np.float64).reshape(-1, 2)
+        if ol.shape[0] < 3 or not np.isfinite(ol).all():
+            raise ValueError(f"district {d.code!r}: outline needs at least 3 finite points")
+        lon0 = float((ol[:, 0].min() + ol[:, 0].max()) / 2)
+        lat0 = float((ol[:, 1].min() + ol[:, 1].max()) / 2)
+        proj = DisplayProjection(lon0, lat0, self.settings.display_crs)
+        placed = place(d, proj)  # validates before anything is replaced
+        first = self.district is None
+        self.district, self.placed = d, placed
+        self._proj_from_district = True
+        self._set_projection(proj)
+        self.district_fill.set_path(placed.outline)
+        self.district_outline.set_path(placed.outline)
+        self.areas_item.set_path(placed.areas)
+        self.roads.set_segments(*placed.seg, placed.seg_class)
+        self.stations.set_points(placed.station_x, placed.station_y)
+        self.fixed_points.set_points(placed.point_x, placed.point_y)
+        r = placed.rect
+        m = max(r.width(), r.height()) * 0.5 + 500.0
+        bounds = r.adjusted(-m, -m, m, m)
+        self.units.set_bounds(bounds)
+        self.labels.set_bounds(bounds)
+        size = max(r.width(), r.height(), 1000.0)
+        self.viewbox.setLimits(
+            minXRange=60.0, minYRange=60.0, maxXRange=size * 4, maxYRange=size * 4
+        )
+        self.title.set_district(d.name, d.approximate)
+        self._place_overlays()
+        if first:
+            self.zoom_to_district()
+
+    def _set_projection(self, proj: DisplayProjection) -> None:
+        """Adopt a plane and re-place everything already shown on it."""
+        self.proj = proj
+        self.table.reproject(proj)
+        self.units.styles_changed()
+        self._place_incidents()
+        self.heat.place(proj)
+        self._mark_dirty()
+
+    def _ensure_projection(self, lon: float, lat: float) -> DisplayProjection | None:
+        """Before any district arrives, centre a provisional plane on the first data."""
+        if self.proj is None and math.isfinite(lon) and math.isfinite(lat):
+            self._set_projection(DisplayProjection(lon, lat, self.settings.display_crs))
+            self.units.set_bounds(QRectF(-50_000, -50_000, 100_000, 100_000))
+            self.labels.set_bounds(QRectF(-50_000, -50_000, 100_000, 100_000))
+        return self.proj
+
+    # --------------------------------------------------------------------- units
+
+    def set_units(self, units: list[UnitState]) -> None:
+        """Replace every unit (snapshot)."""
+        if units and self.proj is None:
+            self._ensure_projection(
+                float(np.mean([u.lon for u in units])), float(np.mean([u.lat for u in units]))
+            )
+        self.table.set_units(units, self.proj)
+        self.table.update_stale(time.time(), self.settings.stale_fix_seconds)
+        self.units.styles_changed()
+        self._mark_dirty()
+
+    def update_unit(self, u: UnitState) -> None:
+        """One unit's status, assignment or position changed (or a new unit)."""
+        self._ensure_projection(u.lon, u.lat)
+        self.table.upsert(u, self.proj)
+        self.table.update_stale(time.time(), self.settings.stale_fix_seconds)
+        self.units.styles_changed()
+        self._mark_dirty()
+
+    def apply_moves(self, ev: UnitsMoved) -> None:
+        """Coalesced positions: written into the arrays only; the redraw timer repaints."""
+        try:
+            idx = np.frombuffer(ev.idx, dtype=np.int32)
+            lon = np.frombuffer(ev.lon, dtype=np.float64)
+            lat = np.frombuffer(ev.lat, dtype=np.float64)
+            fix_t = np.frombuffer(ev.fix_t, dtype=np.float64)
+        except ValueError as exc:
+            raise ValueError(f"UnitsMoved seq {ev.seq}: malformed array bytes ({exc})") from None
+        if self.table.apply_moves(idx, lon, lat, fix_t, self.proj):
+            self._dirty = True
+
+    def stale_units(self) -> list[str]:
+        """Call signs whose last fix is older than ``MapSettings.stale_fix_seconds``."""
+        t = self.table
+        age = time.time() - t.fix_t
+        rows = np.flatnonzero(age > self.settings.stale_fix_seconds)
+        return [t.states[i].call_sign for i in rows]
+
+    def unit_tooltip(self, call_sign: str) -> str:
+        """Call sign, type, status and fix age of one unit, as its tooltip shows them."""
+        row = self._unit_row(call_sign)
+        t = self.table
+        u = t.states[row]
+        ut = self.config.unit_types.get(u.unit_type)
+        if ut is None:
+            type_name = s.tr(s.UNKNOWN_TYPE, type=u.unit_type)
+        else:
+            type_name = ut.name_zh if is_chinese() else ut.name_en
+        src = s.STATUS.get(u.status)
+        status = s.tr(src) if src else s.tr(s.UNKNOWN_STATUS, status=u.status)
+        fix_t = float(t.fix_t[row])
+        age = time.time() - fix_t
+        if fix_t <= 0 or not math.isfinite(age):
+            fix = s.tr(s.FIX_NONE)
+        elif age < 120:
+            fix = s.tr(s.FIX_SECONDS, age=max(0, round(age)))
+        else:
+            fix = s.tr(s.FIX_MINUTES, age=round(age / 60))
+        if age > self.settings.stale_fix_seconds:
+            fix = f"{fix} ({s.tr(s.STALE)})"
+        lines = [u.call_sign, f"{type_name} · {status}"]
+        if u.station:
+            lines.append(s.tr(s.TIP_STATION, station=u.station))
+        if u.incident_id is not None:
+            lines.append(s.tr(s.TIP_INCIDENT, id=u.incident_id))
+        lines.append(fix)
+        return "\n".join(lines)
+
+    def incident_tooltip(self, incident_id: int) -> str:
+        """Number, type, priority and status of one incident."""
+        inc = self._incident(incident_id)
+        it = self.config.incident_types.get(inc.incident_type)
+        name = (it.name_zh if is_chinese() else it.name_en) if it else inc.incident_type
+        src = s.INCIDENT_STATUS.get(inc.status)
+        lines = [
+            f"{s.tr(s.TIP_INCIDENT, id=inc.id)} · {name}",
+            f"{s.tr(s.PRIORITY.get(inc.priority, str(inc.priority)))} · "
+            f"{s.tr(src) if src else inc.status}",
+        ]
+        if inc.address:
+            lines.append(inc.address)
+        if inc.units:
+            lines.append(s.tr(s.TIP_UNITS, units=", ".join(inc.units)))
+        return "\n".join(lines)
+
+    # ----------------------------------------------------------- incidents, heat
+
+    def set_incidents(self, incs: list[IncidentState]) -> None:
+        """Replace the incidents shown (closed and cancelled ones are not drawn)."""
+        self.incidents = [i for i in incs if i.status not in HIDDEN_INCIDENT_STATUSES]
+        self._inc_index = {inc.id: k for k, inc in enumerate(self.incidents)}
+        if self.incidents:
+            self._ensure_projection(self.incidents[0].lon, self.incidents[0].lat)
+        self._place_incidents()
+
+    def update_incident(self, inc: IncidentState) -> None:
+        """One incident was created or changed."""
+        others = [i for i in self.incidents if i.id != inc.id]
+        self.set_incidents([*others, inc])
+
+    def _place_incidents(self) -> None:
+        if self.proj is None or not self.incidents:
+            self.incident_markers.set_points(np.zeros(0), np.zeros(0))
+            return
+        lon = np.array([i.lon for i in self.incidents], dtype=np.float64)
+        lat = np.array([i.lat for i in self.incidents], dtype=np.float64)
+        x, y = self.proj.to_xy(lon, lat)
+        prio = np.array([min(4, max(1, i.priority)) for i in self.incidents], dtype=np.int64)
+        self.incident_markers.set_points(x, y, prio, z=-prio.astype(np.float64))
+
+    def set_heat(self, grid: HeatGrid) -> None:
+        """Show a 110-call density grid (calls/km²) under the forces."""
+        if self.proj is None:
+            self._ensure_projection((grid.lon0 + grid.lon1) / 2, (grid.lat0 + grid.lat1) / 2)
+        self.heat.set_grid(grid, self.proj)
+        self.legend.set_heat_max(self.heat.vmax)
+        self.legend.set_heat_shown(self.is_layer_visible("heat"))
+        self._place_overlays()
+
+    # -------------------------------------------------------------------- layers
+
+    def layer_names(self) -> list[str]:
+        """Keys accepted by :meth:`set_layer_visible`, bottom to top in meaning."""
+        return list(LAYER_KEYS)
+
+    def layer_title(self, key: str) -> str:
+        """Translated name of a layer (for a layer menu)."""
+        self._check_layer(key)
+        return s.tr(s.LAYERS[key])
+
+    def set_layer_visible(self, key: str, visible: bool) -> None:
+        """Show or hide one layer."""
+        self._check_layer(key)
+        for item in self._layers[key]:
+            item.setVisible(bool(visible))
+        if key == "heat":
+            self.legend.set_heat_shown(bool(visible) and self.heat.grid is not None)
+            self._place_overlays()
+        self.layerVisibilityChanged.emit(key, bool(visible))
+
+    def is_layer_visible(self, key: str) -> bool:
+        """Whether a layer is shown."""
+        self._check_layer(key)
+        return self._layers[key][0].isVisible()
+
+    def _check_layer(self, key: str) -> None:
+        if key not in self._layers:
+            raise KeyError(f"unknown map layer {key!r} (known: {', '.join(LAYER_KEYS)})")
+
+    # ---------------------------------------------------------------------- zoom
+
+    def zoom_to_district(self) -> None:
+        """Fit the whole district (or, before one is loaded, all units)."""
+        if self.placed is not None:
+            self.viewbox.setRange(self.placed.rect, padding=0.03)
+        elif self.table.n:
+            x, y = self.table.x, self.table.y
+            ok = np.isfinite(x) & np.isfinite(y)
+            if ok.any():
+                self.viewbox.setRange(
+                    xRange=(x[ok].min(), x[ok].max()),
+                    yRange=(y[ok].min(), y[ok].max()),
+                    padding=0.05,
+                )
+
+    def zoom_to(self, lon: float, lat: float, radius_m: float = 300.0) -> None:
+        """Centre on a WGS-84 point showing at least ``radius_m`` around it."""
+        if not (math.isfinite(lon) and math.isfinite(lat)):
+            raise ValueError(f"zoom_to: position must be finite, got ({lon}, {lat})")
+        if not (math.isfinite(radius_m) and radius_m > 0):
+            raise ValueError(f"zoom_to: radius must be positive, got {radius_m}")
+        proj = self._ensure_projection(lon, lat)
+        assert proj is not None
+        x, y = proj.point_xy(lon, lat)
+        self.viewbox.setRange(
+            xRange=(x - radius_m, x + radius_m), yRange=(y - radius_m, y + radius_m), padding=0.0
+        )
+
+    def zoom_to_unit(self, call_sign: str, radius_m: float = 300.0) -> None:
+        """Centre on a unit."""
+        row = self._unit_row(call_sign)
+        self.zoom_to(float(self.table.lon[row]), float(self.table.lat[row]), radius_m)
+
+    def zoom_to_incident(self, incident_id: int, radius_m: float = 300.0) -> None:
+        """Centre on an incident."""
+        inc = self._incident(incident_id)
+        self.zoom_to(inc.lon, inc.lat, radius_m)
+
+    def _unit_row(self, call_sign: str) -> int:
+        row = self.table.row_of.get(call_sign)
+        if row is None:
+            raise KeyError(f"unknown unit call sign {call_sign!r}")
+        return row
+
+    def _incident(self, incident_id: int) -> IncidentState:
+        k = self._inc_index.get(incident_id)
+        if k is None:
+            raise KeyError(f"incident {incident_id} is not on the map")
+        return self.incidents[k]
+
+    # ------------------------------------------------------------- interaction
+
+    def _tolerance_m(self) -> float:
+        px = self.viewbox.viewPixelSize()
+        return st.HIT_TOLERANCE_PX * max(abs(px[0]), abs(px[1]))
+
+    def hit_test(self, x: float, y: float) -> tuple[str, int | str] | None:
+        """What is under a plane point: ("incident", id), ("unit", call sign) or None."""
+        tol = self._tolerance_m()
+        m_per_px = tol / st.HIT_TOLERANCE_PX
+        if self.is_layer_visible("incidents"):
+            # the pin's tip is on the incident; its head (what one clicks) is 14 px above
+            k = self.incident_markers.nearest(x, y - 14.0 * m_per_px, 16.0 * m_per_px)
+            if k is not None:
+                return "incident", self.incidents[k].id
+        if self.is_layer_visible("units"):
+            row = self.table.nearest(x, y, tol)
+            if row is not None:
+                return "unit", self.table.states[row].call_sign
+        return None
+
+    def _on_click(self, pos: QPointF, button: Qt.MouseButton) -> None:
+        if button == Qt.MouseButton.RightButton:
+            if self.proj is not None:
+                lon, lat = self.proj.to_lonlat(pos.x(), pos.y())
+                self.newIncidentRequested.emit(lon, lat)
+            return
+        hit = self.hit_test(pos.x(), pos.y())
+        if hit is None:
+            return
+        if hit[0] == "incident":
+            self.incidentClicked.emit(int(hit[1]))
+        else:
+            self.unitClicked.emit(str(hit[1]))
+
+    def _on_hover(self, scene_pos: QPointF) -> None:
+        if not self.viewbox.sceneBoundingRect().contains(scene_pos):
+            return
+        pos = self.viewbox.mapSceneToView(scene_pos)
+        hit = self.hit_test(pos.x(), pos.y())
+        if hit is None:
+            text = ""
+        elif hit[0] == "incident":
+            text = self.incident_tooltip(int(hit[1]))
+        else:
+            text = self.unit_tooltip(str(hit[1]))
+        if text != self.viewbox.toolTip():
+            self.viewbox.setToolTip(text)
+            if not text:
+                QToolTip.hideText()
+
+    # --------------------------------------------------------------- redrawing
+
+    def _mark_dirty(self) -> None:
+        self._dirty = True
+
+    def flush(self) -> None:
+        """Redraw-timer slot: refresh staleness and repaint once if anything changed."""
+        if self.table.update_stale(time.time(), self.settings.stale_fix_seconds):
+            self.units.styles_changed()
+            self._dirty = True
+        if not self._dirty:
+            return
+        self._dirty = False
+        self.frames += 1
+        self.units.update()
+        self.labels.update()
+
+    def _on_range(self) -> None:
+        px = self.viewbox.viewPixelSize()
+        self.scale_bar.set_scale(abs(px[0]))
+
+    # ------------------------------------------------------------------ labels
+
+    def _setup_labels(self) -> None:
+        white = QColor(255, 255, 255, 200)
+        empty: tuple[np.ndarray, np.ndarray, list[str]] = (np.zeros(0), np.zeros(0), [])
+
+        def placed(attr_x: str, attr_y: str, attr_t: str):  # type: ignore[no-untyped-def]
+            def source() -> tuple[np.ndarray, np.ndarray, list[str]]:
+                p = self.placed
+                return (
+                    empty
+                    if p is None
+                    else (getattr(p, attr_x), getattr(p, attr_y), getattr(p, attr_t))
+                )
+
+            return source
+
+        def visible(key: str):  # type: ignore[no-untyped-def]
+            return lambda: self._layers[key][0].isVisible()
+
+        def call_signs() -> tuple[np.ndarray, np.ndarray, list[str]]:
+            t = self.table
+            return t.x, t.y, [u.call_sign for u in t.states]
+
+        self.labels.groups = [
+            LabelGroup(
+                "stations",
+                placed("station_x", "station_y", "station_names"),
+                visible("stations"),
+                0.0,
+                100,
+                make_font(13, bold=True),
+                st.STATION_COLOUR,
+                offset=(12, 0),
+                background=white,
+            ),
+            LabelGroup(
+                "fixed_points",
+                placed("point_x", "point_y", "point_names"),
+                visible("fixed_points"),
+                st.ZOOM_FIXED_POINT_NAMES,
+                100,
+                make_font(12),
+                st.FIXED_POINT_COLOUR,
+                offset=(11, 0),
+                background=white,
+            ),
+            LabelGroup(
+                "areas",
+                placed("area_x", "area_y", "area_codes"),
+                visible("areas"),
+                st.ZOOM_AREA_CODES,
+                200,
+                make_font(12, bold=True),
+                st.AREA_OUTLINE,
+                centred=True,
+                background=QColor(255, 255, 255, 150),
+            ),
+            LabelGroup(
+                "roads",
+                placed("road_x", "road_y", "road_names"),
+                visible("roads"),
+                st.ZOOM_ROAD_NAMES,
+                st.MAX_ROAD_LABELS,
+                make_font(12, italic=True),
+                QColor("#4e342e"),
+                centred=True,
+                background=QColor(255, 255, 255, 170),
+            ),
+            LabelGroup(
+                "call_signs",
+                call_signs,
+                visible("units"),
+                st.ZOOM_CALL_SIGNS,
+                st.MAX_CALL_SIGNS,
+                make_font(11),
+                QColor("#0d1b2a"),
+                offset=(10, 0),
+                background=QColor(255, 255, 255, 185),
+            ),
+        ]
+
+    # ---------------------------------------------------------------- overlays
+
+    def _dpr(self) -> float:
+        return float(self.devicePixelRatioF())
+
+    def _place_overlays(self) -> None:
+        m = 8
+        self.title.adjustSize()
+        self.title.move(m, m)
+        self.legend.adjustSize()
+        self.legend.move(max(m, self.width() - self.legend.width() - m), m)
+        self.scale_bar.move(m, self.height() - self.scale_bar.height() - m)
+        for w in (self.title, self.legend, self.scale_bar):
+            w.raise_()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._place_overlays()
+        vp = self.graphics.viewport()
+        ensure_pixmap_cache(vp.width(), vp.height(), self._dpr(), n_cached=2)  # roads + heat
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.title.retranslate()
+            self.scale_bar.update()
+            self._place_overlays()
+        super().changeEvent(event)

@@ -1,0 +1,76 @@
+"""The status line: hub connection, units on duty, open incidents, clock.
+
+The counts are read from the models once a second rather than pushed on
+every event, so a flood of position updates costs the status bar nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QDateTime, QEvent, QTimer
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+
+Counter = Callable[[], int]
+
+
+class DispatchStatusBar(QStatusBar):
+    """Permanent fields on the right; alerts and messages on the left."""
+
+    def __init__(
+        self,
+        units_on_duty: Counter,
+        open_incidents: Counter,
+        stale_units: Counter | None = None,
+        now: Callable[[], float] = time.time,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._units_on_duty = units_on_duty
+        self._open_incidents = open_incidents
+        self._stale_units = stale_units
+        self._now = now
+        self._connected: bool | None = None
+        self.connection_label = QLabel(self)
+        self.units_label = QLabel(self)
+        self.incidents_label = QLabel(self)
+        self.clock_label = QLabel(self)
+        for w in (self.connection_label, self.units_label, self.incidents_label, self.clock_label):
+            w.setContentsMargins(8, 0, 8, 0)
+            self.addPermanentWidget(w)
+        self._timer = QTimer(self)
+        self._timer.setInterval(1000)
+        self._timer.timeout.connect(self.refresh)
+        self._timer.start()
+        self.refresh()
+
+    def set_connected(self, connected: bool) -> None:
+        """Show whether the hub answers requests."""
+        self._connected = connected
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read the counts and the clock."""
+        if self._connected is None:
+            text, colour = self.tr("Hub: connecting…"), "#f9a825"
+        elif self._connected:
+            text, colour = self.tr("Hub: connected"), "#2e7d32"
+        else:
+            text, colour = self.tr("Hub: no answer"), "#c62828"
+        self.connection_label.setText(f'<span style="color:{colour}">●</span> {text}')
+        units = self.tr("Units on duty: %1").replace("%1", str(self._units_on_duty()))
+        stale = self._stale_units() if self._stale_units is not None else 0
+        if stale:
+            units += " " + self.tr("(%1 without recent fix)").replace("%1", str(stale))
+        self.units_label.setText(units)
+        self.incidents_label.setText(
+            self.tr("Open incidents: %1").replace("%1", str(self._open_incidents()))
+        )
+        stamp = QDateTime.fromMSecsSinceEpoch(int(self._now() * 1000))
+        self.clock_label.setText(stamp.toString("yyyy-MM-dd HH:mm:ss"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.refresh()
+        super().changeEvent(event)
