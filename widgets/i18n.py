@@ -26,7 +26,7 @@ SOURCE_LANGUAGE = "en"
 LANGUAGES: dict[str, str] = {"zh_CN": "中文", "en": "English"}
 """Language code -> its name written in itself (menu entries are never translated)."""
 
-_current = DEFAULT_LANGUAGE
+_current = SOURCE_LANGUAGE  # what shows until a translator is installed
 _installed: list[QTranslator] = []  # shared: whichever manager switches replaces them all
 
 

@@ -81,7 +81,7 @@ def heat_grid_from_result(result: Any) -> HeatGrid:
 class MainWindow(QMainWindow):
     """Map, incident list, unit list, layer panel, status bar and menus."""
 
-    loaded = Signal()  # district, snapshot and heat have all arrived
+    loaded = Signal()  # once: district, snapshot and heat have all arrived
     newIncidentRequested = Signal(float, float)  # lon, lat picked on the map
 
     def __init__(
@@ -108,6 +108,7 @@ class MainWindow(QMainWindow):
         self.moves_received = 0
         self._snapshot_pending = False
         self._heat_token = 0
+        self._loaded_emitted = False
         self.setObjectName("MainWindow")
 
         # central: banner over the map
@@ -373,7 +374,8 @@ class MainWindow(QMainWindow):
         self._check_loaded()
 
     def _check_loaded(self) -> None:
-        if self.is_loaded:
+        if self.is_loaded and not self._loaded_emitted:
+            self._loaded_emitted = True
             self.loaded.emit()
 
     # ------------------------------------------------------------------ events

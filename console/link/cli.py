@@ -110,7 +110,8 @@ def hub_main(argv: list[str]) -> int:
         return _fail(f"cannot start the hub: {exc}")
     ep = node.endpoints
     print(
-        f"hub ready terminals={ep.terminals} commands={ep.commands} events={ep.events} key={keys.public}",
+        f"hub ready terminals={ep.terminals} commands={ep.commands} events={ep.events}"
+        f" key={keys.public}",
         flush=True,
     )
     stop = threading.Event()
@@ -198,7 +199,8 @@ def enroll_main(argv: list[str]) -> int:
     except (StoreError, KeyFileError, ValueError) as exc:
         return _fail(str(exc))
     print(
-        f"enrolled a terminal for {key.unit}: key file {out} (mode 600, install it on the terminal only)"
+        f"enrolled a terminal for {key.unit}: key file {out}"
+        " (mode 600, install it on the terminal only)"
     )
     print(f"public key {key.keys.public}")
     return 0

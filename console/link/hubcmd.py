@@ -33,8 +33,8 @@ class TerminalEventCommand(Command):
 
 
 def _emitter(hub: CommandHub) -> Callable[[Event], None]:
-    emit = getattr(hub, "emit", None) or hub._emit  # TODO(lead): make CommandHub.emit public
-    return emit  # type: ignore[no-any-return]
+    emit: Callable[[Event], None] = getattr(hub, "emit", None) or hub._emit
+    return emit  # CommandHub has no public emit yet: see the link report
 
 
 def _proposal(hub: CommandHub, i: int | None, incident_id: int | None) -> str:
@@ -86,7 +86,8 @@ def make_handler(hub: CommandHub) -> Callable[[TerminalEventCommand, Envelope], 
             emit(UnitChanged(unit=hub.unit_state(i)))
         short = ev.order_id[:8]
         if ev.kind == "overdue":
-            text = f"order {short} to {who} not acknowledged in time{_proposal(hub, i, ev.incident_id)}"
+            proposal = _proposal(hub, i, ev.incident_id)
+            text = f"order {short} to {who} not acknowledged in time{proposal}"
             emit(
                 Alert(level="critical", kind="order_overdue", text=text, incident_id=ev.incident_id)
             )

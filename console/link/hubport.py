@@ -159,7 +159,6 @@ class CommandHubPort:
 
     def __init__(self, hub: CommandHub) -> None:
         from console.hub.messages import Envelope
-
         from console.link.hubcmd import TerminalEventCommand, make_handler
 
         self.hub = hub

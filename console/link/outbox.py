@@ -21,7 +21,15 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from console.domain import OrderState
-from console.link.protocol import Arrived, Feedback, Finished, Order, OrderUpdate, Receipt
+from console.link.protocol import (
+    Arrived,
+    Feedback,
+    Finished,
+    Order,
+    OrderBody,
+    OrderUpdate,
+    Receipt,
+)
 from console.store.db import Store
 from console.store.incident_repo import IncidentRepo
 from console.store.models import AttachmentRow, IncidentRow, OrderRow, UnitRow
@@ -61,7 +69,7 @@ class Due:
     order_id: str
     unit_id: int
     attempts: int
-    message: Order
+    message: OrderBody
 
 
 @dataclass(frozen=True)
@@ -90,7 +98,9 @@ def _num(value: Any, default: float) -> float:
     return f if f == f and abs(f) != float("inf") else default
 
 
-def order_message(row: OrderRow, incident: IncidentRow | None, cls: type[Order] = Order) -> Order:
+def order_message(
+    row: OrderRow, incident: IncidentRow | None, cls: type[OrderBody] = Order
+) -> OrderBody:
     """The wire form of an order row; body keys override the incident's own details."""
     b = row.body if isinstance(row.body, dict) else {}
     lon = _num(b.get("lon"), incident.lon if incident else 0.0)
@@ -260,7 +270,7 @@ class Outbox:
     # ----------------------------------------------------------- deadlines
 
     def overdue(self, now: float) -> list[tuple[str, int, int, str]]:
-        """Pending orders past their acknowledgement deadline: (id, unit id, incident, call sign)."""
+        """Pending orders past their ack deadline: (id, unit id, incident, call sign)."""
         with self.store.session() as s:
             rows = OrderRepo(s).overdue_acks(now)
             signs = _call_signs(s, {r.unit_id for r in rows})

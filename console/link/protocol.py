@@ -42,7 +42,7 @@ TerminalStatus = Literal["available", "en_route", "on_scene", "off_duty"]
 ReceiptKind = Literal["delivered", "read", "accepted", "rejected", "cancel_seen"]
 
 
-class _Msg(msgspec.Struct, tag=True, array_like=True, forbid_unknown_fields=True, frozen=True):
+class _Msg(msgspec.Struct, tag=True, array_like=True, forbid_unknown_fields=True):
     """Base of every wire message: tagged, encoded as an array."""
 
 
@@ -242,8 +242,10 @@ def encode_terminal(msg: TerminalMsg, version: int = PROTOCOL_VERSION) -> bytes:
     return _ENC.encode(_TerminalFrame(version, msg))
 
 
-def encode_hub(msg: HubMsg, version: int = PROTOCOL_VERSION) -> bytes:
+def encode_hub(msg: HubMsg | OrderBody, version: int = PROTOCOL_VERSION) -> bytes:
     """One hub -> terminal frame."""
+    if not isinstance(msg, HubMsg):
+        raise TypeError(f"{type(msg).__name__} is not a hub message")
     return _ENC.encode(_HubFrame(version, msg))
 
 

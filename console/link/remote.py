@@ -13,9 +13,7 @@ from __future__ import annotations
 import collections
 import itertools
 import logging
-import os
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
@@ -35,6 +33,7 @@ from console.hub.messages import (
     StaticDistrict,
 )
 from console.link.keys import KeyPair
+from console.link.wakeup import Wakeup
 from console.link.workstation import derived_endpoints
 
 log = logging.getLogger(__name__)
@@ -77,9 +76,7 @@ class RemoteClient:
         self.resyncs = 0
         self._buffer: list[Event] = []
         self._syncing = False
-        self._wake_r, self._wake_w = os.pipe()
-        os.set_blocking(self._wake_r, False)
-        os.set_blocking(self._wake_w, False)
+        self._wakeup = Wakeup()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._main, name="remote-hub-client", daemon=True)
         self._thread.start()
@@ -141,19 +138,12 @@ class RemoteClient:
         for fut, _ in pending.values():
             if not fut.done():
                 fut.set_exception(ConnectionError("hub client closed"))
-        for fd in (self._wake_r, self._wake_w):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+        self._wakeup.close()
 
     # --------------------------------------------------------------- thread
 
     def _wake(self) -> None:
-        try:
-            os.write(self._wake_w, b"\0")
-        except OSError:
-            pass
+        self._wakeup.wake()
 
     def _socket(self, kind: int, endpoint: str) -> zmq.Socket[bytes]:
         s = self.ctx.socket(kind)
@@ -175,16 +165,13 @@ class RemoteClient:
         poller = zmq.Poller()
         poller.register(sub, zmq.POLLIN)
         poller.register(dealer, zmq.POLLIN)
-        poller.register(self._wake_r, zmq.POLLIN)
+        poller.register(self._wakeup.fd, zmq.POLLIN)
         self._resync()
         try:
             while not self._stop.is_set():
                 events = dict(poller.poll(500))
-                if self._wake_r in events:
-                    try:
-                        os.read(self._wake_r, 4096)
-                    except BlockingIOError:
-                        pass
+                if self._wakeup.fd in events:
+                    self._wakeup.drain()
                 with self._lock:
                     out, self._outbox = list(self._outbox), collections.deque()
                 for data in out:
@@ -294,12 +281,3 @@ class RemoteClient:
             except Exception:
                 log.exception("event subscriber failed")
 
-
-def wait_until(pred: Callable[[], bool], timeout: float = 10.0, step: float = 0.02) -> bool:
-    """Poll ``pred`` until true or ``timeout``; for tests and scripts."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if pred():
-            return True
-        time.sleep(step)
-    return pred()

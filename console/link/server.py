@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import collections
 import logging
-import os
 import threading
 import time
 import uuid
@@ -38,8 +37,9 @@ import zmq
 from console.link import protocol as p
 from console.link.hubport import HubPort, TerminalEvent
 from console.link.keys import KeyPair
-from console.link.outbox import Due, Moved, Outbox, OFFLINE_RETRY_S, store_feedback
+from console.link.outbox import OFFLINE_RETRY_S, Due, Moved, Outbox, store_feedback
 from console.link.trust import TERMINAL_DOMAIN, TrustCache
+from console.link.wakeup import Wakeup
 from console.store.db import Store
 
 log = logging.getLogger(__name__)
@@ -150,9 +150,7 @@ class TerminalLink:
         self._escalated: set[str] = set()
         self._calls: collections.deque[Callable[[], None]] = collections.deque()
         self._kicked = False
-        self._wake_r, self._wake_w = os.pipe()
-        os.set_blocking(self._wake_r, False)
-        os.set_blocking(self._wake_w, False)
+        self._wakeup = Wakeup()
         self._running = threading.Event()
         self._ready = threading.Event()
         self._error: BaseException | None = None
@@ -178,11 +176,7 @@ class TerminalLink:
         self._wake()
         if self._thread is not None:
             self._thread.join(10.0)
-        for fd in (self._wake_r, self._wake_w):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+        self._wakeup.close()
 
     def kick(self) -> None:
         """New orders are in the outbox: send them now rather than at the next poll."""
@@ -250,10 +244,7 @@ class TerminalLink:
     # ------------------------------------------------------------ the thread
 
     def _wake(self) -> None:
-        try:
-            os.write(self._wake_w, b"\0")
-        except (BlockingIOError, OSError):
-            pass
+        self._wakeup.wake()
 
     def _socket(self) -> zmq.Socket[bytes]:
         s = self.ctx.socket(zmq.ROUTER)
@@ -285,18 +276,15 @@ class TerminalLink:
         log.info("terminal link on %s (epoch %s)", self.endpoint, self.epoch)
         poller = zmq.Poller()
         poller.register(sock, zmq.POLLIN)
-        poller.register(self._wake_r, zmq.POLLIN)
+        poller.register(self._wakeup.fd, zmq.POLLIN)
         next_due = next_check = 0.0
         try:
             while self._running.is_set():
                 now_m = time.monotonic()
                 wait = max(0.0, min(next_due, next_check) - now_m)
                 events = dict(poller.poll(int(wait * 1000) + 1))
-                if self._wake_r in events:
-                    try:
-                        os.read(self._wake_r, 4096)
-                    except BlockingIOError:
-                        pass
+                if self._wakeup.fd in events:
+                    self._wakeup.drain()
                 self._run_calls()
                 self._cut_revoked()
                 if sock in events:
@@ -388,7 +376,7 @@ class TerminalLink:
         reports: list[tuple[Session, p.Receipt | p.Arrived | p.Finished]] = []
         others: list[tuple[Session, p.TerminalMsg]] = []
         n = 0
-        for n in range(1, MAX_BATCH + 1):  # noqa: B007
+        for n in range(1, MAX_BATCH + 1):
             try:
                 rid = sock.recv(zmq.NOBLOCK)
             except zmq.Again:

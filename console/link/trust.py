@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import zmq
-from zmq.utils import z85
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from zmq.utils import z85
 
 from console.link.keys import KeyPair, TerminalKey, write_terminal_key
 from console.store.access_repo import TerminalRepo

@@ -17,9 +17,10 @@ snapshot (:class:`~console.link.remote.RemoteClient`).
 from __future__ import annotations
 
 import collections
+import contextlib
 import logging
-import os
 import threading
+import time
 import typing
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -31,6 +32,7 @@ import zmq
 from console.hub.messages import Command, Envelope, Event, Reply
 from console.link.keys import KeyPair
 from console.link.trust import WORKSTATION_DOMAIN
+from console.link.wakeup import Wakeup
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +75,7 @@ def wire_envelope_type(commands: list[type[Command]]) -> type[msgspec.Struct]:
 
     class WireEnvelope(msgspec.Struct, forbid_unknown_fields=True):
         request_id: int
-        command: union  # type: ignore[valid-type]
+        command: union
         actor: str = "system"
         role: str = "operator"
         workstation: str = "local"
@@ -105,9 +107,7 @@ class HubServer:
         self._pub_lock = threading.Lock()
         self._last_seq = 0
         self._replies: collections.deque[tuple[bytes, bytes]] = collections.deque()
-        self._wake_r, self._wake_w = os.pipe()
-        os.set_blocking(self._wake_r, False)
-        os.set_blocking(self._wake_w, False)
+        self._wakeup = Wakeup()
         self._running = threading.Event()
         self._ready = threading.Event()
         self._error: BaseException | None = None
@@ -157,17 +157,10 @@ class HubServer:
             if self._pub is not None:
                 self._pub.close(0)
                 self._pub = None
-        for fd in (self._wake_r, self._wake_w):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+        self._wakeup.close()
 
     def _wake(self) -> None:
-        try:
-            os.write(self._wake_w, b"\0")
-        except OSError:
-            pass
+        self._wakeup.wake()
 
     # ---------------------------------------------------------------- events
 
@@ -177,19 +170,16 @@ class HubServer:
         with self._pub_lock:
             if self._pub is None:
                 return
-            try:
+            # at the high-water mark the event is dropped: subscribers see the gap and resync
+            with contextlib.suppress(zmq.Again):
                 self._pub.send_multipart([b"ev", data], zmq.NOBLOCK)
-            except zmq.Again:
-                pass  # subscribers see the gap and resync from a snapshot
             self._last_seq = max(self._last_seq, ev.seq)
 
     def _heartbeat(self) -> None:
         with self._pub_lock:
             if self._pub is not None:
-                try:
+                with contextlib.suppress(zmq.Again):
                     self._pub.send_multipart([b"hb", str(self._last_seq).encode()], zmq.NOBLOCK)
-                except zmq.Again:
-                    pass
 
     # -------------------------------------------------------------- commands
 
@@ -213,18 +203,13 @@ class HubServer:
         )
         poller = zmq.Poller()
         poller.register(router, zmq.POLLIN)
-        poller.register(self._wake_r, zmq.POLLIN)
-        import time
-
+        poller.register(self._wakeup.fd, zmq.POLLIN)
         next_hb = 0.0
         try:
             while self._running.is_set():
                 events = dict(poller.poll(int(HEARTBEAT_S * 1000)))
-                if self._wake_r in events:
-                    try:
-                        os.read(self._wake_r, 4096)
-                    except BlockingIOError:
-                        pass
+                if self._wakeup.fd in events:
+                    self._wakeup.drain()
                 if router in events:
                     for _ in range(1000):
                         try:
@@ -234,10 +219,9 @@ class HubServer:
                         self._request(parts)
                 while self._replies:
                     rid, data = self._replies.popleft()
-                    try:
+                    # a workstation that went away asks again when it comes back
+                    with contextlib.suppress(zmq.ZMQError):
                         router.send_multipart([rid, data], zmq.NOBLOCK)
-                    except zmq.ZMQError:
-                        pass  # the workstation went away; it will ask again
                 now = time.monotonic()
                 if now >= next_hb:
                     next_hb = now + HEARTBEAT_S

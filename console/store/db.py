@@ -10,6 +10,7 @@ an operator can fix the configuration without reading a traceback.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from typing import Any
 import platformdirs
 from alembic import command
 from alembic.config import Config as AlembicConfig
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import URL, Engine, create_engine, event, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
@@ -143,7 +146,15 @@ def alembic_config(connection: Any = None) -> AlembicConfig:
     return cfg
 
 
+def is_at_head(engine: Engine) -> bool:
+    """Whether the database already carries the newest migration."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision() == head
+
+
 _MIGRATION_LOCK_ID = 0x48500001  # any constant; names the advisory lock on PostgreSQL
+_ALEMBIC_LOCK = threading.Lock()
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
@@ -153,8 +164,11 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     serialises them on an advisory lock, SQLite on ``BEGIN IMMEDIATE`` (which
     also makes SQLite's DDL atomic; pysqlite would otherwise autocommit it).
     The second comes in, finds the schema at head and does nothing.
+    Alembic's ``context``/``op`` are process globals, hence the thread lock too.
     """
-    with engine.begin() as conn:
+    if revision == "head" and is_at_head(engine):
+        return  # the common case: no write lock taken, nothing to do
+    with _ALEMBIC_LOCK, engine.begin() as conn:
         if conn.dialect.name == "sqlite":
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         elif conn.dialect.name == "postgresql":

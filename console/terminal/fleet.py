@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import collections
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from dataclasses import dataclass, field
 import zmq
 
 from console.link.keys import TerminalKey
+from console.link.wakeup import Wakeup
 from console.terminal.session import TerminalSession
 
 log = logging.getLogger(__name__)
@@ -82,10 +82,8 @@ class Fleet:
         self._thread: threading.Thread | None = None
         self._poller = zmq.Poller()
         self._by_sock: dict[zmq.Socket[bytes], Member] = {}
-        self._wake_r, self._wake_w = os.pipe()
-        os.set_blocking(self._wake_r, False)
-        os.set_blocking(self._wake_w, False)
-        self._poller.register(self._wake_r, zmq.POLLIN)
+        self._wakeup = Wakeup()
+        self._poller.register(self._wakeup.fd, zmq.POLLIN)
 
     # ------------------------------------------------------------ control
 
@@ -100,11 +98,7 @@ class Fleet:
         self._wake()
         if self._thread is not None:
             self._thread.join(10.0)
-        for fd in (self._wake_r, self._wake_w):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+        self._wakeup.close()
 
     def call(self, fn: Callable[[], None]) -> None:
         """Run ``fn`` on the fleet thread (sessions and sockets are not thread-safe)."""
@@ -112,10 +106,7 @@ class Fleet:
         self._wake()
 
     def _wake(self) -> None:
-        try:
-            os.write(self._wake_w, b"\0")
-        except OSError:
-            pass
+        self._wakeup.wake()
 
     def set_online(self, m: Member, online: bool) -> None:
         """Take a terminal off the air (socket closed) or bring it back (fleet thread only)."""
@@ -164,14 +155,14 @@ class Fleet:
                 events = self._poller.poll(int(TICK_S * 1000))
                 now_m = time.monotonic()
                 for sock, _ev in events:
-                    if sock == self._wake_r:
-                        try:
-                            os.read(self._wake_r, 4096)
-                        except BlockingIOError:
-                            pass
+                    if sock == self._wakeup.fd:
+                        self._wakeup.drain()
                         continue
-                    m = self._by_sock.get(sock)  # type: ignore[call-overload]
-                    if m is None or m.sock is None:
+                    found = self._by_sock.get(sock)
+                    if found is None or found.sock is None:
+                        continue
+                    m = found
+                    if m.sock is None:
                         continue
                     for _ in range(1000):
                         try:

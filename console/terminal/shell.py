@@ -199,7 +199,8 @@ def _need(cmd: str, args: list[str], n: int) -> None:
 def describe(o: p.OrderBody) -> str:
     """An order as the officer reads it."""
     lines = [
-        f"order {o.order_id[:8]}  incident #{o.incident_id} {o.incident_type}  priority P{o.priority}",
+        f"order {o.order_id[:8]}  incident #{o.incident_id} {o.incident_type}"
+        f"  priority P{o.priority}",
         f"  role (任务): {o.role}",
         f"  place (地点): {o.address or '-'} ({o.lat:.5f}, {o.lon:.5f})",
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from console.domain import Area, District, Station, UnitSpec
@@ -22,9 +23,16 @@ def call_sign(i: int) -> str:
 
 def synthetic_district(n_units: int) -> District:
     """A square district with one station, one area and ``n_units`` patrol units."""
-    outline = ((LON0 - 0.02, LAT0 - 0.02), (LON0 + 0.02, LAT0 - 0.02), (LON0 + 0.02, LAT0 + 0.02), (LON0 - 0.02, LAT0 + 0.02))
+    outline = (
+        (LON0 - 0.02, LAT0 - 0.02),
+        (LON0 + 0.02, LAT0 - 0.02),
+        (LON0 + 0.02, LAT0 + 0.02),
+        (LON0 - 0.02, LAT0 + 0.02),
+    )
     units = [
-        UnitSpec(call_sign(i), "patrol_car", "S1", "A1", LON0 + (i % 50) * 1e-4, LAT0 + (i // 50) * 1e-4)
+        UnitSpec(
+            call_sign(i), "patrol_car", "S1", "A1", LON0 + (i % 50) * 1e-4, LAT0 + (i // 50) * 1e-4
+        )
         for i in range(n_units)
     ]
     return District(
@@ -48,20 +56,37 @@ def make_store(path: Path, n_units: int) -> Store:
 
 
 def enroll_fleet(store: Store, n: int, hub_public: str, start: int = 0) -> list[TerminalKey]:
-    keys = [TerminalKey(call_sign(i), KeyPair.generate(), hub_public) for i in range(start, start + n)]
+    keys = [
+        TerminalKey(call_sign(i), KeyPair.generate(), hub_public) for i in range(start, start + n)
+    ]
     enroll_keys(store, [(k.unit, k.keys.public) for k in keys])
     return keys
 
 
 def make_incident(store: Store) -> int:
     with store.transaction() as s:
-        return IncidentRepo(s).create(
-            incident_type="theft", priority=2, force_level=1, manpower=2, lon=LON0, lat=LAT0, created_by="test"
-        ).id
+        return (
+            IncidentRepo(s)
+            .create(
+                incident_type="theft",
+                priority=2,
+                force_level=1,
+                manpower=2,
+                lon=LON0,
+                lat=LAT0,
+                created_by="test",
+            )
+            .id
+        )
 
 
 def add_orders(
-    store: Store, incident_id: int, call_signs: list[str], *, ack_s: float = 30.0, ttl_s: float = 1800.0
+    store: Store,
+    incident_id: int,
+    call_signs: list[str],
+    *,
+    ack_s: float = 30.0,
+    ttl_s: float = 1800.0,
 ) -> list[str]:
     """Approve one order per unit (the outbox write a plan approval does)."""
     from console.store.district_repo import UnitRepo
@@ -74,3 +99,13 @@ def add_orders(
             time_to_live_seconds=ttl_s,
             now=time.time(),
         )
+
+
+def wait_until(pred: Callable[[], bool], timeout: float = 20.0, step: float = 0.02) -> bool:
+    """Poll ``pred`` until it holds or ``timeout`` passes; returns the last answer."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if pred():
+            return True
+        time.sleep(step)
+    return pred()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,8 @@ from console.store.db import alembic_config, make_engine
 from console.store.models import Base
 
 pytestmark = pytest.mark.store
+
+ROOT = Path(__file__).resolve().parents[2]
 
 EXPECTED_TABLES = {
     "districts",
@@ -99,23 +102,23 @@ def test_downgrade_to_base_and_back(store: Store) -> None:
 
 
 def test_concurrent_first_opens_migrate_once(store_url: str) -> None:
-    """Hub and consoles starting together on a fresh database must all come up."""
-    results: list[object] = []
-
-    def opener() -> None:
-        try:
-            s = open_store(store_url)
-            s.close()
-            results.append("ok")
-        except Exception as exc:  # collected and asserted below
-            results.append(exc)
-
-    threads = [threading.Thread(target=opener) for _ in range(4)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    assert results == ["ok"] * 4
+    """Hub and consoles (separate processes) starting together on a fresh database."""
+    code = "import sys; from console.store import open_store; open_store(sys.argv[1]).close()"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, store_url],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    outcomes = [(p.wait(timeout=120), p.communicate()[1][-500:]) for p in procs]
+    assert outcomes == [(0, "")] * 3
+    with open_store(store_url) as s, s.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM alembic_version").scalar() == 1
 
 
 def test_in_memory_sqlite_is_usable() -> None:

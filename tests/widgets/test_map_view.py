@@ -12,13 +12,15 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import msgspec
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QImage
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QImage, QMouseEvent
+from PySide6.QtWidgets import QApplication
 
 from console.config import Config, load_config
 from console.geo.coords import haversine_m, wgs84_to_gcj02
 from console.heat import heat_grid
 from console.hub.messages import IncidentState, StaticDistrict, UnitsMoved, UnitState
+from widgets.i18n import is_chinese
 from widgets.map import MapView
 from widgets.map import strings as s
 from widgets.map import style as st
@@ -231,12 +233,24 @@ def test_tooltip_shows_call_sign_type_status_and_fix_age(view: MapView, cfg: Con
     view.set_units([unit(0, LON0 + 0.001, LAT0 + 0.001, fix_age=12, status="en_route")])
     tip = view.unit_tooltip("P000")
     assert "P000" in tip
-    assert cfg.unit_types["patrol_group"].name_zh in tip
+    ut = cfg.unit_types["patrol_group"]
+    assert (ut.name_zh if is_chinese() else ut.name_en) in tip
     assert "En route" in tip
     assert re.search(r"Fix 1[2-4] s ago", tip), tip
     # hovering the symbol puts the same text on the map
-    qtbot.mouseMove(view.graphics.viewport(), viewport_pos(view, LON0 + 0.001, LAT0 + 0.001))
-    qtbot.waitUntil(lambda: "P000" in view.viewbox.toolTip())
+    # (QTest.mouseMove does not reach an offscreen window: deliver the move event directly)
+    vp = view.graphics.viewport()
+    pos = QPointF(viewport_pos(view, LON0 + 0.001, LAT0 + 0.001))
+    move = QMouseEvent(
+        QEvent.Type.MouseMove,
+        pos,
+        QPointF(vp.mapToGlobal(pos)),
+        Qt.MouseButton.NoButton,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(vp, move)
+    assert "P000" in view.viewbox.toolTip()
     assert re.search(r"Fix 1[2-4] s ago", view.viewbox.toolTip())
     with pytest.raises(KeyError, match="P999"):
         view.unit_tooltip("P999")
@@ -368,7 +382,7 @@ def test_apply_moves_20000_units_updates_arrays_and_pixels(view: MapView, cfg: C
     assert after[:, : mid - 5].sum() > 1000 and after[:, mid + 5 :].sum() == 0
 
 
-def test_position_floods_coalesce_into_one_repaint_per_tick(view: MapView) -> None:
+def test_position_floods_coalesce_into_one_repaint_per_tick(view: MapView, qtbot) -> None:  # type: ignore[no-untyped-def]
     view.set_units([unit(i, LON0, LAT0) for i in range(50)])
     view.flush()
     frames = view.frames
@@ -387,6 +401,18 @@ def test_position_floods_coalesce_into_one_repaint_per_tick(view: MapView) -> No
     view.flush()  # nothing new: no second repaint
     assert view.frames == frames + 1
     assert view.table.lon[0] == pytest.approx(LON0 + 99e-5)
+    # left to the event loop, the frame timer draws the next change by itself
+    view.apply_moves(
+        UnitsMoved(
+            t=0.0,
+            idx=np.array([0], np.int32).tobytes(),
+            lon=np.array([LON0]).tobytes(),
+            lat=np.array([LAT0]).tobytes(),
+            fix_t=np.array([time.time()]).tobytes(),
+        )
+    )
+    qtbot.waitUntil(lambda: view.frames == frames + 2)
+    assert view.units.paint_count > 0
 
 
 # ---------------------------------------------------------------- bad input
@@ -448,6 +474,19 @@ def test_heat_layer_placed_on_its_box_and_transparent_at_zero(view: MapView) -> 
     assert lut[0][3] == 0 and lut[-1][3] > 100
     view.set_layer_visible("heat", False)
     assert not view.legend.heat_bar.isVisibleTo(view.legend)
+    # a grid wider than the district: the smoothing's bleed outside the outline is blanked
+    wide = heat_grid(
+        rng.normal(LON0 + D, 0.003, 2000),
+        rng.normal(LAT0, 0.003, 2000),
+        (LON0 - 2 * D, LAT0 - D, LON0 + 2 * D, LAT0 + D),
+        cell_m=50.0,
+    )
+    view.set_heat(wide)
+    shown = view.heat.item.image
+    nx = shown.shape[1]
+    assert wide.density[:, 3 * nx // 4 + 2 :].max() > 0  # calls east of the district...
+    assert shown[:, 3 * nx // 4 + 2 :].max() == 0  # ...are not painted there
+    assert shown[:, nx // 2 : 3 * nx // 4 - 2].max() > 0
 
 
 def test_call_signs_and_road_names_only_at_close_zoom(view: MapView) -> None:
@@ -471,7 +510,7 @@ def test_title_marks_approximate_district_and_legend_lists_types(
     view.set_district(make_district(approximate=False))
     assert view.title.text() == "测试区"
     texts = [lab.text() for lab, _ in view.legend._type_labels]
-    assert texts == [ut.name_zh for ut in cfg.unit_types.values()]
+    assert texts == [ut.name_zh if is_chinese() else ut.name_en for ut in cfg.unit_types.values()]
     legend_texts = {lab.text() for lab, _ in view.legend._texts}
     assert {
         "Available",
@@ -497,3 +536,66 @@ def test_every_source_string_is_listed_for_translation() -> None:
     src = s.all_sources()
     assert "Fix {age} s ago" in src and "{name} (approximate)" in src
     assert len(src) == len(set(src)) > 30
+
+
+def test_update_unit_changes_style_but_never_rewinds_position(view: MapView) -> None:
+    view.set_units([unit(0, LON0, LAT0), unit(1, LON0 + 0.001, LAT0)])
+    t = time.time()
+    view.apply_moves(
+        UnitsMoved(
+            t=t,
+            idx=np.array([0], np.int32).tobytes(),
+            lon=np.array([LON0 + 0.002]).tobytes(),
+            lat=np.array([LAT0]).tobytes(),
+            fix_t=np.array([t]).tobytes(),
+        )
+    )
+    late = msgspec.structs.replace(unit(0, LON0, LAT0, fix_age=3.0), status="on_scene")
+    view.update_unit(late)  # status event carrying an older position
+    assert view.table.lon[0] == LON0 + 0.002
+    assert view.table.atlas_index()[0] % st.N_STYLES == st.STYLE_ON_SCENE
+    view.update_unit(unit(2, LON0 - 0.001, LAT0, status="off_duty"))  # a unit joins
+    assert view.table.n == 3
+    view.zoom_to_unit("P002")
+
+
+def test_tooltip_is_chinese_with_a_translator(view: MapView, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from PySide6.QtCore import QCoreApplication, QTranslator
+
+    lrelease = Path(sys.executable).parent / "pyside6-lrelease"
+    if not lrelease.exists() and shutil.which("pyside6-lrelease") is None:
+        pytest.skip("pyside6-lrelease not available")
+    ts = tmp_path / "map_zh.ts"
+    pairs = [
+        ("Fix {age} s ago", "定位 {age} 秒前"),
+        ("On scene", "到场处置"),
+        ("{name} (approximate)", "{name}(示意)"),
+    ]
+    msgs = "".join(
+        f"<message><source>{a}</source><translation>{b}</translation></message>" for a, b in pairs
+    )
+    ts.write_text(
+        '<?xml version="1.0" encoding="utf-8"?><!DOCTYPE TS><TS version="2.1" language="zh_CN">'
+        f"<context><name>MapView</name>{msgs}</context></TS>",
+        encoding="utf-8",
+    )
+    qm = tmp_path / "map_zh.qm"
+    tool = str(lrelease) if lrelease.exists() else "pyside6-lrelease"
+    subprocess.run([tool, str(ts), "-qm", str(qm)], check=True, capture_output=True)
+    tr = QTranslator()
+    assert tr.load(str(qm))
+    QCoreApplication.installTranslator(tr)
+    try:
+        view.set_units([unit(0, LON0, LAT0, fix_age=12, status="on_scene")])
+        tip = view.unit_tooltip("P000")
+        assert re.search(r"定位 1[2-4] 秒前", tip), tip
+        assert "到场处置" in tip
+        QCoreApplication.processEvents()  # LanguageChange reaches the title
+        assert view.title.text() == "测试区(示意)"
+    finally:
+        QCoreApplication.removeTranslator(tr)

@@ -52,7 +52,7 @@ def languages(qapp: QApplication) -> Iterator[LanguageManager]:
     lm = LanguageManager(qapp)
     lm.set_language("zh_CN")
     yield lm
-    lm.set_language("zh_CN")
+    lm.set_language("en")  # as found: no translator installed
 
 
 def _settings(tmp_path: Path) -> QSettings:
@@ -150,7 +150,8 @@ def test_language_switch_changes_menu_titles(window: MainWindow) -> None:
 def test_geometry_and_docks_are_restored(qtbot, client, config, languages, tmp_path: Path) -> None:
     settings = _settings(tmp_path)
     first = _open_window(qtbot, client, config, languages, settings)
-    first.resize(1234, 777)
+    first.resize(777, 555)  # inside the 800 x 800 offscreen screen: restore would clamp it
+    assert (first.width(), first.height()) == (777, 555)
     first.layer_dock.hide()
     first.set_layer_visible("labels", False)
     first.bridge.close()
@@ -162,7 +163,7 @@ def test_geometry_and_docks_are_restored(qtbot, client, config, languages, tmp_p
     )
     qtbot.addWidget(second)
     second.show()
-    assert (second.width(), second.height()) == (1234, 777)
+    assert (second.width(), second.height()) == (777, 555)
     assert not second.layer_dock.isVisible()
     assert second.unit_dock.isVisible()
     assert not second.map.is_layer_visible("labels")

@@ -38,7 +38,7 @@ SCRIPT = textwrap.dedent(
 )
 
 
-@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+@pytest.mark.parametrize("lang", ["zh_CN"])
 def test_run_gui_saves_a_screenshot_headless(tmp_path: Path, lang: str) -> None:
     shot = tmp_path / f"window_{lang}.png"
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}

@@ -48,7 +48,8 @@ INCIDENT_PX = 24
 BACKGROUND = QColor("#dcdad5")
 DISTRICT_FILL = QColor("#f4f2ec")
 DISTRICT_OUTLINE = QColor("#37474f")
-AREA_OUTLINE = QColor("#5c6bc0")
+AREA_OUTLINE = QColor(70, 80, 170, 170)
+AREA_LABEL = QColor("#3949ab")
 STATION_COLOUR = QColor("#0d47a1")
 FIXED_POINT_COLOUR = QColor("#b71c1c")
 
@@ -61,6 +62,7 @@ ROAD_STYLES: tuple[tuple[str, str | None, float], ...] = (
 )
 
 # Zoom thresholds in screen pixels per metre (the district fits at about 0.15-0.2).
+ZOOM_FOOTPATHS = 0.25  # pedestrian ways only from here on (clutter and cost when zoomed out)
 ZOOM_FIXED_POINT_NAMES = 0.12
 ZOOM_AREA_CODES = 0.25
 ZOOM_ROAD_NAMES = 0.45

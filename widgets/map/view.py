@@ -3,8 +3,9 @@
 Everything is drawn in metres on a plane around the district centre
 (:mod:`widgets.map.projection`), in the configured display system.  Position
 floods only write into arrays (:class:`~widgets.map.layers.units.UnitTable`);
-a timer at ``MapSettings.redraw_hz`` turns "something moved" into one repaint,
-so 20,000 units at 1 Hz cost ten frames a second, never one per message.
+a frame timer limited to ``MapSettings.redraw_hz`` turns "something moved" into
+one repaint, so 20,000 units at 1 Hz cost ten frames a second, never one per
+message.
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ class MapView(QWidget):
         self.incidents: list[IncidentState] = []
         self._inc_index: dict[int, int] = {}
         self._dirty = False
-        self.frames = 0  # repaints requested by the redraw timer
+        self.frames = 0  # repaints requested by the frame timer
 
         self.graphics = pg.GraphicsView(self, background=st.BACKGROUND)
         self.viewbox = MapViewBox(lockAspect=True, enableMenu=False)
@@ -98,9 +99,9 @@ class MapView(QWidget):
         self.district_fill = CosmeticPathItem(pg.mkPen(None), pg.mkBrush(st.DISTRICT_FILL))
         self.roads = RoadsItem()
         self.heat = HeatLayer()
-        self.areas_item = CosmeticPathItem(
-            pg.mkPen(st.AREA_OUTLINE, width=1.3, style=Qt.PenStyle.DashLine), scale_with_zoom=True
-        )
+        area_pen = pg.mkPen(st.AREA_OUTLINE, width=1.3)
+        area_pen.setDashPattern([5.0, 4.0])
+        self.areas_item = CosmeticPathItem(area_pen)
         self.district_outline = CosmeticPathItem(pg.mkPen(st.DISTRICT_OUTLINE, width=2.5))
         self.stations = MarkersItem({0: station_pixmap(self._dpr())})
         self.fixed_points = MarkersItem({0: fixed_point_pixmap(self._dpr())})
@@ -150,10 +151,18 @@ class MapView(QWidget):
         self.viewbox.clicked.connect(self._on_click)
         self.graphics.scene().sigMouseMoved.connect(self._on_hover)
         self.viewbox.sigRangeChanged.connect(self._on_range)
+        # Frames: at most redraw_hz a second, leading edge (a change after a quiet spell
+        # is drawn at once, a flood waits for the next slot) -- see _schedule.
+        self.frame_interval_s = 1.0 / self.settings.redraw_hz
+        self._last_frame = 0.0
         self.timer = QTimer(self)
-        self.timer.setInterval(max(1, round(1000 / self.settings.redraw_hz)))
+        self.timer.setSingleShot(True)
         self.timer.timeout.connect(self.flush)
-        self.timer.start()
+        # staleness needs no data to change: check it once a second
+        self.stale_timer = QTimer(self)
+        self.stale_timer.setInterval(1000)
+        self.stale_timer.timeout.connect(self._check_stale)
+        self.stale_timer.start()
         self.resize(900, 700)
 
     # ------------------------------------------------------------------ district
@@ -174,6 +183,8 @@ class MapView(QWidget):
         self.district_fill.set_path(placed.outline)
         self.district_outline.set_path(placed.outline)
         self.areas_item.set_path(placed.areas)
+        self.heat.set_outline(placed.outline)
+        self.legend.set_heat_max(self.heat.vmax)
         self.roads.set_segments(*placed.seg, placed.seg_class)
         self.stations.set_points(placed.station_x, placed.station_y)
         self.fixed_points.set_points(placed.point_x, placed.point_y)
@@ -239,7 +250,7 @@ class MapView(QWidget):
         except ValueError as exc:
             raise ValueError(f"UnitsMoved seq {ev.seq}: malformed array bytes ({exc})") from None
         if self.table.apply_moves(idx, lon, lat, fix_t, self.proj):
-            self._dirty = True
+            self._mark_dirty()
 
     def stale_units(self) -> list[str]:
         """Call signs whose last fix is older than ``MapSettings.stale_fix_seconds``."""
@@ -465,22 +476,43 @@ class MapView(QWidget):
 
     def _mark_dirty(self) -> None:
         self._dirty = True
+        self._schedule()
+
+    def _schedule(self) -> None:
+        """Arm the frame timer: now if the last frame is a full interval old, else at its end.
+
+        A plain 10 Hz ticker adds half an interval (50 ms) of waiting on average;
+        this keeps the same ceiling of ``redraw_hz`` frames a second without it.
+        """
+        if self.timer.isActive():
+            return
+        wait = self._last_frame + self.frame_interval_s - time.perf_counter()
+        self.timer.start(max(0, math.ceil(wait * 1000)))
+
+    def _check_stale(self) -> None:
+        if self.table.update_stale(time.time(), self.settings.stale_fix_seconds):
+            self.units.styles_changed()
+            self._mark_dirty()
 
     def flush(self) -> None:
-        """Redraw-timer slot: refresh staleness and repaint once if anything changed."""
+        """Frame-timer slot: refresh staleness and repaint once if anything changed."""
         if self.table.update_stale(time.time(), self.settings.stale_fix_seconds):
             self.units.styles_changed()
             self._dirty = True
         if not self._dirty:
             return
         self._dirty = False
+        self._last_frame = time.perf_counter()
         self.frames += 1
         self.units.update()
         self.labels.update()
 
     def _on_range(self) -> None:
-        px = self.viewbox.viewPixelSize()
-        self.scale_bar.set_scale(abs(px[0]))
+        m_per_px = abs(self.viewbox.viewPixelSize()[0])
+        self.scale_bar.set_scale(m_per_px)
+        # street level: fade the heat so the streets under it stay readable
+        ppm = 1.0 / m_per_px if m_per_px > 0 else 0.0
+        self.heat.item.setOpacity(1.0 - 0.45 * min(1.0, max(0.0, (ppm - 0.5) / 1.5)))
 
     # ------------------------------------------------------------------ labels
 
@@ -536,7 +568,7 @@ class MapView(QWidget):
                 st.ZOOM_AREA_CODES,
                 200,
                 make_font(12, bold=True),
-                st.AREA_OUTLINE,
+                st.AREA_LABEL,
                 centred=True,
                 background=QColor(255, 255, 255, 150),
             ),

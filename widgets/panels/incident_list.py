@@ -18,7 +18,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -156,8 +156,10 @@ class IncidentTableModel(QAbstractTableModel):
         colour = PRIORITY_COLOUR.get(inc.priority, "#9e9e9e")
         if role == Qt.ItemDataRole.BackgroundRole and col == self.PRIORITY:
             return status_background(colour)
-        if role == Qt.ItemDataRole.ForegroundRole and col == self.PRIORITY:
-            return QColor(colour).darker(140)
+        if role == Qt.ItemDataRole.FontRole and inc.priority == 1:
+            bold = QFont()
+            bold.setBold(True)
+            return bold
         if role == Qt.ItemDataRole.DecorationRole and col == self.PRIORITY:
             return QColor(colour)
         if role == Qt.ItemDataRole.ToolTipRole:

@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
-from PySide6.QtGui import QColor, QLinearGradient, QPainter
+from PySide6.QtGui import QColor, QImage, QLinearGradient, QPainter, QPainterPath, QTransform
 from PySide6.QtWidgets import QGraphicsItem
 
 from console.heat import HeatGrid
@@ -61,13 +61,16 @@ class SmoothImageItem(pg.ImageItem):
 
 
 class HeatLayer:
-    """Owns the ImageItem and the grid it shows."""
+    """Owns the ImageItem and the grid it shows, masked to the district outline."""
 
     def __init__(self) -> None:
         self.item = SmoothImageItem(axisOrder="row-major")
         self.item.setLookupTable(heat_lut())
         self.grid: HeatGrid | None = None
+        self.outline: QPainterPath | None = None
         self.vmax = 0.0
+        self._density: npt.NDArray[np.float32] = np.zeros((0, 0), dtype=np.float32)
+        self._proj: DisplayProjection | None = None
 
     def set_grid(self, grid: HeatGrid, proj: DisplayProjection | None) -> None:
         """Show ``grid``; rows run south to north, columns west to east."""
@@ -77,16 +80,43 @@ class HeatLayer:
         if not np.isfinite(d).all():
             d = np.nan_to_num(d, nan=0.0, posinf=0.0, neginf=0.0)
         self.grid = grid
-        self.vmax = float(d.max()) if d.size else 0.0
-        hi = self.vmax if self.vmax > 0 else 1.0
-        self.item.setImage(d, levels=(0.0, hi), autoLevels=False)
+        self._density = np.clip(d, 0.0, None)
         self.place(proj)
+
+    def set_outline(self, outline: QPainterPath | None) -> None:
+        """Blank the cells outside the district (the smoothing bleeds over its edge)."""
+        self.outline = outline
+        self.place(self._proj)
 
     def place(self, proj: DisplayProjection | None) -> None:
         """Put the image on its bounding box in the plane (after a projection change too)."""
+        self._proj = proj
         g = self.grid
         if g is None or proj is None:
             return
         x0, y0 = proj.point_xy(g.lon0, g.lat0)
         x1, y1 = proj.point_xy(g.lon1, g.lat1)
-        self.item.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
+        rect = QRectF(x0, y0, x1 - x0, y1 - y0)
+        d = self._density
+        if self.outline is not None and not self.outline.isEmpty() and d.size:
+            d = np.where(inside_mask(self.outline, rect, d.shape), d, np.float32(0.0))
+        self.vmax = float(d.max()) if d.size else 0.0
+        self.item.setImage(d, levels=(0.0, self.vmax if self.vmax > 0 else 1.0), autoLevels=False)
+        self.item.setRect(rect)
+
+
+def inside_mask(path: QPainterPath, rect: QRectF, shape: tuple[int, ...]) -> npt.NDArray[np.bool_]:
+    """Grid cells (rows south to north) that ``path`` covers at least partly."""
+    ny, nx = shape[0], shape[1]
+    img = QImage(nx, ny, QImage.Format.Format_Grayscale8)
+    img.fill(0)
+    if rect.width() == 0 or rect.height() == 0:
+        return np.zeros((ny, nx), dtype=bool)
+    sx, sy = nx / rect.width(), ny / rect.height()
+    p = QPainter(img)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing, True)  # partial cells count as inside
+    p.setTransform(QTransform(sx, 0, 0, sy, -rect.x() * sx, -rect.y() * sy))
+    p.fillPath(path, QColor(255, 255, 255))
+    p.end()
+    buf = np.frombuffer(img.constBits(), dtype=np.uint8, count=img.bytesPerLine() * ny)
+    return buf.reshape(ny, img.bytesPerLine())[:, :nx] > 0

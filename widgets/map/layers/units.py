@@ -75,7 +75,11 @@ class UnitTable:
         self.reproject(proj)
 
     def upsert(self, u: UnitState, proj: DisplayProjection | None) -> int:
-        """Insert or replace one unit (status change, assignment, new unit); returns its row."""
+        """Insert or replace one unit (status change, assignment, new unit); returns its row.
+
+        Its position is taken only if its fix is not older than the one held: a status
+        event may carry a position the coalesced moves have already overtaken.
+        """
         row = self.row_of.get(u.call_sign)
         if row is None:
             row = self.n
@@ -90,14 +94,18 @@ class UnitTable:
             self.type_i = np.append(self.type_i, np.int32(0))
             self.base_style = np.append(self.base_style, np.int32(0))
             self.stale = np.append(self.stale, False)
+            self._rebuild_idx()
         else:
+            old_idx = self.states[row].idx
             self.states[row] = u
-            self.lon[row], self.lat[row], self.fix_t[row] = u.lon, u.lat, u.fix_t
+            if u.fix_t >= self.fix_t[row]:
+                self.lon[row], self.lat[row], self.fix_t[row] = u.lon, u.lat, u.fix_t
+            if u.idx != old_idx:
+                self._rebuild_idx()
         self.type_i[row] = self._type_of(u.unit_type)
         self.base_style[row] = _status_style(u.status)
-        self._rebuild_idx()
         if proj is not None:
-            x, y = proj.to_xy(u.lon, u.lat)
+            x, y = proj.to_xy(self.lon[row], self.lat[row])
             self.x[row], self.y[row] = x[0], y[0]
         return row
 

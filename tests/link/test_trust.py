@@ -1,0 +1,144 @@
+"""Zero trust on real sockets: unknown keys never get in, revoked keys are cut off within 1 s."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import zmq
+
+from console.link import protocol as p
+from console.link.cli import enroll_main
+from console.link.hubport import SituationPort
+from console.link.keys import KeyPair, TerminalKey, load_terminal_key
+from console.link.node import HubNode
+from console.link.trust import revoke_terminals
+from console.store.db import Store
+from console.terminal.fleet import dealer
+from tests.link.conftest import FleetFactory
+from tests.link.helpers import LAT0, LON0, call_sign, wait_until
+
+
+def _fixes(port: SituationPort, unit: str) -> float:
+    return float(port.situation.fix_t[port.situation.index[unit]])
+
+
+def test_unknown_key_is_refused(node: HubNode, port: SituationPort, hub_keys: KeyPair) -> None:
+    stranger = TerminalKey(call_sign(0), KeyPair.generate(), hub_keys.public)
+    ctx = zmq.Context()
+    s = dealer(ctx, stranger, node.link.endpoint)
+    s.setsockopt(zmq.IMMEDIATE, 0)  # queue anyway: nothing may get through
+    try:
+        for seq in range(5):
+            s.send(p.encode_terminal(p.Heartbeat(seq=seq, t=time.time())))
+            s.send(p.encode_terminal(p.Position(lat=LAT0, lon=LON0, accuracy=1, speed=0, heading=0, t=time.time())))
+        assert wait_until(lambda: node.zap.denied >= 1)
+        assert s.poll(1000) == 0  # no pong, no refusal, nothing
+        assert node.link.stats.frames == 0 and port.applied == 0
+        assert node.zap.allowed == 0
+    finally:
+        s.close(0)
+        ctx.term()
+
+
+def test_wrong_server_key_never_connects(node: HubNode, store: Store, hub_keys: KeyPair, fleet_of: FleetFactory) -> None:
+    """A terminal that trusts an impostor's key cannot even complete the handshake."""
+    _, members = fleet_of(1)
+    good = members[0].key
+    fake = TerminalKey(good.unit, good.keys, KeyPair.generate().public)
+    ctx = zmq.Context()
+    s = dealer(ctx, fake, node.link.endpoint)
+    try:
+        time.sleep(0.3)
+        with __import__("contextlib").suppress(zmq.Again):
+            s.send(p.encode_terminal(p.Heartbeat(seq=1, t=time.time())), zmq.NOBLOCK)
+        assert s.poll(500) == 0
+    finally:
+        s.close(0)
+        ctx.term()
+
+
+def test_enrolment_cli_makes_a_working_key(tmp_path: Path, store: Store, hub_keys: KeyPair, node: HubNode, port: SituationPort) -> None:
+    key_dir = tmp_path / "hubkeys"
+    out = tmp_path / "t7.key"
+    url = store.url.render_as_string(hide_password=False)
+    rc = enroll_main(["--unit", call_sign(7), "--db", url, "--out", str(out), "--key-dir", str(key_dir)])
+    assert rc == 0
+    key = load_terminal_key(out)
+    assert key.unit == call_sign(7) and key.hub_public == hub_keys.public
+    assert enroll_main(["--unit", "NO-SUCH-UNIT", "--db", url, "--out", str(tmp_path / "x.key"), "--key-dir", str(key_dir)]) == 2
+    assert not (tmp_path / "x.key").exists()
+
+    from console.terminal.fleet import Fleet, Member
+    from console.terminal.localstore import MemoryStore
+    from console.terminal.session import TerminalSession
+
+    m = Member(key, TerminalSession(MemoryStore()))
+    f = Fleet(node.link.endpoint, [m]).start()
+    try:
+        f.call(lambda: m.session.position(LAT0, LON0, 3.0, 0.0, 0.0))
+        assert wait_until(lambda: _fixes(port, call_sign(7)) > 0)
+        assert wait_until(lambda: m.session.unit == call_sign(7))  # welcomed under its own unit
+    finally:
+        f.stop()
+
+
+def test_revoked_terminal_is_cut_off_within_one_second(
+    node: HubNode, store: Store, port: SituationPort, fleet_of: FleetFactory
+) -> None:
+    fleet, members = fleet_of(3)
+    lost, other = members[0], members[1]
+    received_after: list[float] = []
+
+    def pump() -> None:
+        for m in members:
+            m.session.position(LAT0, LON0, 5.0, 1.0, 10.0)
+
+    fleet.call(pump)
+    assert wait_until(lambda: all(_fixes(port, m.key.unit) > 0 for m in members))
+    assert wait_until(lambda: all(m.session.epoch for m in members))
+
+    revoke_terminals(store, unit=lost.key.unit)
+    time.sleep(1.0)  # the promise: within one second of the revocation being stored
+    cut_at = time.monotonic()
+    frames_before = node.link.stats.frames
+    last_fix = _fixes(port, lost.key.unit)
+
+    def watch(kind: str, payload: object) -> None:
+        received_after.append(time.monotonic())
+
+    lost.session.on_event = watch
+    rx_before = lost.session.last_rx
+
+    # the lost terminal keeps talking on its still-open connection: nothing is accepted
+    for _ in range(10):
+        fleet.call(pump)
+        time.sleep(0.05)
+    fleet.call(lambda: lost.session.set_status("available"))
+    time.sleep(0.5)
+    assert _fixes(port, lost.key.unit) == last_fix
+    assert wait_until(lambda: _fixes(port, other.key.unit) > last_fix)  # others flow on
+    assert node.link.stats.frames > frames_before
+    assert lost.key.unit not in node.link.online_units()
+    assert node.link.stats.revoked_cut == 1
+    # and it receives nothing: no pong, no ack, no order
+    assert lost.session.last_rx == rx_before or lost.session.last_rx < cut_at
+    assert received_after == []
+    # its next handshake is refused
+    denied = node.zap.denied
+    assert wait_until(lambda: node.zap.denied > denied, timeout=10)
+    assert np.isfinite(last_fix)
+
+
+def test_revoking_by_key_and_unknown_unit(store: Store, fleet_of: FleetFactory) -> None:
+    _, members = fleet_of(1)
+    k = members[0].key.keys.public
+    assert revoke_terminals(store, key=k) == [k]
+    assert revoke_terminals(store, key=k) == []
+    import pytest
+
+    from console.store.errors import StoreError
+
+    with pytest.raises(StoreError, match="no unit"):
+        revoke_terminals(store, unit="NOPE")
