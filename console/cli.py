@@ -39,8 +39,38 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+SUBCOMMANDS = ("hub", "enroll", "terminal", "simulate", "audit")
+
+
+def _subcommand(name: str, rest: list[str]) -> int:
+    """Run one of the non-GUI modes (no Qt is imported for them)."""
+    if name == "audit":
+        if not rest or rest[0] != "verify":
+            print("usage: main.py audit verify [--db URL]", file=sys.stderr)
+            return 2
+        from console.audit import verify_main
+
+        return verify_main(rest[1:])
+    from console.link import cli as link_cli
+
+    entry = {
+        "hub": link_cli.hub_main,
+        "enroll": link_cli.enroll_main,
+        "terminal": link_cli.terminal_main,
+        "simulate": link_cli.simulate_main,
+    }[name]
+    return int(entry(rest) or 0)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, validate configuration, run the chosen mode."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in SUBCOMMANDS:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+        return _subcommand(argv[0], argv[1:])
     args = _parser().parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from console.audit import record_command
 from console.config import Config
 from console.domain import District, IncidentStatus, UnitStatus
 from console.geo.roadgraph import RoadGraph
@@ -191,19 +192,35 @@ class CommandHub:
         if allowed is None:
             return Reply(env.request_id, False, error=f"unknown command {type(cmd).__name__}")
         if env.role not in allowed:
-            return Reply(
+            reply = Reply(
                 env.request_id,
                 False,
                 error=f"role {env.role!r} may not {type(cmd).__name__}",
             )
+            self._audit(env, reply)
+            return reply
         try:
             result = self.handlers[type(cmd)](cmd, env)
         except CommandError as exc:
-            return Reply(env.request_id, False, error=str(exc))
+            reply = Reply(env.request_id, False, error=str(exc))
         except Exception as exc:  # a bug must not take the hub down
             log.exception("command %s failed", type(cmd).__name__)
-            return Reply(env.request_id, False, error=f"internal error: {exc}")
-        return Reply(env.request_id, True, result=result)
+            reply = Reply(env.request_id, False, error=f"internal error: {exc}")
+        else:
+            reply = Reply(env.request_id, True, result=result)
+        self._audit(env, reply)
+        return reply
+
+    def _audit(self, env: Envelope, reply: Reply) -> None:
+        record_command(
+            self.store,
+            actor=env.actor,
+            workstation=env.workstation,
+            command=env.command,
+            ok=reply.ok,
+            error=reply.error,
+            t=self.clock(),
+        )
 
     # ---------------------------------------------------------------- loop
 
