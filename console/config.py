@@ -105,6 +105,12 @@ class SimulationSettings(_Strict, frozen=True):
     tick_seconds: float = 1.0
 
 
+class WorkflowSettings(_Strict, frozen=True):
+    on_scene_alert_seconds: int = 3600
+    duplicate_radius_m: float = 300.0
+    duplicate_window_seconds: int = 1800
+
+
 class _UnitTypesFile(_Strict, frozen=True):
     unit_types: dict[str, UnitType]
 
@@ -130,6 +136,7 @@ class _ConsoleFile(_Strict, frozen=True):
     map: MapSettings = MapSettings()
     orders: OrderSettings = OrderSettings()
     simulation: SimulationSettings = SimulationSettings()
+    workflow: WorkflowSettings = WorkflowSettings()
 
 
 @dataclass(frozen=True)
@@ -145,6 +152,7 @@ class Config:
     map: MapSettings
     orders: OrderSettings
     simulation: SimulationSettings
+    workflow: WorkflowSettings
     source_dir: Path
 
     def eligible_types(self, force_level: int) -> list[str]:
@@ -292,6 +300,12 @@ def load_config(directory: Path | str | None = None) -> Config:
         "must be positive",
     )
     _check(console.simulation.tick_seconds > 0, f, "simulation.tick_seconds", "must be positive")
+    _check(
+        console.workflow.on_scene_alert_seconds > 0,
+        f,
+        "workflow.on_scene_alert_seconds",
+        "must be positive",
+    )
 
     return Config(
         unit_types=dict(units),
@@ -303,5 +317,6 @@ def load_config(directory: Path | str | None = None) -> Config:
         map=console.map,
         orders=console.orders,
         simulation=console.simulation,
+        workflow=console.workflow,
         source_dir=d,
     )

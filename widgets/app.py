@@ -15,8 +15,17 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings, QTimer
+from PySide6.QtCore import (
+    QElapsedTimer,
+    QEventLoop,
+    QMessageLogContext,
+    QSettings,
+    QTimer,
+    QtMsgType,
+    qInstallMessageHandler,
+)
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
@@ -44,6 +53,22 @@ def ensure_qt_environment() -> None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
+# window-manager hints the headless platform cannot honour; harmless, but they drown real warnings
+_OFFSCREEN_NOISE = ("This plugin does not support",)
+_previous_handler: Any = None
+_quiet_installed = False
+
+
+def _quiet_offscreen(mode: QtMsgType, context: QMessageLogContext, message: str) -> None:
+    """Drop the offscreen platform's "not supported" chatter; pass everything else on."""
+    if message.startswith(_OFFSCREEN_NOISE):
+        return
+    if callable(_previous_handler):
+        _previous_handler(mode, context, message)
+    else:
+        sys.stderr.write(message + "\n")
+
+
 def choose_cjk_font() -> str | None:
     """The first installed font family that shows Chinese well, or None."""
     installed = set(QFontDatabase.families())
@@ -58,6 +83,10 @@ def prepare_application(argv: Sequence[str] | None = None) -> QApplication:
         app = QApplication(list(argv) if argv is not None else sys.argv[:1])
     if not isinstance(app, QApplication):
         raise RuntimeError("a QCoreApplication without widgets already exists; cannot show a GUI")
+    global _previous_handler, _quiet_installed
+    if app.platformName() == "offscreen" and not _quiet_installed:
+        _previous_handler = qInstallMessageHandler(_quiet_offscreen)
+        _quiet_installed = True
     app.setOrganizationName(SETTINGS_ORG)
     app.setApplicationName(SETTINGS_APP)
     family = choose_cjk_font()

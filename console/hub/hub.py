@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from console.audit import record_command
+from console.auth import Authenticator, AuthError
 from console.config import Config
 from console.domain import District, IncidentStatus, UnitStatus
 from console.geo.roadgraph import RoadGraph
@@ -29,16 +30,28 @@ from console.heat import heat_grid
 from console.hub import incidents as inc
 from console.hub.errors import CommandError
 from console.hub.messages import (
+    AckAlert,
+    AmendPlan,
+    ApprovePlan,
     CancelIncident,
     CloseIncident,
     Command,
     CreateIncident,
+    CreateUser,
     Envelope,
     Event,
+    GetChronology,
     GetDistrict,
     GetHeat,
+    GetPlan,
     GetSnapshot,
+    GetStats,
     IncidentChanged,
+    Login,
+    Logout,
+    OrderReceipt,
+    ProposePlan,
+    RejectPlan,
     Reply,
     SetUnitStatus,
     Snapshot,
@@ -48,6 +61,9 @@ from console.hub.messages import (
     UnitState,
 )
 from console.hub.situation import Situation
+from console.hub.stats import workload
+from console.hub.virtual_terminals import VirtualTerminals
+from console.hub.workflow import Workflow
 from console.sim import Simulator
 from console.store.db import Store
 
@@ -58,14 +74,28 @@ PERSIST_S = 10.0
 
 # which roles may send which command (checked in the hub, whatever the GUI shows)
 ALL_STAFF = frozenset({"operator", "supervisor", "admin"})
+SUPERVISORS = frozenset({"supervisor"})
+ANYONE = frozenset({"operator", "supervisor", "admin", "terminal", "anonymous"})
 RIGHTS: dict[type[Command], frozenset[str]] = {
+    Login: ANYONE,
+    Logout: ANYONE,
+    CreateUser: frozenset({"admin"}),
     GetSnapshot: ALL_STAFF,
     GetDistrict: ALL_STAFF,
     GetHeat: ALL_STAFF,
+    GetPlan: ALL_STAFF,
+    GetChronology: ALL_STAFF,
+    GetStats: ALL_STAFF,
     CreateIncident: ALL_STAFF,
     SetUnitStatus: ALL_STAFF,
     CloseIncident: ALL_STAFF,
     CancelIncident: frozenset({"supervisor", "admin"}),
+    ProposePlan: ALL_STAFF,
+    ApprovePlan: SUPERVISORS,
+    RejectPlan: SUPERVISORS,
+    AmendPlan: SUPERVISORS,
+    AckAlert: ALL_STAFF,
+    OrderReceipt: frozenset({"terminal", "system"}),
 }
 
 
@@ -112,6 +142,12 @@ class CommandHub:
             else None
         )
         self.incidents = inc.IncidentBook(config, store, district, self.situation, self.clock)
+        self.auth = Authenticator(store)
+        self.workflow = Workflow(self)
+        self.virtual = VirtualTerminals(self.sim, self._virtual_receipt)
+        self.workflow.order_listeners.append(
+            lambda oid, i, body: self.virtual.on_order(oid, i, body, self.clock())
+        )
         self.handlers: dict[type[Command], Callable[[Any, Envelope], Any]] = {
             GetSnapshot: self._get_snapshot,
             GetDistrict: self._get_district,
@@ -120,6 +156,26 @@ class CommandHub:
             SetUnitStatus: self._set_unit_status,
             CloseIncident: self._close_incident,
             CancelIncident: self._cancel_incident,
+            Login: self._login,
+            Logout: self._logout,
+            CreateUser: self._create_user,
+            ProposePlan: lambda c, e: self._plan_result(
+                self.workflow.propose(c.incident_id, e.actor, c.force_level, c.manpower)
+            ),
+            ApprovePlan: lambda c, e: self._plan_result(self.workflow.approve(c.plan_id, e.actor)),
+            RejectPlan: lambda c, e: self._plan_result(
+                self.workflow.reject(c.plan_id, c.reason, e.actor)
+            ),
+            AmendPlan: lambda c, e: self._plan_result(
+                self.workflow.amend(c.plan_id, c.remove, c.add, c.reason, e.actor)
+            ),
+            GetPlan: self._get_plan,
+            GetChronology: lambda c, e: self.workflow.chronology(c.incident_id),
+            GetStats: lambda c, e: workload(self, c.t0, c.t1),
+            AckAlert: lambda c, e: self.workflow.ack_alert(c.alert_id, e.actor).alert_id,
+            OrderReceipt: lambda c, e: self.workflow.receipt(
+                c.order_id, c.state, c.reason, c.outcome, e.actor
+            ),
         }
         self.rights = dict(RIGHTS)
         self._static: StaticDistrict | None = None
@@ -131,6 +187,9 @@ class CommandHub:
         if self._thread is not None:
             return self
         now = self.clock()
+        self.situation.status_since[:] = np.where(
+            self.situation.status_since > 0, self.situation.status_since, now
+        )
         if self.sim is not None:
             self.situation.apply_positions(
                 np.arange(len(self.situation)),
@@ -187,6 +246,20 @@ class CommandHub:
 
     def handle(self, env: Envelope) -> Reply:
         """Run one command now (on the calling thread); used by the loop and by tests."""
+        if env.token:
+            session = self.auth.resolve(env.token)
+            if session is None:
+                reply = Reply(env.request_id, False, error="session expired: sign in again")
+                self._audit(env, reply)
+                return reply
+            env = Envelope(
+                request_id=env.request_id,
+                command=env.command,
+                actor=session.username,
+                role=session.role,
+                workstation=env.workstation,
+                token=env.token,
+            )
         cmd = env.command
         allowed = self.rights.get(type(cmd))
         if allowed is None:
@@ -243,7 +316,11 @@ class CommandHub:
             if now_m >= next_tick:
                 next_tick = now_m + tick
                 self._sim_step(tick)
-                self.incidents.check_timers(self._emit)
+                self.virtual.tick(self.clock())
+                try:
+                    self.workflow.check_timers()
+                except Exception:
+                    log.exception("timer check failed")
             if now_m >= next_flush:
                 next_flush = now_m + FLUSH_S
                 self.flush_positions()
@@ -261,7 +338,7 @@ class CommandHub:
                 moved, self.sim.lon[moved], self.sim.lat[moved], np.full(moved.size, now)
             )
         for i in arrived:
-            self.incidents.unit_arrived(i, self._emit)
+            self.virtual.on_arrival(i)
 
     def flush_positions(self) -> None:
         """Emit one coalesced UnitsMoved for everything that moved since the last flush."""
@@ -281,6 +358,24 @@ class CommandHub:
                 fix_t=fix.tobytes(),
             )
         )
+
+    def _virtual_receipt(self, order_id: str, state: str, unit: int) -> None:
+        env = Envelope(
+            request_id=0,
+            command=OrderReceipt(order_id=order_id, state=state),
+            actor=self.situation.specs[unit].call_sign,
+            role="terminal",
+            workstation="virtual-terminal",
+        )
+        self.handle(env)
+
+    def emit(self, ev: Event) -> None:
+        """Publish an event to every subscriber (hub thread)."""
+        self._emit(ev)
+
+    def emit_unit(self, i: int) -> None:
+        """Publish one unit's current state."""
+        self._emit(UnitChanged(unit=self.unit_state(i)))
 
     def _emit(self, ev: Event) -> None:
         self._seq += 1
@@ -325,7 +420,12 @@ class CommandHub:
         with self._pos_lock:
             units = [self.unit_state(i) for i in range(len(self.situation))]
         return Snapshot(
-            seq=self._seq, t=self.clock(), units=units, incidents=self.incidents.open_states()
+            seq=self._seq,
+            t=self.clock(),
+            units=units,
+            incidents=self.incidents.open_states(),
+            plans=self.workflow.open_plans(),
+            alerts=self.workflow.open_alerts(),
         )
 
     def _get_district(self, cmd: GetDistrict, env: Envelope) -> StaticDistrict:
@@ -389,8 +489,53 @@ class CommandHub:
         }
 
     def _create_incident(self, cmd: CreateIncident, env: Envelope) -> dict[str, Any]:
+        w = self.config.workflow
+        dups = self.workflow.duplicates_of(
+            cmd.incident_type, cmd.lon, cmd.lat, w.duplicate_radius_m, w.duplicate_window_seconds
+        )
         state = self.incidents.create(cmd, env, self._emit)
-        return {"incident_id": state.id}
+        result: dict[str, Any] = {"incident_id": state.id, "possible_duplicates": dups}
+        try:
+            plan = self.workflow.propose(state.id, "planner")
+            result["plan_id"] = plan.plan_id
+        except CommandError as exc:
+            result["plan_error"] = str(exc)
+        return result
+
+    def _plan_result(self, ev: Any) -> dict[str, Any]:
+        return {
+            "plan_id": ev.plan_id,
+            "status": ev.status,
+            "approvals": list(ev.approvals),
+            "approvals_needed": ev.approvals_needed,
+        }
+
+    def _get_plan(self, cmd: GetPlan, env: Envelope) -> Any:
+        for p in self.workflow.plans.values():
+            if p.incident_id == cmd.incident_id:
+                return p
+        raise CommandError(f"incident {cmd.incident_id} has no current plan")
+
+    def _login(self, cmd: Login, env: Envelope) -> dict[str, str]:
+        try:
+            s = self.auth.login(cmd.username, cmd.password)
+        except AuthError as exc:
+            raise CommandError(str(exc)) from None
+        return {
+            "token": s.token,
+            "actor": s.username,
+            "role": s.role,
+            "display_name": s.display_name,
+        }
+
+    def _logout(self, cmd: Logout, env: Envelope) -> None:
+        self.auth.logout(env.token)
+
+    def _create_user(self, cmd: CreateUser, env: Envelope) -> None:
+        try:
+            self.auth.create_user(cmd.username, cmd.display_name, cmd.password, cmd.role)
+        except AuthError as exc:
+            raise CommandError(str(exc)) from None
 
     def _set_unit_status(self, cmd: SetUnitStatus, env: Envelope) -> None:
         i = self.situation.index.get(cmd.call_sign)
@@ -408,6 +553,9 @@ class CommandHub:
         self._emit(UnitChanged(unit=self.unit_state(i)))
 
     def _close_incident(self, cmd: CloseIncident, env: Envelope) -> None:
+        if cmd.incident_id not in self.incidents.open:
+            raise CommandError(f"incident {cmd.incident_id} is not open")
+        self.workflow.finish_orders(cmd.incident_id, cmd.outcome or "closed", env.actor)
         freed = self.incidents.finish(
             cmd.incident_id, IncidentStatus.CLOSED, cmd.outcome, env, self._emit
         )
@@ -416,6 +564,9 @@ class CommandHub:
     def _cancel_incident(self, cmd: CancelIncident, env: Envelope) -> None:
         if not cmd.reason.strip():
             raise CommandError("a cancellation needs a reason")
+        if cmd.incident_id not in self.incidents.open:
+            raise CommandError(f"incident {cmd.incident_id} is not open")
+        self.workflow.finish_orders(cmd.incident_id, "cancelled: " + cmd.reason, env.actor, True)
         freed = self.incidents.finish(
             cmd.incident_id, IncidentStatus.CANCELLED, cmd.reason, env, self._emit
         )
@@ -423,6 +574,7 @@ class CommandHub:
 
     def _release_units(self, idx: list[int]) -> None:
         for i in idx:
+            self.virtual.forget(i)
             if self.sim is not None:
                 self.sim.release(i)
             self._emit(UnitChanged(unit=self.unit_state(i)))

@@ -79,14 +79,104 @@ class CancelIncident(Command):
     reason: str
 
 
+class Login(Command):
+    """Sign in; the reply carries a session token that later envelopes present."""
+
+    username: str
+    password: str
+
+
+class Logout(Command):
+    """End the session of the presenting token."""
+
+
+class CreateUser(Command):
+    """Administrator: add a user with a role (operator, supervisor, admin)."""
+
+    username: str
+    display_name: str
+    password: str
+    role: str
+
+
+class ProposePlan(Command):
+    """(Re)generate the deployment plan for an incident, with optional overrides."""
+
+    incident_id: int
+    force_level: int | None = None
+    manpower: int | None = None
+
+
+class ApprovePlan(Command):
+    """Supervisor approves a proposed plan (force level 3+ needs two supervisors)."""
+
+    plan_id: int
+
+
+class RejectPlan(Command):
+    """Supervisor rejects a proposed plan, with a reason."""
+
+    plan_id: int
+    reason: str
+
+
+class AmendPlan(Command):
+    """Supervisor edits a proposed plan: remove units, add units (by call sign)."""
+
+    plan_id: int
+    remove: list[str] = []
+    add: list[str] = []
+    reason: str = ""
+
+
+class GetPlan(Command):
+    """The newest plan of an incident with its approval state."""
+
+    incident_id: int
+
+
+class GetChronology(Command):
+    """Every recorded step of an incident, oldest first."""
+
+    incident_id: int
+
+
+class GetStats(Command):
+    """Workload and response statistics per officer, unit and station over a window."""
+
+    t0: float
+    t1: float
+
+
+class AckAlert(Command):
+    """An operator acknowledges an alert (it stops sounding)."""
+
+    alert_id: int
+
+
+class OrderReceipt(Command):
+    """A terminal (or the in-process simulation) reports on an order."""
+
+    order_id: str
+    state: str  # delivered | read | accepted | rejected | arrived | finished
+    reason: str = ""
+    outcome: str = ""
+
+
 class Envelope(msgspec.Struct, forbid_unknown_fields=True):
-    """A command with who sent it; the hub checks rights on ``actor``/``role``."""
+    """A command with who sent it.
+
+    With a ``token`` the hub takes actor and role from the signed-in session
+    and ignores what the envelope claims; without one it uses ``actor``/``role``,
+    which only in-process (trusted) callers may do.
+    """
 
     request_id: int
     command: Command
     actor: str = "system"
     role: str = "operator"
     workstation: str = "local"
+    token: str = ""
 
 
 class Reply(msgspec.Struct, forbid_unknown_fields=True):
@@ -141,14 +231,6 @@ class IncidentState(msgspec.Struct, forbid_unknown_fields=True):
     units: list[str] = []
 
 
-class Snapshot(Event):
-    """The whole live situation at ``seq``; updates with a higher seq follow."""
-
-    t: float
-    units: list[UnitState]
-    incidents: list[IncidentState]
-
-
 class UnitsMoved(Event):
     """Coalesced position updates: int32 ``idx`` and float64 ``lon``/``lat``/``fix_t`` bytes."""
 
@@ -178,6 +260,41 @@ class Alert(Event):
     kind: str
     text: str
     incident_id: int | None = None
+    alert_id: int = 0
+    t: float = 0.0
+    text_en: str = ""
+    acked_by: str = ""
+
+
+class PlanChanged(Event):
+    """A plan was proposed, approved (once or fully), rejected or amended."""
+
+    plan_id: int
+    incident_id: int
+    status: str  # proposed | approved | rejected | superseded
+    approvals: list[str]
+    approvals_needed: int
+    body: dict[str, Any]
+
+
+class OrderChanged(Event):
+    """An order's delivery state moved (the board follows the receipts)."""
+
+    order_id: str
+    incident_id: int
+    call_sign: str
+    state: str
+    t: float
+
+
+class Snapshot(Event):
+    """The whole live situation at ``seq``; updates with a higher seq follow."""
+
+    t: float
+    units: list[UnitState]
+    incidents: list[IncidentState]
+    plans: list[PlanChanged] = []
+    alerts: list[Alert] = []
 
 
 class StaticDistrict(msgspec.Struct, forbid_unknown_fields=True):
@@ -199,5 +316,5 @@ class StaticDistrict(msgspec.Struct, forbid_unknown_fields=True):
 
 ENCODER = msgspec.msgpack.Encoder()
 EVENT_DECODER: msgspec.msgpack.Decoder[Event] = msgspec.msgpack.Decoder(
-    Snapshot | UnitsMoved | UnitChanged | IncidentChanged | Alert
+    Snapshot | UnitsMoved | UnitChanged | IncidentChanged | Alert | PlanChanged | OrderChanged
 )

@@ -192,9 +192,7 @@ class Outbox:
             return []
         with self.store.session() as s:
             states = dict(
-                s.execute(select(OrderRow.id, OrderRow.state).where(OrderRow.id.in_(ids)))
-                .tuples()
-                .all()
+                s.execute(select(OrderRow.id, OrderRow.state).where(OrderRow.id.in_(ids))).all()
             )
         final = {x.value for x in FINAL_STATES}
         return [
@@ -217,9 +215,7 @@ class Outbox:
         moved: list[Moved] = []
         with self.store.session() as s, s.begin():
             owner = dict(
-                s.execute(select(OrderRow.id, OrderRow.unit_id).where(OrderRow.id.in_(ids)))
-                .tuples()
-                .all()
+                s.execute(select(OrderRow.id, OrderRow.unit_id).where(OrderRow.id.in_(ids))).all()
             )
             foreign = {m.order_id for u, m in reports if owner.get(m.order_id) != u}
             groups: dict[OrderState, list[str]] = {}
@@ -368,9 +364,7 @@ def _call_signs(s: Session, unit_ids: set[int]) -> dict[int, str]:
     if not unit_ids:
         return {}
     return dict(
-        s.execute(select(UnitRow.id, UnitRow.call_sign).where(UnitRow.id.in_(unit_ids)))
-        .tuples()
-        .all()
+        s.execute(select(UnitRow.id, UnitRow.call_sign).where(UnitRow.id.in_(unit_ids))).all()
     )
 
 

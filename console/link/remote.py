@@ -280,4 +280,3 @@ class RemoteClient:
                 cb(ev)
             except Exception:
                 log.exception("event subscriber failed")
-

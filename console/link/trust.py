@@ -282,7 +282,7 @@ def enroll_terminal(
 def enroll_keys(store: Store, pairs: list[tuple[str, str]], enrolled_by: str = "admin") -> None:
     """Register many (call sign, public key) pairs in one transaction (simulators, tests)."""
     with store.session() as s, s.begin():
-        ids = dict(s.execute(select(UnitRow.call_sign, UnitRow.id)).tuples().all())
+        ids = dict(s.execute(select(UnitRow.call_sign, UnitRow.id)).all())
         repo = TerminalRepo(s)
         for call_sign, public in pairs:
             if call_sign not in ids:

@@ -93,7 +93,12 @@ class PlanEngine:
     def fleet(self, view: SituationView) -> Fleet:
         """Static unit arrays for this unit list (rebuilt only when the list changes)."""
         if self._fleet is None or not self._fleet.matches(view.specs):
-            self._fleet = Fleet(view.specs, self.config, self.tt.area_codes)
+            fleet = Fleet(view.specs, self.config, self.tt.area_codes)
+            if fleet.n:
+                fleet.home_node = np.asarray(
+                    self.graph.snap(fleet.home_lon, fleet.home_lat, scc_only=True), dtype=np.int64
+                )
+            self._fleet = fleet
         return self._fleet
 
     def snap_units(self, view: SituationView) -> tuple[I64, B]:

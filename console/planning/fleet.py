@@ -85,6 +85,10 @@ class Fleet:
             [aix.get(s.area_code or "", -1) for s in specs], dtype=np.int64
         )
         self.fixed_point: list[str | None] = [s.fixed_point_code for s in specs]
+        self.has_post: B = np.array([s.fixed_point_code is not None for s in specs], dtype=bool)
+        self.home_lon: F64 = np.array([s.home_lon for s in specs], dtype=np.float64)
+        self.home_lat: F64 = np.array([s.home_lat for s in specs], dtype=np.float64)
+        self.home_node: I64 = np.zeros(self.n, dtype=np.int64)  # set by the engine (needs a graph)
 
     def type_mask(self, types: Sequence[str]) -> B:
         """Units whose type is one of ``types``."""

@@ -1,8 +1,14 @@
-"""Move-ups: which idle units to shift so emptied areas and 1-minute points are covered again.
+"""Move-ups: which idle units to shift so coverage given away by dispatches comes back.
 
-Solved with the same assignment model as the plan (one "slot" per gap, the
+Three kinds of gap: an area without an area-type unit (patrol group), a
+1-minute point without cover, and district coverage of a sparse type
+(traffic police) lost because its units are busy.  Areas and points are
+solved with the same assignment model as the plan (one "slot" per gap, the
 donor's own area / point as a group that must not be emptied in turn), so a
-move-up never opens a new gap to close another.
+move-up never opens a new gap to close another.  A unit moving into an
+emptied area goes to the post of the area's own (busy) unit when there is
+one: the posts were chosen for the area, its centroid was not.  District
+move-ups shift at most one unit per type per call, and only for a real gain.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from console.planning.plan import MoveUp, fmt_s_en, fmt_s_zh
 if TYPE_CHECKING:
     from console.planning.engine import PlanEngine
 
+F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
 B = npt.NDArray[np.bool_]
 
@@ -28,40 +35,53 @@ DONORS_PER_GAP = 12
 MOVE_LIMIT_S = 1800.0
 
 
+def _times_to(engine: PlanEngine, hour: int | None, targets: I64, fleet: Fleet) -> F64:
+    """(targets, nodes) seconds to each target node (speed factor 1), bounded."""
+    lim = MOVE_LIMIT_S * float(fleet.speed.max())
+    d = dijkstra(engine.tt.reversed_csr(hour), indices=targets, limit=lim)
+    return np.asarray(d, dtype=np.float64).reshape(len(targets), -1)
+
+
 def propose_move_ups(
     engine: PlanEngine, hour: int | None, fleet: Fleet, nodes: I64, avail: B, sent: B
 ) -> list[MoveUp]:
-    """Move-ups restoring areas without an area-type unit and uncovered fixed points.
+    """Move-ups for emptied areas, uncovered 1-minute points and district coverage.
 
     ``avail`` is who is free before the plan, ``sent`` who the plan dispatches.
     """
+    out = _area_and_point_moves(engine, hour, fleet, nodes, avail, sent)
+    moved = {m.call_sign for m in out}
+    out += _district_moves(engine, hour, fleet, nodes, avail, sent, moved)
+    return out
+
+
+def _area_and_point_moves(
+    engine: PlanEngine, hour: int | None, fleet: Fleet, nodes: I64, avail: B, sent: B
+) -> list[MoveUp]:
     tt, cov, cfg = engine.tt, engine.cov, engine.config
     settings = engine.cards.coverage
     after = avail & ~sent
     safe_nodes = np.maximum(nodes, 0)
     unit_area = area_of_units(tt, fleet, safe_nodes)
-    patrol = after & fleet.type_mask(settings.area_types)
+    area_type = fleet.type_mask(settings.area_types)
+    patrol = after & area_type
     n_areas = len(tt.area_codes)
     count = np.bincount(unit_area[patrol & (unit_area >= 0)], minlength=n_areas)
-    # gaps: (kind, index, target node)
-    gaps: list[tuple[str, int, int]] = [
-        ("area", a, int(tt.area_centre[a]))
-        for a in range(n_areas)
-        if count[a] == 0 and tt.area_centre[a] >= 0
-    ]
+    gaps: list[tuple[str, int, int]] = []  # (kind, index, target node)
+    for a in range(n_areas):
+        if count[a] > 0 or tt.area_centre[a] < 0:
+            continue
+        own = np.flatnonzero(area_type & ~after & (fleet.home_area == a))
+        gaps.append(
+            ("area", a, int(fleet.home_node[own[0]]) if own.size else int(tt.area_centre[a]))
+        )
     fp_u, _ = cov.fp_coverers(hour, fleet, safe_nodes, after)
     gaps += [("fp", k, int(cov.fp_nodes[k])) for k, m in enumerate(fp_u) if m.size == 0]
     if not gaps:
         return []
     area_donor = np.flatnonzero(patrol & ((unit_area < 0) | (count[np.maximum(unit_area, 0)] >= 2)))
     fp_donor = np.flatnonzero(after & fleet.type_mask(settings.fixed_point_types))
-    targets = np.array([g[2] for g in gaps], dtype=np.int64)
-    times = np.asarray(
-        dijkstra(
-            tt.reversed_csr(hour), indices=targets, limit=MOVE_LIMIT_S * float(fleet.speed.max())
-        ),
-        dtype=np.float64,
-    ).reshape(len(gaps), -1)
+    times = _times_to(engine, hour, np.array([g[2] for g in gaps], dtype=np.int64), fleet)
     cu: list[int] = []
     ci: list[int] = []
     cc: list[float] = []
@@ -110,8 +130,7 @@ def propose_move_ups(
         ut = cfg.unit_types[fleet.type_keys[fleet.type_idx[u]]]
         eta = float(p.col_cost[c])
         if kind == "area":
-            name = tt.area_codes[idx]
-            code = tt.area_codes[idx]
+            name = code = tt.area_codes[idx]
             zh = f"{name} 责任区将无{ut.name_zh}; 建议 {cs} 前移补位 (约{fmt_s_zh(eta)})"
             en = (
                 f"area {name} left without a {ut.name_en.lower()}; "
@@ -136,6 +155,87 @@ def propose_move_ups(
                 eta_s=eta,
                 text_zh=zh,
                 text_en=en,
+            )
+        )
+    return out
+
+
+def _district_moves(
+    engine: PlanEngine,
+    hour: int | None,
+    fleet: Fleet,
+    nodes: I64,
+    avail: B,
+    sent: B,
+    moved: set[str],
+) -> list[MoveUp]:
+    """Per move-up type: the one idle unit whose move to a vacated post gains most coverage."""
+    tt, cfg = engine.tt, engine.config
+    settings = engine.cards.coverage
+    after = avail & ~sent
+    w, total = tt.node_weight_m, max(tt.total_weight_m, 1e-9)
+    out: list[MoveUp] = []
+    for t in settings.move_up_types:
+        tm = fleet.type_mask([t])
+        idle = [
+            int(u)
+            for u in np.flatnonzero(after & tm & ~fleet.has_post)
+            if fleet.call_sign[int(u)] not in moved
+        ]
+        vacated = np.flatnonzero(tm & ~after)
+        if not idle or vacated.size == 0:
+            continue
+        ut = cfg.unit_types[t]
+        lim = float(cfg.arrival_standards[ut.standard].seconds) * ut.speed_factor
+        holders = np.flatnonzero(after & tm)
+        count = np.zeros(tt.graph.n_nodes, dtype=np.int32)
+        reach_of: dict[int, I64] = {}
+        for h in holders.tolist():
+            reach_of[h] = tt.reach(int(nodes[h]), hour, lim)
+            count[reach_of[h]] += 1
+        posts = np.unique(fleet.home_node[vacated])
+        post_reach = [tt.reach(int(p), hour, lim) for p in posts]
+        best: tuple[float, int, int] = (0.0, -1, -1)
+        for v in idle:
+            ru = reach_of[v]
+            lose = float(w[ru[count[ru] == 1]].sum())
+            without = count.copy()
+            without[ru] -= 1
+            for j, rp in enumerate(post_reach):
+                gain = float(w[rp[without[rp] == 0]].sum()) - lose
+                if gain > best[0]:
+                    best = (gain, v, j)
+        gain, u, j = best
+        if u < 0 or gain / total < settings.move_up_min_gain:
+            continue
+        node = int(posts[j])
+        eta = float(_times_to(engine, hour, np.array([node]), fleet)[0, nodes[u]] / fleet.speed[u])
+        if not np.isfinite(eta) or eta > MOVE_LIMIT_S:
+            continue
+        s0 = float(w[count > 0].sum()) / total
+        s1 = s0 + gain / total
+        owner = fleet.call_sign[int(vacated[fleet.home_node[vacated] == node][0])]
+        cs = fleet.call_sign[u]
+        lim_s = lim / ut.speed_factor
+        g = tt.graph
+        out.append(
+            MoveUp(
+                call_sign=cs,
+                unit_type=t,
+                to_kind="post",
+                to_code=owner,
+                to_name=owner,
+                lon=float(g.node_lon[node]),
+                lat=float(g.node_lat[node]),
+                eta_s=eta,
+                text_zh=(
+                    f"建议 {cs} 前往 {owner} 岗位补位 (约{fmt_s_zh(eta)}), "
+                    f"{ut.name_zh}{fmt_s_zh(lim_s)}覆盖 {s0:.0%} → {s1:.0%}"
+                ),
+                text_en=(
+                    f"suggest moving {cs} to {owner}'s post ({fmt_s_en(eta)}): "
+                    f"{ut.name_en.lower()} {fmt_s_en(lim_s)} coverage {s0:.0%} -> {s1:.0%}"
+                ),
             )
         )
     return out

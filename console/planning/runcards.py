@@ -81,6 +81,9 @@ class CoverageSettings(_Strict, frozen=True):
     area_types: list[str] = msgspec.field(default_factory=lambda: ["patrol_group"])
     fixed_point_types: list[str] = msgspec.field(default_factory=lambda: ["special_police"])
     fixed_point_standard: str = "one_minute_point"
+    # types whose idle units are moved up to the posts of busy ones when that gains coverage
+    move_up_types: list[str] = msgspec.field(default_factory=lambda: ["traffic_police"])
+    move_up_min_gain: float = 0.03  # share of district road length
     # type -> penalty (seconds) per whole district of that type's standard coverage lost
     district_penalty_s: dict[str, float] = msgspec.field(
         default_factory=lambda: {"special_police": 900.0}
@@ -252,6 +255,8 @@ class RunCards:
         self._check_types("coverage.area_types", cov.area_types, None)
         self._check_types("coverage.fixed_point_types", cov.fixed_point_types, None)
         self._check_types("coverage.district_penalty_s", list(cov.district_penalty_s), None)
+        self._check_types("coverage.move_up_types", cov.move_up_types, None)
+        _check(0 < cov.move_up_min_gain <= 1, "coverage.move_up_min_gain", "must be in (0, 1]")
         for t, v in cov.district_penalty_s.items():
             _check(0 <= v < float("inf"), f"coverage.district_penalty_s.{t}", "must be >= 0")
         _check(

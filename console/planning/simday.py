@@ -146,7 +146,7 @@ class DaySimulator:
             dtype=np.int64,
         )
         self.s = _State(home.copy(), home.copy(), home, np.zeros(len(self.specs), dtype=bool))
-        self.log: list[tuple[str, str, float, float]] = []
+        self.log: list[tuple[str, str, float, float, int]] = []
 
     # ---- unit motion ----------------------------------------------------------------------
 
@@ -284,7 +284,7 @@ class DaySimulator:
             resp = t - incidents[i].t + eta
             responses.append(resp)
             late += resp > std
-            self.log.append((f.type_keys[f.type_idx[u]], incidents[i].incident_type, resp, std))
+            self.log.append((f.type_keys[f.type_idx[u]], incidents[i].incident_type, resp, std, i))
             s.busy[u] = True
             s.post[u] = s.home[u]
             s.node[u] = self._where(u, t)

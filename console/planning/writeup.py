@@ -250,21 +250,26 @@ def write_plans(engine: PlanEngine, ctx: Context, with_move_ups: bool) -> list[P
     sent[list(used)] = True
     costs, cause = _coverage_costs(engine, ctx, sent)
     moves: list[MoveUp] = []
-    if with_move_ups and cause:
+    if with_move_ups:
         moves = propose_move_ups(engine, ctx.hour, fleet, ctx.nodes, ctx.avail, sent)
+    for m in moves:  # a move to a vacated post belongs to the plan that sends its owner
+        if m.to_kind == "post" and m.to_code in fleet.call_sign:
+            owner = fleet.call_sign.index(m.to_code)
+            if owner in why.used_by:
+                cause[("post", m.to_code)] = why.used_by[owner][0]
     by_gap = {("area" if m.to_kind == "area" else "fixed_point", m.to_code): m for m in moves}
     for lst in costs:
         for j, cc in enumerate(lst):
-            m = by_gap.get((cc.kind, cc.code))
-            if m is not None:
-                verb_zh = "前移补位" if m.to_kind == "area" else "前往驻守"
+            mv = by_gap.get((cc.kind, cc.code))
+            if mv is not None:
+                verb_zh = "前移补位" if mv.to_kind == "area" else "前往驻守"
                 lst[j] = CoverageCost(
                     kind=cc.kind,
                     code=cc.code,
                     before=cc.before,
                     after=cc.after,
-                    text_zh=f"{cc.text_zh}; 建议 {m.call_sign} {verb_zh}",
-                    text_en=f"{cc.text_en}; suggest moving {m.call_sign} there",
+                    text_zh=f"{cc.text_zh}; 建议 {mv.call_sign} {verb_zh}",
+                    text_en=f"{cc.text_en}; suggest moving {mv.call_sign} there",
                 )
     plans: list[Plan] = []
     for i, c in enumerate(ctx.incidents):

@@ -439,9 +439,7 @@ def _homes(db: str | None, call_signs: list[str]) -> list[tuple[float, float]]:
                     select(UnitRow.call_sign, UnitRow.home_lon, UnitRow.home_lat).where(
                         UnitRow.call_sign.in_(call_signs)
                     )
-                )
-                .tuples()
-                .all()
+                ).all()
             )
     finally:
         store.close()

@@ -54,7 +54,9 @@ def fleet_of(node: HubNode, store: Store, hub_keys: KeyPair) -> Iterator[FleetFa
     fleets: list[Fleet] = []
     used = [0]
 
-    def make(n: int, *, keys: list[TerminalKey] | None = None, **session_kw: object) -> tuple[Fleet, list[Member]]:
+    def make(
+        n: int, *, keys: list[TerminalKey] | None = None, **session_kw: object
+    ) -> tuple[Fleet, list[Member]]:
         if keys is None:
             keys = enroll_fleet(store, n, hub_keys.public, start=used[0])
             used[0] += n

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import signal
+import socket
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -109,3 +113,65 @@ def wait_until(pred: Callable[[], bool], timeout: float = 20.0, step: float = 0.
             return True
         time.sleep(step)
     return pred()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class HubProcess:
+    """``python -m console.link.cli hub`` as a real child process that tests can SIGKILL."""
+
+    def __init__(self, db_url: str, key_dir: Path, port: int, log: Path, *extra: str) -> None:
+        self.args = [
+            sys.executable,
+            "-m",
+            "console.link.cli",
+            "hub",
+            "--link-only",
+            "--db",
+            db_url,
+            "--bind",
+            f"tcp://127.0.0.1:{port}",
+            "--key-dir",
+            str(key_dir),
+            *extra,
+        ]
+        self.endpoint = f"tcp://127.0.0.1:{port}"
+        self.log = log
+        self.proc: subprocess.Popen[str] | None = None
+        self.starts = 0
+
+    def start(self, timeout: float = 60.0) -> HubProcess:
+        self.starts += 1
+        err = open(self.log, "a")  # noqa: SIM115 - handed to the child
+        self.proc = subprocess.Popen(
+            self.args, stdout=subprocess.PIPE, stderr=err, text=True, cwd=Path(__file__).parents[2]
+        )
+        err.close()
+        assert self.proc.stdout is not None
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            line = self.proc.stdout.readline()
+            if line.startswith("hub ready"):
+                return self
+            if not line and self.proc.poll() is not None:
+                break
+        raise RuntimeError(f"hub did not start (exit {self.proc.poll()}); see {self.log}")
+
+    def kill(self) -> None:
+        """SIGKILL: no cleanup, no flush, like a power cut."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)

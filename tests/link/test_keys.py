@@ -36,7 +36,7 @@ def test_readable_hub_key_is_refused(tmp_path: Path) -> None:
     d = tmp_path / "keys"
     load_or_create_hub_keys(d)
     os.chmod(d / "hub.key_secret", 0o644)
-    with pytest.raises(KeyFileError, match="readable by others.*chmod 600"):
+    with pytest.raises(KeyFileError, match=r"readable by others.*chmod 600"):
         load_or_create_hub_keys(d)
 
 

@@ -93,9 +93,15 @@ def test_unknown_version_is_refused_by_name() -> None:
         (msgspec.msgpack.encode([1, ["pos", 91.0, 121.0, None, None, None, NOW]]), "latitude > 90"),
         (msgspec.msgpack.encode([1, ["pos", 31.0, 121.0, None, None, 360.0, NOW]]), "heading 360"),
         (msgspec.msgpack.encode([1, ["pos", math.nan, 121.0, None, None, None, NOW]]), "NaN"),
-        (msgspec.msgpack.encode([1, ["pos", "31", 121.0, None, None, None, NOW]]), "string for float"),
+        (
+            msgspec.msgpack.encode([1, ["pos", "31", 121.0, None, None, None, NOW]]),
+            "string for float",
+        ),
         (msgspec.msgpack.encode([1, ["pos", 31.0, 121.0]]), "truncated fields"),
-        (msgspec.msgpack.encode([1, ["receipt", 1, "not-an-id", "delivered", NOW]]), "bad order id"),
+        (
+            msgspec.msgpack.encode([1, ["receipt", 1, "not-an-id", "delivered", NOW]]),
+            "bad order id",
+        ),
         (msgspec.msgpack.encode([1, ["receipt", 1, OID, "eaten", NOW]]), "unknown receipt kind"),
         (msgspec.msgpack.encode([1, ["receipt", 0, OID, "read", NOW]]), "mid 0"),
         (msgspec.msgpack.encode([1, ["selfdestruct"]]), "unknown tag"),
@@ -119,7 +125,9 @@ def test_oversize_frame_is_refused_unread() -> None:
 
 
 def test_photo_limit_and_jpeg_check() -> None:
-    big = msgspec.msgpack.encode([1, ["feedback", 1, None, "x", NOW, b"\xff\xd8\xff" + b"\0" * p.PHOTO_LIMIT]])
+    big = msgspec.msgpack.encode(
+        [1, ["feedback", 1, None, "x", NOW, b"\xff\xd8\xff" + b"\0" * p.PHOTO_LIMIT]]
+    )
     with pytest.raises(p.ProtocolError):
         p.decode_terminal(big)
     png = p.Feedback(mid=1, order_id=None, text="x", t=NOW, photo=b"\x89PNG\r\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
 
@@ -27,12 +28,17 @@ def _fixes(port: SituationPort, unit: str) -> float:
 def test_unknown_key_is_refused(node: HubNode, port: SituationPort, hub_keys: KeyPair) -> None:
     stranger = TerminalKey(call_sign(0), KeyPair.generate(), hub_keys.public)
     ctx = zmq.Context()
-    s = dealer(ctx, stranger, node.link.endpoint)
-    s.setsockopt(zmq.IMMEDIATE, 0)  # queue anyway: nothing may get through
+    s = ctx.socket(zmq.DEALER)
+    s.curve_secretkey = stranger.keys.secret.encode()
+    s.curve_publickey = stranger.keys.public.encode()
+    s.curve_serverkey = stranger.hub_public.encode()
+    s.linger = 0
+    s.connect(node.link.endpoint)  # without IMMEDIATE: frames are queued, nothing may get through
     try:
         for seq in range(5):
-            s.send(p.encode_terminal(p.Heartbeat(seq=seq, t=time.time())))
-            s.send(p.encode_terminal(p.Position(lat=LAT0, lon=LON0, accuracy=1, speed=0, heading=0, t=time.time())))
+            s.send(p.encode_terminal(p.Heartbeat(seq=seq, t=time.time())), zmq.NOBLOCK)
+            fix = p.Position(lat=LAT0, lon=LON0, accuracy=1, speed=0, heading=0, t=time.time())
+            s.send(p.encode_terminal(fix), zmq.NOBLOCK)
         assert wait_until(lambda: node.zap.denied >= 1)
         assert s.poll(1000) == 0  # no pong, no refusal, nothing
         assert node.link.stats.frames == 0 and port.applied == 0
@@ -42,7 +48,9 @@ def test_unknown_key_is_refused(node: HubNode, port: SituationPort, hub_keys: Ke
         ctx.term()
 
 
-def test_wrong_server_key_never_connects(node: HubNode, store: Store, hub_keys: KeyPair, fleet_of: FleetFactory) -> None:
+def test_wrong_server_key_never_connects(
+    node: HubNode, store: Store, hub_keys: KeyPair, fleet_of: FleetFactory
+) -> None:
     """A terminal that trusts an impostor's key cannot even complete the handshake."""
     _, members = fleet_of(1)
     good = members[0].key
@@ -51,7 +59,7 @@ def test_wrong_server_key_never_connects(node: HubNode, store: Store, hub_keys: 
     s = dealer(ctx, fake, node.link.endpoint)
     try:
         time.sleep(0.3)
-        with __import__("contextlib").suppress(zmq.Again):
+        with contextlib.suppress(zmq.Again):
             s.send(p.encode_terminal(p.Heartbeat(seq=1, t=time.time())), zmq.NOBLOCK)
         assert s.poll(500) == 0
     finally:
@@ -59,15 +67,33 @@ def test_wrong_server_key_never_connects(node: HubNode, store: Store, hub_keys: 
         ctx.term()
 
 
-def test_enrolment_cli_makes_a_working_key(tmp_path: Path, store: Store, hub_keys: KeyPair, node: HubNode, port: SituationPort) -> None:
+def test_enrolment_cli_makes_a_working_key(
+    tmp_path: Path, store: Store, hub_keys: KeyPair, node: HubNode, port: SituationPort
+) -> None:
     key_dir = tmp_path / "hubkeys"
     out = tmp_path / "t7.key"
     url = store.url.render_as_string(hide_password=False)
-    rc = enroll_main(["--unit", call_sign(7), "--db", url, "--out", str(out), "--key-dir", str(key_dir)])
+    rc = enroll_main(
+        ["--unit", call_sign(7), "--db", url, "--out", str(out), "--key-dir", str(key_dir)]
+    )
     assert rc == 0
     key = load_terminal_key(out)
     assert key.unit == call_sign(7) and key.hub_public == hub_keys.public
-    assert enroll_main(["--unit", "NO-SUCH-UNIT", "--db", url, "--out", str(tmp_path / "x.key"), "--key-dir", str(key_dir)]) == 2
+    assert (
+        enroll_main(
+            [
+                "--unit",
+                "NO-SUCH-UNIT",
+                "--db",
+                url,
+                "--out",
+                str(tmp_path / "x.key"),
+                "--key-dir",
+                str(key_dir),
+            ]
+        )
+        == 2
+    )
     assert not (tmp_path / "x.key").exists()
 
     from console.terminal.fleet import Fleet, Member
@@ -77,8 +103,12 @@ def test_enrolment_cli_makes_a_working_key(tmp_path: Path, store: Store, hub_key
     m = Member(key, TerminalSession(MemoryStore()))
     f = Fleet(node.link.endpoint, [m]).start()
     try:
-        f.call(lambda: m.session.position(LAT0, LON0, 3.0, 0.0, 0.0))
-        assert wait_until(lambda: _fixes(port, call_sign(7)) > 0)
+
+        def sent() -> bool:
+            f.call(lambda: m.session.position(LAT0, LON0, 3.0, 0.0, 0.0))
+            return _fixes(port, call_sign(7)) > 0
+
+        assert wait_until(sent, step=0.1)
         assert wait_until(lambda: m.session.unit == call_sign(7))  # welcomed under its own unit
     finally:
         f.stop()
@@ -95,8 +125,11 @@ def test_revoked_terminal_is_cut_off_within_one_second(
         for m in members:
             m.session.position(LAT0, LON0, 5.0, 1.0, 10.0)
 
-    fleet.call(pump)
-    assert wait_until(lambda: all(_fixes(port, m.key.unit) > 0 for m in members))
+    def pumped() -> bool:
+        fleet.call(pump)
+        return all(_fixes(port, m.key.unit) > 0 for m in members)
+
+    assert wait_until(pumped, step=0.1)
     assert wait_until(lambda: all(m.session.epoch for m in members))
 
     revoke_terminals(store, unit=lost.key.unit)
@@ -118,7 +151,12 @@ def test_revoked_terminal_is_cut_off_within_one_second(
     fleet.call(lambda: lost.session.set_status("available"))
     time.sleep(0.5)
     assert _fixes(port, lost.key.unit) == last_fix
-    assert wait_until(lambda: _fixes(port, other.key.unit) > last_fix)  # others flow on
+
+    def others_flow() -> bool:
+        fleet.call(pump)
+        return _fixes(port, other.key.unit) > last_fix
+
+    assert wait_until(others_flow, step=0.1)
     assert node.link.stats.frames > frames_before
     assert lost.key.unit not in node.link.online_units()
     assert node.link.stats.revoked_cut == 1

@@ -1,59 +1,11 @@
-"""Hand-built road graphs and districts where the right plan can be worked out on paper.
-
-Coordinates are given in metres on the local plane around ORIGIN and turned
-into WGS-84 with the same projection the road graph uses, so a 100 m street at
-36 km/h takes exactly 10 s.
-"""
+"""Shared fixtures: the shipped config and run cards (read once per session)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-import numpy as np
 import pytest
 
 from console.config import Config, load_config
-from console.domain import Area, District, FixedPoint, LonLat, RoadClass, UnitSpec, Way
-from console.geo.coords import LocalProjection
-from console.geo.roadgraph import RoadGraph
-from console.planning.engine import PlanEngine
-from console.planning.fleet import SituationView
 from console.planning.runcards import RunCards, load_run_cards
-
-ORIGIN = (121.47, 31.23)
-PROJ = LocalProjection(*ORIGIN)
-SPEED_KMH = 36.0  # 10 m/s: 100 m = 10 s
-
-
-def ll(x: float, y: float) -> LonLat:
-    lon, lat = PROJ.to_lonlat(x, y)
-    return (float(lon), float(lat))
-
-
-def way(*pts: tuple[float, float], oneway: bool = False, speed: float = SPEED_KMH) -> Way:
-    return Way("", RoadClass.LOCAL, oneway, tuple(ll(x, y) for x, y in pts), speed)
-
-
-def unit(
-    cs: str, unit_type: str, x: float, y: float, area: str | None = None, fp: str | None = None
-) -> UnitSpec:
-    lon, lat = ll(x, y)
-    return UnitSpec(cs, unit_type, None, area, lon, lat, (), fp)
-
-
-def area(code: str, x0: float, y0: float, x1: float, y1: float) -> Area:
-    return Area(code, code, "S1", (ll(x0, y0), ll(x1, y0), ll(x1, y1), ll(x0, y1)))
-
-
-def district(
-    ways: Sequence[Way],
-    units: Sequence[UnitSpec],
-    areas: Sequence[Area] = (),
-    fixed_points: Sequence[tuple[str, float, float]] = (),
-) -> District:
-    fps = [FixedPoint(code, code, *ll(x, y)) for code, x, y in fixed_points]
-    outline = (ll(-1e5, -1e5), ll(1e5, -1e5), ll(1e5, 1e5), ll(-1e5, 1e5))
-    return District("T", "test", True, outline, list(ways), [], list(areas), fps, list(units))
 
 
 @pytest.fixture(scope="session")
@@ -64,15 +16,3 @@ def config() -> Config:
 @pytest.fixture(scope="session")
 def cards(config: Config) -> RunCards:
     return load_run_cards(config)
-
-
-def build(
-    config: Config, cards: RunCards, d: District
-) -> tuple[PlanEngine, RoadGraph, SituationView]:
-    """Engine, graph and an all-at-home view for a hand-built district."""
-    g = RoadGraph.from_ways(d.ways, config.road_speeds, origin=ORIGIN)
-    return PlanEngine(config, cards, g, d), g, SituationView.at_home(d.units)
-
-
-def node_at(g: RoadGraph, x: float, y: float) -> int:
-    return int(np.argmin((g.node_x - x) ** 2 + (g.node_y - y) ** 2))

@@ -9,7 +9,6 @@ see each other's rows and can run in any order.
 from __future__ import annotations
 
 import os
-import sys
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,12 +16,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, make_url
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:  # pytest's rootdir is not on sys.path without a root conftest
-    sys.path.insert(0, str(ROOT))
-
-from console.domain import Area, District, FixedPoint, Station, UnitSpec  # noqa: E402
-from console.store import Store, open_store  # noqa: E402
+from console.domain import Area, District, FixedPoint, Station, UnitSpec
+from console.store import Store, open_store
 
 ENV = "DISPATCH_TEST_DB_URL"
 

@@ -236,6 +236,7 @@ def test_tooltip_shows_call_sign_type_status_and_fix_age(view: MapView, cfg: Con
     ut = cfg.unit_types["patrol_group"]
     assert (ut.name_zh if is_chinese() else ut.name_en) in tip
     assert "En route" in tip
+    assert "外滩派出所" in tip  # the station by name, not by code
     assert re.search(r"Fix 1[2-4] s ago", tip), tip
     # hovering the symbol puts the same text on the map
     # (QTest.mouseMove does not reach an offscreen window: deliver the move event directly)
@@ -438,6 +439,10 @@ def test_bad_input_raises_clear_errors_and_odd_values_do_not_crash(view: MapView
         view.zoom_to(LON0, LAT0, -5)
     with pytest.raises(KeyError, match="unknown unit call sign"):
         view.zoom_to_unit("nobody")
+    view.set_units([unit(0, LON0, LAT0), unit(1, LON0, LAT0)])
+    with pytest.raises(ValueError, match="duplicate call sign 'P001'"):
+        view.set_units([unit(0, LON0, LAT0), unit(1, LON0, LAT0), unit(1, LON0, LAT0)])
+    assert view.table.n == 2  # the previous units are still shown
     # unknown type and status, unknown hub index, NaN position: drawn or skipped, never a crash
     view.set_units([unit(0, LON0, LAT0, status="teleporting", unit_type="dragon")])
     n = view.table.apply_moves(

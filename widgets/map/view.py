@@ -16,25 +16,26 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QResizeEvent
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QGraphicsItem, QLayout, QToolTip, QVBoxLayout, QWidget
 
 from console.config import Config
 from console.heat import HeatGrid
 from console.hub.messages import IncidentState, StaticDistrict, UnitsMoved, UnitState
-from widgets.i18n import is_chinese
 from widgets.map import strings as s
 from widgets.map import style as st
 from widgets.map.district import PlacedDistrict, place
+from widgets.map.labelling import map_label_groups
 from widgets.map.layers.base import CosmeticPathItem, RoadsItem, ensure_pixmap_cache
 from widgets.map.layers.heat import HeatLayer
-from widgets.map.layers.labels import LabelGroup, LabelsItem, make_font
+from widgets.map.layers.labels import LabelsItem
 from widgets.map.layers.markers import MarkersItem
 from widgets.map.layers.units import UnitsItem, UnitTable
 from widgets.map.legend import MapLegend
 from widgets.map.overlays import ScaleBar, TitleLabel
 from widgets.map.projection import DisplayProjection
 from widgets.map.symbols import fixed_point_pixmap, incident_pixmap, station_pixmap
+from widgets.map.tooltips import incident_tip, unit_tip
 
 LAYER_KEYS = (
     "district",
@@ -76,7 +77,6 @@ class MapView(QWidget):
         self.config = config
         self.settings = config.map
         self.proj: DisplayProjection | None = None
-        self._proj_from_district = False
         self.district: StaticDistrict | None = None
         self.placed: PlacedDistrict | None = None
         self.incidents: list[IncidentState] = []
@@ -139,7 +139,7 @@ class MapView(QWidget):
         for z, item in enumerate(z_order):
             item.setZValue(z - 100)
             self.viewbox.addItem(item, ignoreBounds=True)
-        self._setup_labels()
+        self.labels.groups = map_label_groups(self)
 
         # ---- overlays
         self.title = TitleLabel(self)
@@ -178,7 +178,6 @@ class MapView(QWidget):
         placed = place(d, proj)  # validates before anything is replaced
         first = self.district is None
         self.district, self.placed = d, placed
-        self._proj_from_district = True
         self._set_projection(proj)
         self.district_fill.set_path(placed.outline)
         self.district_outline.set_path(placed.outline)
@@ -262,49 +261,22 @@ class MapView(QWidget):
     def unit_tooltip(self, call_sign: str) -> str:
         """Call sign, type, status and fix age of one unit, as its tooltip shows them."""
         row = self._unit_row(call_sign)
-        t = self.table
-        u = t.states[row]
-        ut = self.config.unit_types.get(u.unit_type)
-        if ut is None:
-            type_name = s.tr(s.UNKNOWN_TYPE, type=u.unit_type)
-        else:
-            type_name = ut.name_zh if is_chinese() else ut.name_en
-        src = s.STATUS.get(u.status)
-        status = s.tr(src) if src else s.tr(s.UNKNOWN_STATUS, status=u.status)
-        fix_t = float(t.fix_t[row])
-        age = time.time() - fix_t
-        if fix_t <= 0 or not math.isfinite(age):
-            fix = s.tr(s.FIX_NONE)
-        elif age < 120:
-            fix = s.tr(s.FIX_SECONDS, age=max(0, round(age)))
-        else:
-            fix = s.tr(s.FIX_MINUTES, age=round(age / 60))
-        if age > self.settings.stale_fix_seconds:
-            fix = f"{fix} ({s.tr(s.STALE)})"
-        lines = [u.call_sign, f"{type_name} · {status}"]
-        if u.station:
-            lines.append(s.tr(s.TIP_STATION, station=u.station))
-        if u.incident_id is not None:
-            lines.append(s.tr(s.TIP_INCIDENT, id=u.incident_id))
-        lines.append(fix)
-        return "\n".join(lines)
+        stations = (
+            {str(st_.get("code")): str(st_.get("name")) for st_ in self.district.stations}
+            if self.district is not None
+            else {}
+        )
+        return unit_tip(
+            self.config,
+            self.table.states[row],
+            float(self.table.fix_t[row]),
+            time.time(),
+            stations,
+        )
 
     def incident_tooltip(self, incident_id: int) -> str:
         """Number, type, priority and status of one incident."""
-        inc = self._incident(incident_id)
-        it = self.config.incident_types.get(inc.incident_type)
-        name = (it.name_zh if is_chinese() else it.name_en) if it else inc.incident_type
-        src = s.INCIDENT_STATUS.get(inc.status)
-        lines = [
-            f"{s.tr(s.TIP_INCIDENT, id=inc.id)} · {name}",
-            f"{s.tr(s.PRIORITY.get(inc.priority, str(inc.priority)))} · "
-            f"{s.tr(src) if src else inc.status}",
-        ]
-        if inc.address:
-            lines.append(inc.address)
-        if inc.units:
-            lines.append(s.tr(s.TIP_UNITS, units=", ".join(inc.units)))
-        return "\n".join(lines)
+        return incident_tip(self.config, self._incident(incident_id))
 
     # ----------------------------------------------------------- incidents, heat
 
@@ -513,88 +485,6 @@ class MapView(QWidget):
         # street level: fade the heat so the streets under it stay readable
         ppm = 1.0 / m_per_px if m_per_px > 0 else 0.0
         self.heat.item.setOpacity(1.0 - 0.45 * min(1.0, max(0.0, (ppm - 0.5) / 1.5)))
-
-    # ------------------------------------------------------------------ labels
-
-    def _setup_labels(self) -> None:
-        white = QColor(255, 255, 255, 200)
-        empty: tuple[np.ndarray, np.ndarray, list[str]] = (np.zeros(0), np.zeros(0), [])
-
-        def placed(attr_x: str, attr_y: str, attr_t: str):  # type: ignore[no-untyped-def]
-            def source() -> tuple[np.ndarray, np.ndarray, list[str]]:
-                p = self.placed
-                return (
-                    empty
-                    if p is None
-                    else (getattr(p, attr_x), getattr(p, attr_y), getattr(p, attr_t))
-                )
-
-            return source
-
-        def visible(key: str):  # type: ignore[no-untyped-def]
-            return lambda: self._layers[key][0].isVisible()
-
-        def call_signs() -> tuple[np.ndarray, np.ndarray, list[str]]:
-            t = self.table
-            return t.x, t.y, [u.call_sign for u in t.states]
-
-        self.labels.groups = [
-            LabelGroup(
-                "stations",
-                placed("station_x", "station_y", "station_names"),
-                visible("stations"),
-                0.0,
-                100,
-                make_font(13, bold=True),
-                st.STATION_COLOUR,
-                offset=(12, 0),
-                background=white,
-            ),
-            LabelGroup(
-                "fixed_points",
-                placed("point_x", "point_y", "point_names"),
-                visible("fixed_points"),
-                st.ZOOM_FIXED_POINT_NAMES,
-                100,
-                make_font(12),
-                st.FIXED_POINT_COLOUR,
-                offset=(11, 0),
-                background=white,
-            ),
-            LabelGroup(
-                "areas",
-                placed("area_x", "area_y", "area_codes"),
-                visible("areas"),
-                st.ZOOM_AREA_CODES,
-                200,
-                make_font(12, bold=True),
-                st.AREA_LABEL,
-                centred=True,
-                background=QColor(255, 255, 255, 150),
-            ),
-            LabelGroup(
-                "roads",
-                placed("road_x", "road_y", "road_names"),
-                visible("roads"),
-                st.ZOOM_ROAD_NAMES,
-                st.MAX_ROAD_LABELS,
-                make_font(12, italic=True),
-                QColor("#4e342e"),
-                centred=True,
-                background=QColor(255, 255, 255, 170),
-            ),
-            LabelGroup(
-                "call_signs",
-                call_signs,
-                visible("units"),
-                st.ZOOM_CALL_SIGNS,
-                st.MAX_CALL_SIGNS,
-                make_font(11),
-                QColor("#0d1b2a"),
-                offset=(10, 0),
-                background=QColor(255, 255, 255, 185),
-            ),
-        ]
 
     # ---------------------------------------------------------------- overlays
 

@@ -43,6 +43,7 @@ class UnitTable:
         """Forget every unit."""
         self.n = 0
         self.states: list[UnitState] = []
+        self.call_signs: list[str] = []
         self.row_of: dict[str, int] = {}
         self.row_of_idx = np.full(0, -1, dtype=np.int64)  # hub index -> row
         self.lon: F64 = np.zeros(0)
@@ -58,12 +59,16 @@ class UnitTable:
 
     def set_units(self, units: list[UnitState], proj: DisplayProjection | None) -> None:
         """Replace the whole table (snapshot on join or resync)."""
+        row_of = {u.call_sign: i for i, u in enumerate(units)}
+        if len(row_of) != len(units):
+            first = {u.call_sign: i for i, u in reversed(list(enumerate(units)))}
+            dup = next(u.call_sign for i, u in enumerate(units) if first[u.call_sign] != i)
+            raise ValueError(f"duplicate call sign {dup!r} in unit list")
         self.clear()
         n = len(units)
         self.states = list(units)
-        self.row_of = {u.call_sign: i for i, u in enumerate(units)}
-        if len(self.row_of) != n:
-            raise ValueError("duplicate call signs in unit list")
+        self.call_signs = [u.call_sign for u in units]
+        self.row_of = row_of
         self.n = n
         self.lon = np.array([u.lon for u in units], dtype=np.float64)
         self.lat = np.array([u.lat for u in units], dtype=np.float64)
@@ -85,6 +90,7 @@ class UnitTable:
             row = self.n
             self.n += 1
             self.states.append(u)
+            self.call_signs.append(u.call_sign)
             self.row_of[u.call_sign] = row
             self.lon = np.append(self.lon, u.lon)
             self.lat = np.append(self.lat, u.lat)
