@@ -2,7 +2,7 @@
 
 import sys
 
-from console.cli import main
+from widgets.launch import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -13,7 +13,9 @@ import logging
 import sys
 from pathlib import Path
 
-from console.config import ConfigError, load_config
+from collections.abc import Callable
+
+from console.config import Config, ConfigError, load_config
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -35,6 +37,15 @@ def _parser() -> argparse.ArgumentParser:
         "--screenshot", metavar="FILE", type=Path, help="render the window to a PNG and exit"
     )
     p.add_argument("--no-sim", action="store_true", help="do not move the demo units in-process")
+    p.add_argument(
+        "--hub", metavar="ENDPOINT", help="open a workstation against a running hub (tcp://host:port)"
+    )
+    p.add_argument(
+        "--role",
+        default="operator",
+        choices=["operator", "supervisor", "admin"],
+        help="demo only (embedded hub): the seat to open as; remote hubs need a sign-in",
+    )
     p.add_argument("-v", "--verbose", action="store_true")
     return p
 
@@ -62,8 +73,15 @@ def _subcommand(name: str, rest: list[str]) -> int:
     return int(entry(rest) or 0)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Parse arguments, validate configuration, run the chosen mode."""
+GuiRunner = Callable[[argparse.Namespace, Config], int]
+
+
+def main(argv: list[str] | None = None, gui: GuiRunner | None = None) -> int:
+    """Parse arguments, validate configuration, run the chosen mode.
+
+    The workstation (Qt) mode is passed in as ``gui`` by ``widgets.launch`` so
+    that this module, like all of ``console/``, never imports Qt.
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in SUBCOMMANDS:
         logging.basicConfig(
@@ -83,30 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"configuration error: {exc}", file=sys.stderr)
         print("the console will not start with a broken configuration", file=sys.stderr)
         return 2
-    return _run_workstation(args, config)
-
-
-def _run_workstation(args: argparse.Namespace, config: object) -> int:
-    from console.config import Config
-    from console.hub.bootstrap import start_embedded_hub
-    from console.hub.client import InprocClient
-    from console.store.errors import StoreError
-
-    assert isinstance(config, Config)
-    try:
-        from widgets.app import ensure_qt_environment, run_gui
-    except ImportError as exc:  # Qt missing or broken: say so plainly
-        print(f"cannot load the Qt interface: {exc}", file=sys.stderr)
+    if gui is None:
+        print("the workstation needs the Qt interface: run main.py", file=sys.stderr)
         return 3
-    ensure_qt_environment()
-    try:
-        hub = start_embedded_hub(args.db, config, simulate=not args.no_sim)
-    except StoreError as exc:
-        print(f"database error: {exc}", file=sys.stderr)
-        return 2
-    client = InprocClient(hub, actor="operator", role="operator", workstation="local")
-    try:
-        return run_gui(client, config, screenshot=args.screenshot, lang=args.lang)
-    finally:
-        client.close()
-        hub.stop()
+    return gui(args, config)

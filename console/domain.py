@@ -8,10 +8,10 @@ stable keys used in config files, the database and on the wire.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum, IntEnum
+from enum import IntEnum, StrEnum
 
 
-class UnitStatus(str, Enum):
+class UnitStatus(StrEnum):
     """Where a unit is in its duty cycle; drives map colour and eligibility."""
 
     AVAILABLE = "available"
@@ -21,7 +21,7 @@ class UnitStatus(str, Enum):
     OFF_DUTY = "off_duty"
 
 
-class IncidentStatus(str, Enum):
+class IncidentStatus(StrEnum):
     """Incident lifecycle: new -> plan_proposed -> approved -> dispatched -> ... -> closed."""
 
     NEW = "new"
@@ -43,7 +43,7 @@ class RoadClass(IntEnum):
     PEDESTRIAN = 3
 
 
-class OrderState(str, Enum):
+class OrderState(StrEnum):
     """Delivery state of one order to one terminal (the outbox state machine)."""
 
     PENDING = "pending"  # in the outbox, not yet acknowledged by the terminal
@@ -57,7 +57,7 @@ class OrderState(str, Enum):
     CANCELLED = "cancelled"
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     """Who may do what; checked in the hub, never only in the GUI."""
 
     OPERATOR = "operator"

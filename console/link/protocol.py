@@ -252,7 +252,7 @@ def encode_hub(msg: HubMsg | OrderBody, version: int = PROTOCOL_VERSION) -> byte
 def _refuse_undecodable(data: bytes, exc: Exception) -> ProtocolError:
     try:
         version, _ = _PEEK_DEC.decode(data)
-    except (msgspec.DecodeError, msgspec.ValidationError):
+    except Exception:
         return ProtocolError("malformed", f"not a protocol frame: {exc}")
     if version != PROTOCOL_VERSION:
         return _version_error(version)
@@ -272,7 +272,7 @@ def decode_terminal(data: bytes) -> TerminalMsg:
         raise ProtocolError("oversize", f"frame of {len(data)} bytes exceeds {FRAME_LIMIT}")
     try:
         frame = _TERMINAL_DEC.decode(data)
-    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+    except Exception as exc:  # msgspec errors, and UnicodeDecodeError for invalid UTF-8
         raise _refuse_undecodable(data, exc) from None
     if frame.v != PROTOCOL_VERSION:
         raise _version_error(frame.v)
@@ -285,7 +285,7 @@ def decode_hub(data: bytes) -> HubMsg:
         raise ProtocolError("oversize", f"frame of {len(data)} bytes exceeds {FRAME_LIMIT}")
     try:
         frame = _HUB_DEC.decode(data)
-    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+    except Exception as exc:  # msgspec errors, and UnicodeDecodeError for invalid UTF-8
         raise _refuse_undecodable(data, exc) from None
     if frame.v != PROTOCOL_VERSION:
         raise _version_error(frame.v)

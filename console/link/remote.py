@@ -57,11 +57,16 @@ class RemoteClient:
         role: str = "operator",
         workstation: str = "remote",
         ctx: zmq.Context[zmq.Socket[bytes]] | None = None,
+        command_endpoint: str | None = None,
+        event_endpoint: str | None = None,
     ) -> None:
         self.actor = actor
         self.role = role
         self.workstation = workstation
-        _, self.command_endpoint, self.event_endpoint = derived_endpoints(endpoint)
+        if command_endpoint is None or event_endpoint is None:
+            _, command_endpoint, event_endpoint = derived_endpoints(endpoint)
+        self.command_endpoint = command_endpoint
+        self.event_endpoint = event_endpoint
         self.hub_public = hub_public
         self.ctx = ctx or zmq.Context.instance()
         self._keys = KeyPair.generate()  # workstations are anonymous to CURVE; login says who
@@ -88,11 +93,9 @@ class RemoteClient:
         cls, command_endpoint: str, event_endpoint: str, hub_public: str, **kw: Any
     ) -> RemoteClient:
         """For hubs bound on random ports (tests): give both endpoints."""
-        self = cls.__new__(cls)
-        cls.__init__(self, "tcp://0.0.0.0:0", hub_public, **kw)
-        self.command_endpoint = command_endpoint
-        self.event_endpoint = event_endpoint
-        return self
+        return cls(
+            "", hub_public, command_endpoint=command_endpoint, event_endpoint=event_endpoint, **kw
+        )
 
     def request(self, command: Command) -> Future[Reply]:
         """Send a command; the future resolves with the hub's reply."""

@@ -382,48 +382,54 @@ class TerminalLink:
             except zmq.Again:
                 n -= 1
                 break
-            sess = sessions.get(rid)
-            if sess is None:
-                frame = sock.recv(copy=False)
-                sess = self._bind(rid, frame)
-                data = frame.bytes
-            else:
-                data = sock.recv()
-            if sock.getsockopt(zmq.RCVMORE):
-                while sock.getsockopt(zmq.RCVMORE):
-                    sock.recv()
-                if sess is not None:
-                    self._invalid(sess, p.ProtocolError("malformed", "a message must be one frame"))
-                continue
-            if sess is None:
-                continue
-            sess.last_seen = now_m
             try:
-                msg = decode(data)
-            except p.ProtocolError as exc:
-                self._invalid(sess, exc)
-                continue
-            if type(msg) is pos_t:
-                if not lo <= msg.t <= hi:
-                    self._invalid(
-                        sess, p.ProtocolError("invalid", "position time far from hub clock")
-                    )
+                sess = sessions.get(rid)
+                if sess is None:
+                    frame = sock.recv(copy=False)
+                    sess = self._bind(rid, frame)
+                    data = frame.bytes
+                else:
+                    data = sock.recv()
+                if sock.getsockopt(zmq.RCVMORE):
+                    while sock.getsockopt(zmq.RCVMORE):
+                        sock.recv()
+                    if sess is not None:
+                        self._invalid(
+                            sess, p.ProtocolError("malformed", "a message must be one frame")
+                        )
                     continue
-                if sess.idx >= 0:
-                    idx_l.append(sess.idx)
-                    lon_l.append(msg.lon)
-                    lat_l.append(msg.lat)
-                    t_l.append(msg.t)
-                continue
-            try:
-                p.check_terminal(msg, now)
-            except p.ProtocolError as exc:
-                self._invalid(sess, exc)
-                continue
-            if isinstance(msg, p.Receipt | p.Arrived | p.Finished):
-                reports.append((sess, msg))
-            else:
-                others.append((sess, msg))
+                if sess is None:
+                    continue
+                sess.last_seen = now_m
+                try:
+                    msg = decode(data)
+                except p.ProtocolError as exc:
+                    self._invalid(sess, exc)
+                    continue
+                if type(msg) is pos_t:
+                    if not lo <= msg.t <= hi:
+                        self._invalid(
+                            sess, p.ProtocolError("invalid", "position time far from hub clock")
+                        )
+                        continue
+                    if sess.idx >= 0:
+                        idx_l.append(sess.idx)
+                        lon_l.append(msg.lon)
+                        lat_l.append(msg.lat)
+                        t_l.append(msg.t)
+                    continue
+                try:
+                    p.check_terminal(msg, now)
+                except p.ProtocolError as exc:
+                    self._invalid(sess, exc)
+                    continue
+                if isinstance(msg, p.Receipt | p.Arrived | p.Finished):
+                    reports.append((sess, msg))
+                else:
+                    others.append((sess, msg))
+            except Exception:  # whatever a frame holds, it must not cost the rest of the batch
+                log.exception("terminal link: unexpected failure on one frame")
+                self.stats.invalid["internal"] += 1
         self.stats.frames += n
         if idx_l:
             self.stats.positions += len(idx_l)

@@ -73,14 +73,17 @@ def wire_envelope_type(commands: list[type[Command]]) -> type[msgspec.Struct]:
     """An Envelope whose ``command`` is the union of the commands workstations may send."""
     union: Any = typing.Union[tuple(commands)]  # noqa: UP007 - built at run time
 
-    class WireEnvelope(msgspec.Struct, forbid_unknown_fields=True):
-        request_id: int
-        command: union
-        actor: str = "system"
-        role: str = "operator"
-        workstation: str = "local"
-
-    return WireEnvelope
+    return msgspec.defstruct(
+        "WireEnvelope",
+        [
+            ("request_id", int),
+            ("command", union),
+            ("actor", str, "system"),
+            ("role", str, "operator"),
+            ("workstation", str, "local"),
+        ],
+        forbid_unknown_fields=True,
+    )
 
 
 class HubServer:

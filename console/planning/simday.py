@@ -87,6 +87,32 @@ def generate_day(engine: PlanEngine, n: int, seed: int) -> list[SimIncident]:
     return out
 
 
+def incidents_from_calls(
+    engine: PlanEngine,
+    t: Sequence[float],
+    incident_type: Sequence[str],
+    lon: Sequence[float],
+    lat: Sequence[float],
+    seed: int,
+) -> list[SimIncident]:
+    """Turn recorded or generated 110 calls (seconds after midnight) into simulated incidents.
+
+    Calls of types the config does not know are skipped; on-scene times are
+    drawn per type (gamma, shape 2) around :data:`ON_SCENE_MIN`.
+    """
+    rng = np.random.default_rng(seed)
+    out: list[SimIncident] = []
+    order = np.argsort(np.asarray(t, dtype=np.float64), kind="stable")
+    for i in order:
+        key = incident_type[i]
+        if key not in engine.config.incident_types:
+            continue
+        mean_s = ON_SCENE_MIN.get(key, 45) * 60.0
+        dur = float(rng.gamma(2.0, mean_s / 2.0))
+        out.append(SimIncident(float(t[i]), key, float(lon[i]), float(lat[i]), dur))
+    return out
+
+
 class DayResult(msgspec.Struct, forbid_unknown_fields=True):
     """What a policy achieved over the day."""
 

@@ -48,6 +48,7 @@ def bad_frames(rng: random.Random, n: int) -> list[list[bytes]]:
         lambda: enc([1, ["hello", "x" * 1000, now]]),  # string too long
         lambda: enc([1]),  # missing body
         lambda: enc(2**64 - 1),  # not an array at all
+        lambda: b"\x92\x01\x93\xa2" + rng.randbytes(2) + b"\x01\x01",  # invalid UTF-8 tag
     ]
     out: list[list[bytes]] = []
     for i in range(n):

@@ -109,6 +109,7 @@ def test_unknown_version_is_refused_by_name() -> None:
         (msgspec.msgpack.encode([1, ["hello", "x" * 65, NOW]]), "app name too long"),
         (msgspec.msgpack.encode([1, ["hello", "x", NOW, [OID] * 257]]), "holding list too long"),
         (p.encode_terminal(p.Heartbeat(seq=1, t=NOW))[:-3], "truncated bytes"),
+        (b"\x92\x01\x93\xa2\xb2\xff\x01\x01", "invalid UTF-8 in the tag"),
     ],
 )
 def test_malformed_frames_are_refused(raw: bytes, why: str) -> None:

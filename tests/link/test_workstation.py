@@ -1,0 +1,205 @@
+"""Workstations over ZeroMQ against the real command hub: snapshot, sequence, gaps, same state."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from console.hub.bootstrap import start_embedded_hub
+from console.hub.hub import CommandHub
+from console.hub.messages import (
+    Alert,
+    CreateIncident,
+    Event,
+    GetDistrict,
+    GetSnapshot,
+    IncidentChanged,
+    Snapshot,
+    StaticDistrict,
+    UnitChanged,
+)
+from console.link.keys import KeyPair, TerminalKey, load_or_create_hub_keys
+from console.link.node import HubNode
+from console.link.remote import RemoteClient
+from console.link.trust import enroll_keys
+from console.store.district_repo import UnitRepo
+from console.store.order_repo import NewOrder, OrderRepo
+from console.terminal.fleet import Fleet, Member
+from console.terminal.localstore import MemoryStore
+from console.terminal.session import TerminalSession
+from tests.link.helpers import wait_until
+
+PEOPLES_SQUARE = (121.4737, 31.2304)
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CommandHub]:
+    d = tmp_path_factory.mktemp("ws")
+    h = start_embedded_hub(f"sqlite:///{d / 'hub.sqlite3'}", simulate=False)
+    yield h
+    h.stop()
+
+
+@pytest.fixture(scope="module")
+def keys(tmp_path_factory: pytest.TempPathFactory) -> KeyPair:
+    return load_or_create_hub_keys(tmp_path_factory.mktemp("keys"))
+
+
+@pytest.fixture(scope="module")
+def node(hub: CommandHub, keys: KeyPair) -> Iterator[HubNode]:
+    n = HubNode(hub.store, keys, "tcp://127.0.0.1:0", hub=hub).start()
+    yield n
+    n.stop()
+
+
+class Seen:
+    """Collects a client's events."""
+
+    def __init__(self, client: RemoteClient) -> None:
+        self.events: list[Event] = []
+        client.subscribe(self.events.append)
+
+    def of(self, kind: type[Event]) -> list[Event]:
+        return [e for e in list(self.events) if isinstance(e, kind)]
+
+
+def _client(node: HubNode, keys: KeyPair, name: str) -> RemoteClient:
+    ep = node.endpoints
+    return RemoteClient.with_explicit(ep.commands, ep.events, keys.public, workstation=name, actor=name)
+
+
+def test_late_joiner_gets_snapshot_then_sequence(node: HubNode, keys: KeyPair) -> None:
+    a = _client(node, keys, "ws-a")
+    seen_a = Seen(a)
+    try:
+        assert wait_until(lambda: a.last_seq >= 0)
+        r = a.call(CreateIncident(incident_type="theft", lon=PEOPLES_SQUARE[0], lat=PEOPLES_SQUARE[1]))
+        assert r.ok, r.error
+        first = r.result["incident_id"]
+        b = _client(node, keys, "ws-b")  # joins late
+        seen_b = Seen(b)
+        try:
+            assert wait_until(lambda: bool(seen_b.of(Snapshot)))
+            snap = seen_b.of(Snapshot)[0]
+            assert isinstance(snap, Snapshot) and first in {i.id for i in snap.incidents}
+            r2 = b.call(CreateIncident(incident_type="fight", lon=PEOPLES_SQUARE[0], lat=PEOPLES_SQUARE[1]))
+            assert r2.ok
+            second = r2.result["incident_id"]
+
+            def has(seen: Seen) -> bool:
+                return any(e.incident.id == second for e in seen.of(IncidentChanged))  # type: ignore[attr-defined]
+
+            assert wait_until(lambda: has(seen_a) and has(seen_b))
+            ev_a = next(e for e in seen_a.of(IncidentChanged) if e.incident.id == second)  # type: ignore[attr-defined]
+            ev_b = next(e for e in seen_b.of(IncidentChanged) if e.incident.id == second)  # type: ignore[attr-defined]
+            assert ev_a.seq == ev_b.seq and ev_a == ev_b
+            # same state: both snapshots now agree
+            sa, sb = a.call(GetSnapshot()).result, b.call(GetSnapshot()).result
+            assert [i.id for i in sa.incidents] == [i.id for i in sb.incidents]
+            assert [(u.call_sign, u.status) for u in sa.units] == [(u.call_sign, u.status) for u in sb.units]
+            # sequence numbers delivered without holes or repeats
+            seqs = [e.seq for e in seen_b.events if not isinstance(e, Snapshot)]
+            assert seqs == sorted(set(seqs)) and all(s > snap.seq for s in seqs)
+        finally:
+            b.close()
+    finally:
+        a.close()
+
+
+def test_typed_results_and_refusals_cross_the_wire(node: HubNode, keys: KeyPair) -> None:
+    c = _client(node, keys, "ws-c")
+    try:
+        d = c.call(GetDistrict()).result
+        assert isinstance(d, StaticDistrict) and d.stations
+        bad = c.call(CreateIncident(incident_type="ufo", lon=0.0, lat=0.0))
+        assert not bad.ok and "ufo" in bad.error
+    finally:
+        c.close()
+
+
+def test_gap_in_the_sequence_triggers_a_fresh_snapshot(node: HubNode, keys: KeyPair) -> None:
+    c = _client(node, keys, "ws-gap")
+    seen = Seen(c)
+    try:
+        assert wait_until(lambda: c.last_seq >= 0)
+        resyncs = c.resyncs
+        server = node.server
+        assert server is not None
+        # an event published with a hole before it: as if the PUB had dropped one at its HWM
+        server._on_event(Alert(seq=c.last_seq + 5, level="info", kind="test", text="after a hole"))
+        assert wait_until(lambda: c.resyncs > resyncs)
+        assert wait_until(lambda: len(seen.of(Snapshot)) >= 2)
+        # a heartbeat announcing a seq the client never saw does the same
+        resyncs = c.resyncs
+        server._last_seq = c.last_seq + 50
+        assert wait_until(lambda: c.resyncs > resyncs, timeout=5)
+    finally:
+        c.close()
+
+
+def test_terminal_reports_reach_workstations_and_escalate(hub: CommandHub, node: HubNode, keys: KeyPair) -> None:
+    ws = _client(node, keys, "ws-term")
+    seen = Seen(ws)
+    units = [u.call_sign for u in hub.district.units[:2]]
+    tk = [TerminalKey(u, KeyPair.generate(), keys.public) for u in units]
+    enroll_keys(hub.store, [(k.unit, k.keys.public) for k in tk])
+    m = Member(tk[0], TerminalSession(MemoryStore()))
+    fleet = Fleet(node.link.endpoint, [m]).start()
+    try:
+        assert wait_until(lambda: ws.last_seq >= 0 and bool(m.session.epoch))
+        inc = ws.call(CreateIncident(incident_type="theft", lon=PEOPLES_SQUARE[0], lat=PEOPLES_SQUARE[1]))
+        incident_id = inc.result["incident_id"]
+        with hub.store.transaction() as s:
+            ids = UnitRepo(s).ids_by_call_sign()
+            oids = OrderRepo(s).add_many(
+                [NewOrder(incident_id, ids[u], "respond") for u in units],
+                ack_deadline_seconds=0.5,
+                time_to_live_seconds=600,
+                now=time.time(),
+            )
+        node.link.kick()
+        assert wait_until(lambda: m.session.executed == [oids[0]])
+        fleet.call(lambda: (m.session.accept(oids[0]), m.session.arrived(oids[0])))
+
+        def status_seen(status: str) -> bool:
+            return any(
+                e.unit.call_sign == units[0] and e.unit.status == status  # type: ignore[attr-defined]
+                for e in seen.of(UnitChanged)
+            )
+
+        assert wait_until(lambda: status_seen("en_route") and status_seen("on_scene"))
+        # the second unit has no terminal on the air: its order escalates with a proposal
+        assert wait_until(lambda: any(a.kind == "order_overdue" for a in seen.of(Alert)))  # type: ignore[attr-defined]
+        alert = next(a for a in seen.of(Alert) if a.kind == "order_overdue")  # type: ignore[attr-defined]
+        assert isinstance(alert, Alert)
+        assert alert.level == "critical" and units[1] in alert.text and "proposed next unit" in alert.text
+        assert alert.incident_id == incident_id
+    finally:
+        fleet.stop()
+        ws.close()
+
+
+def test_internal_roles_are_refused_from_the_wire(node: HubNode, keys: KeyPair) -> None:
+    ep = node.endpoints
+    c = RemoteClient.with_explicit(ep.commands, ep.events, keys.public, role="link")
+    try:
+        r = c.call(GetSnapshot())
+        assert not r.ok and "internal" in r.error
+    finally:
+        c.close()
+
+
+def test_derived_endpoints() -> None:
+    from console.link.workstation import derived_endpoints
+
+    assert derived_endpoints("tcp://10.0.0.5:5555") == (
+        "tcp://10.0.0.5:5555",
+        "tcp://10.0.0.5:5556",
+        "tcp://10.0.0.5:5557",
+    )
+    with pytest.raises(ValueError, match="tcp://host:port"):
+        derived_endpoints("ipc:///tmp/hub")
+    assert Path  # keep the import used for type checkers

@@ -1,0 +1,50 @@
+"""Program entry point for the workstation: ``python main.py`` / ``dispatch-console``.
+
+``console.cli`` parses and validates everything without Qt; this module adds
+the Qt workstation mode: an embedded hub (inproc) or a remote one (ZeroMQ).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from console.cli import main as cli_main
+from console.config import Config
+
+
+def run_workstation(args: argparse.Namespace, config: Config) -> int:
+    """Start (or connect to) the hub and open the main window."""
+    from console.store.errors import StoreError
+    from widgets.app import ensure_qt_environment, run_gui
+
+    ensure_qt_environment()
+    if args.hub:
+        from console.link.remote import RemoteClient
+
+        client = RemoteClient(args.hub)
+        try:
+            return run_gui(client, config, screenshot=args.screenshot, lang=args.lang)
+        finally:
+            client.close()
+
+    from console.hub.bootstrap import start_embedded_hub
+    from console.hub.client import InprocClient
+
+    try:
+        hub = start_embedded_hub(args.db, config, simulate=not args.no_sim)
+    except StoreError as exc:
+        print(f"database error: {exc}", file=sys.stderr)
+        return 2
+    seat = {"operator": "值班员(演示)", "supervisor": "值班领导(演示)", "admin": "管理员(演示)"}
+    inproc = InprocClient(hub, actor=seat[args.role], role=args.role, workstation="local")
+    try:
+        return run_gui(inproc, config, screenshot=args.screenshot, lang=args.lang)
+    finally:
+        inproc.close()
+        hub.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Every mode of the program; the GUI one is run here."""
+    return cli_main(argv, gui=run_workstation)
