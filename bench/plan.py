@@ -34,17 +34,17 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from console.config import Config, load_config  # noqa: E402
-from console.demo.district import build_demo_district  # noqa: E402
-from console.demo.history import generate_call_history  # noqa: E402
-from console.domain import Area, District, FixedPoint, RoadClass, UnitSpec, Way  # noqa: E402
-from console.geo.coords import LocalProjection  # noqa: E402
-from console.geo.roadgraph import RoadGraph  # noqa: E402
-from console.planning.engine import PlanEngine  # noqa: E402
-from console.planning.fleet import SituationView  # noqa: E402
-from console.planning.plan import PlanRequest  # noqa: E402
-from console.planning.runcards import RunCards, load_run_cards  # noqa: E402
-from console.planning.simday import DayResult, DaySimulator, incidents_from_calls  # noqa: E402
+from console.config import Config, load_config
+from console.demo.district import build_demo_district
+from console.demo.history import generate_call_history
+from console.domain import Area, District, FixedPoint, RoadClass, UnitSpec, Way
+from console.geo.coords import LocalProjection
+from console.geo.roadgraph import RoadGraph
+from console.planning.engine import PlanEngine
+from console.planning.fleet import SituationView
+from console.planning.plan import PlanRequest
+from console.planning.runcards import RunCards, load_run_cards
+from console.planning.simday import DayResult, DaySimulator, incidents_from_calls
 
 ORIGIN = (121.47, 31.23)
 MIX = {  # 5,000 units
@@ -76,7 +76,10 @@ def synthetic_city(n: int, spacing: float, seed: int) -> District:
         for j in range(10):
             x0, y0 = lo + i * step, lo + j * step
             ring = [(x0, y0), (x0 + step, y0), (x0 + step, y0 + step), (x0, y0 + step)]
-            poly = tuple((float(a), float(b)) for a, b in zip(*proj.to_lonlat(*np.array(ring).T), strict=True))
+            poly = tuple(
+                (float(a), float(b))
+                for a, b in zip(*proj.to_lonlat(*np.array(ring).T), strict=True)
+            )
             areas.append(Area(f"A{i}{j}", f"A{i}{j}", f"S{i}", poly))
 
     def at(k: int) -> tuple[float, float]:
@@ -103,7 +106,9 @@ def synthetic_city(n: int, spacing: float, seed: int) -> District:
                 units.append(UnitSpec(f"{t[:2].upper()}{k}", t, None, None, *at(k)))
     outline = tuple(
         (float(a), float(b))
-        for a, b in zip(*proj.to_lonlat(np.array([lo, hi, hi, lo]), np.array([lo, lo, hi, hi])), strict=True)
+        for a, b in zip(
+            *proj.to_lonlat(np.array([lo, hi, hi, lo]), np.array([lo, lo, hi, hi])), strict=True
+        )
     )
     return District("SYN", "synthetic", True, outline, ways, [], areas, fps, units)
 
@@ -111,7 +116,9 @@ def synthetic_city(n: int, spacing: float, seed: int) -> District:
 def bench_plan(config: Config, cards: RunCards, trials: int, seed: int) -> dict[str, Any]:
     """Median plan time for one incident with 5,000 units, and one Dijkstra on the same graph."""
     d = synthetic_city(160, 100.0, seed)
-    g = RoadGraph.from_ways(d.ways, config.road_speeds, tod_factors=config.time_of_day, origin=ORIGIN)
+    g = RoadGraph.from_ways(
+        d.ways, config.road_speeds, tod_factors=config.time_of_day, origin=ORIGIN
+    )
     engine = PlanEngine(config, cards, g, d)
     rng = np.random.default_rng(seed)
     home = SituationView.at_home(d.units)
@@ -241,7 +248,9 @@ def main() -> None:
             e["mean_response_s"] / max(c["mean_response_s"], 1e-9) - 1, 4
         )
         out[f"{prefix}days"] = per_day
-    out["coverage_metric"] = "patrol-group share of road length within 5 min, lowest after a dispatch"
+    out["coverage_metric"] = (
+        "patrol-group share of road length within 5 min, lowest after a dispatch"
+    )
     print(json.dumps(out, ensure_ascii=False))
 
 

@@ -50,6 +50,7 @@ from widgets.map import MapView
 from widgets.panels import IncidentListPanel, LayerPanel, UnitListPanel
 from widgets.panels.common import HubClock, layer_text
 from widgets.panels.status_bar import DispatchStatusBar
+from widgets.workflow.controller import WorkflowController  # workflow hook-up
 
 log = logging.getLogger(__name__)
 
@@ -174,6 +175,10 @@ class MainWindow(QMainWindow):
         if map_toggled is not None:
             map_toggled.connect(self._sync_layer_controls)
         self.layer_panel.heatWindowChanged.connect(self.request_heat)
+
+        # ---- workflow hook-up (widgets/workflow): Dispatch menu, unit board and alerts
+        # docks, intake on right-click (via newIncidentRequested), plan review pop-ups
+        self.workflow = WorkflowController(self)
 
         self.resize(*DEFAULT_SIZE)
         self.restore_settings()

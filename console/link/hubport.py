@@ -1,30 +1,35 @@
 """What the terminal link needs from the hub, and two ways to provide it.
 
 The link thread never touches hub state directly.  It calls a :class:`HubPort`:
-positions go in batches to ``ingest_positions`` (thread-safe in the hub), and
-everything else a terminal reports (status changes, accepted / arrived /
-finished orders, missed deadlines) becomes a :class:`TerminalEvent` handed to
-the hub's own thread.  :class:`CommandHubPort` adapts the real
-:class:`~console.hub.hub.CommandHub`; :class:`SituationPort` is a hub-less
-stand-in over the same :class:`~console.hub.situation.Situation` arrays, for
-the link-only hub process, benchmarks and tests.
+
+- ``ingest_positions``: a batch of fixes (thread-safe in the hub);
+- ``apply_reports``: a batch of order receipts, applied to the outbox in one
+  transaction (fast enough for a 1,000-unit fan-out) and then turned into the
+  hub's own effects (``OrderChanged`` events, unit status, alerts);
+- ``terminal_event``: anything else a terminal says (duty status, feedback).
+
+:class:`CommandHubPort` adapts the real :class:`~console.hub.hub.CommandHub`
+(work runs on the hub thread as internal commands); :class:`SituationPort` is a
+hub-less stand-in over the same :class:`~console.hub.situation.Situation`
+arrays, for the link-only hub process, benchmarks and tests.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
+from sqlalchemy import select
 
-from console.domain import UnitSpec, UnitStatus
+from console.domain import UnitSpec
 from console.hub.situation import Situation
+from console.link.outbox import Moved, Outbox, TerminalReport
 from console.store.db import Store
 from console.store.models import UnitRow
 
@@ -33,14 +38,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-EventKind = Literal[
-    "status", "accepted", "rejected", "arrived", "finished", "overdue", "expired", "feedback"
-]
+EventKind = Literal["status", "feedback", "overdue", "expired"]
+ReportResult = tuple[list[Moved], set[str]]
+"""Orders that really moved, and order ids refused as not the sender's."""
 
 
 @dataclass(frozen=True)
 class TerminalEvent:
-    """Something a terminal (or its silence) tells the hub."""
+    """Something a terminal tells the hub besides receipts (or its silence: overdue, expired)."""
 
     kind: EventKind
     call_sign: str
@@ -67,8 +72,14 @@ class HubPort(Protocol):
         """Apply a batch of fixes (latest wins); returns how many were applied."""
         ...
 
+    def apply_reports(
+        self, reports: Sequence[tuple[int, TerminalReport]], now: float
+    ) -> Future[ReportResult]:
+        """Apply (unit id, receipt) pairs durably; resolves once committed."""
+        ...
+
     def terminal_event(self, ev: TerminalEvent) -> Future[Any]:
-        """Queue an event for the hub thread; the future resolves once it is handled."""
+        """Queue an event for the hub; the future resolves once it is handled."""
         ...
 
 
@@ -79,30 +90,32 @@ def _done(value: Any = None) -> Future[Any]:
 
 
 class SituationPort:
-    """A hub-less port: live positions in a :class:`Situation`, events to a callback."""
+    """A hub-less port: positions into a :class:`Situation`, receipts into the outbox."""
 
     def __init__(
-        self, specs: list[UnitSpec], on_event: Callable[[TerminalEvent], None] | None = None
+        self,
+        specs: list[UnitSpec],
+        store: Store | None = None,
+        on_event: Callable[[TerminalEvent | Moved], None] | None = None,
     ) -> None:
         self.situation = Situation(specs)
+        self.store = store
         self.on_event = on_event
-        self.events: list[TerminalEvent] = []
+        self.events: list[TerminalEvent | Moved] = []
         self.applied = 0
         self._lock = threading.Lock()
 
     @classmethod
     def from_store(
-        cls, store: Store, on_event: Callable[[TerminalEvent], None] | None = None
+        cls, store: Store, on_event: Callable[[TerminalEvent | Moved], None] | None = None
     ) -> SituationPort:
         """Every unit in the store, in id order."""
-        from sqlalchemy import select
-
         with store.session() as s:
             rows = s.scalars(select(UnitRow).order_by(UnitRow.id)).all()
             specs = [
                 UnitSpec(r.call_sign, r.unit_type, None, None, r.home_lon, r.home_lat) for r in rows
             ]
-        return cls(specs, on_event)
+        return cls(specs, store, on_event)
 
     def unit_index(self, call_sign: str) -> int | None:
         return self.situation.index.get(call_sign)
@@ -119,7 +132,27 @@ class SituationPort:
             self.applied += n
             return n
 
+    def apply_reports(
+        self, reports: Sequence[tuple[int, TerminalReport]], now: float
+    ) -> Future[ReportResult]:
+        if self.store is None:
+            raise RuntimeError("this port has no store to apply receipts to")
+        fut: Future[ReportResult] = Future()
+        try:
+            moved, foreign = Outbox(self.store).apply(reports, now)
+        except Exception as exc:
+            fut.set_exception(exc)
+            return fut
+        for mv in moved:
+            self._record(mv)
+        fut.set_result((moved, foreign))
+        return fut
+
     def terminal_event(self, ev: TerminalEvent) -> Future[Any]:
+        self._record(ev)
+        return _done()
+
+    def _record(self, ev: TerminalEvent | Moved) -> None:
         with self._lock:
             self.events.append(ev)
         if self.on_event is not None:
@@ -127,46 +160,25 @@ class SituationPort:
                 self.on_event(ev)
             except Exception:
                 log.exception("terminal event callback failed")
-        return _done()
-
-
-def nearest_available(
-    situation: Situation, lon: float, lat: float, exclude: int, unit_type: str | None = None
-) -> tuple[int, float] | None:
-    """The closest available unit to a place (same type preferred), with its distance in m."""
-    free = situation.available_mask().copy()
-    if 0 <= exclude < free.size:
-        free[exclude] = False
-    if unit_type is not None:
-        same = free & np.array([s.unit_type == unit_type for s in situation.specs], dtype=bool)
-        if same.any():
-            free = same
-    cand = np.flatnonzero(free)
-    if not cand.size:
-        return None
-    kx = 111_320.0 * math.cos(math.radians(lat))
-    d = np.hypot((situation.lon[cand] - lon) * kx, (situation.lat[cand] - lat) * 110_540.0)
-    k = int(np.argmin(d))
-    return int(cand[k]), float(d[k])
 
 
 class CommandHubPort:
-    """Adapts the real command hub: events become an internal command on the hub thread.
+    """Adapts the real command hub: work becomes internal commands on the hub thread.
 
-    Registers a ``TerminalEvents`` handler in ``hub.handlers`` for role
-    ``link`` only (workstations cannot send it: it is not in their wire schema).
+    Registers the internal commands of :mod:`console.link.hubcmd` in
+    ``hub.handlers`` for role ``link`` only (the workstation server refuses that
+    role from the wire, and the commands are not in its wire schema).
     """
 
     def __init__(self, hub: CommandHub) -> None:
         from console.hub.messages import Envelope
-        from console.link.hubcmd import TerminalEventCommand, make_handler
+        from console.link import hubcmd
 
         self.hub = hub
         self._envelope = Envelope
-        self._cmd = TerminalEventCommand
+        self._hubcmd = hubcmd
         self._ids = iter(range(1, 2**62))
-        hub.handlers[TerminalEventCommand] = make_handler(hub)
-        hub.rights[TerminalEventCommand] = frozenset({"link"})
+        hubcmd.register(hub)
 
     def unit_index(self, call_sign: str) -> int | None:
         return self.hub.situation.index.get(call_sign)
@@ -180,8 +192,31 @@ class CommandHubPort:
     ) -> int:
         return self.hub.ingest_positions(idx, lon, lat, t)
 
+    def _submit(self, cmd: Any, actor: str) -> Future[Any]:
+        env = self._envelope(request_id=next(self._ids), command=cmd, actor=actor[:64], role="link")
+        out: Future[Any] = Future()
+
+        def done(f: Future[Any]) -> None:
+            try:
+                reply = f.result()
+            except Exception as exc:
+                out.set_exception(exc)
+                return
+            if reply.ok:
+                out.set_result(reply.result)
+            else:
+                out.set_exception(RuntimeError(reply.error))
+
+        self.hub.submit(env).add_done_callback(done)
+        return out
+
+    def apply_reports(
+        self, reports: Sequence[tuple[int, TerminalReport]], now: float
+    ) -> Future[ReportResult]:
+        return self._submit(self._hubcmd.TerminalReports(reports=list(reports), now=now), "link")
+
     def terminal_event(self, ev: TerminalEvent) -> Future[Any]:
-        cmd = self._cmd(
+        cmd = self._hubcmd.TerminalEventCommand(
             kind=ev.kind,
             call_sign=ev.call_sign,
             order_id=ev.order_id,
@@ -189,20 +224,4 @@ class CommandHubPort:
             text=ev.text,
             status=ev.status,
         )
-        env = self._envelope(
-            request_id=next(self._ids),
-            command=cmd,
-            actor=f"terminal:{ev.call_sign}"[:64],
-            role="link",
-        )
-        return self.hub.submit(env)
-
-
-def status_after(ev: TerminalEvent) -> UnitStatus | None:
-    """The unit status a terminal event implies, if any."""
-    return {
-        "accepted": UnitStatus.EN_ROUTE,
-        "arrived": UnitStatus.ON_SCENE,
-        "finished": UnitStatus.AVAILABLE,
-        "rejected": UnitStatus.AVAILABLE,
-    }.get(ev.kind)
+        return self._submit(cmd, f"terminal:{ev.call_sign}")

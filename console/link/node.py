@@ -63,7 +63,15 @@ class HubNode:
         term, cmd, ev = derived_endpoints(bind)
         kw = {"clock": clock} if clock is not None else {}
         self.link = TerminalLink(
-            self.ctx, store, self.port, self.trust, hub_keys, term, heartbeat_s=heartbeat_s, **kw
+            self.ctx,
+            store,
+            self.port,
+            self.trust,
+            hub_keys,
+            term,
+            heartbeat_s=heartbeat_s,
+            check_deadlines=hub is None,  # the command hub's workflow escalates and expires
+            **kw,
         )
         self.server: HubServer | None = None
         self._ws_bind = (cmd, ev)
@@ -72,11 +80,20 @@ class HubNode:
         self.zap.start()
         self.link.start()
         if self.hub is not None:
-            from console.link.hubcmd import TerminalEventCommand
+            from console.link.hubcmd import INTERNAL_COMMANDS
 
-            commands = [c for c in self.hub.rights if c is not TerminalEventCommand]
+            wf = getattr(self.hub, "workflow", None)
+            if wf is not None:  # a dispatch sends its orders now, not at the next poll
+                wf.order_listeners.append(lambda *_: self.link.kick())
+            commands = [c for c in self.hub.rights if c not in INTERNAL_COMMANDS]
             self.server = HubServer(
-                self.ctx, self.hub, commands, self.hub_keys, self._ws_bind[0], self._ws_bind[1]
+                self.ctx,
+                self.hub,
+                commands,
+                self.hub_keys,
+                self._ws_bind[0],
+                self._ws_bind[1],
+                event_keys=self.trust.event_keys,
             ).start()
         return self
 

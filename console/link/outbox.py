@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -32,7 +32,7 @@ from console.link.protocol import (
 )
 from console.store.db import Store
 from console.store.incident_repo import IncidentRepo
-from console.store.models import AttachmentRow, IncidentRow, OrderRow, UnitRow
+from console.store.models import AttachmentRow, IncidentEventRow, IncidentRow, OrderRow, UnitRow
 from console.store.order_repo import ALLOWED_FROM, CHAIN, FINAL_STATES, OrderRepo
 
 S = OrderState
@@ -81,6 +81,7 @@ class Moved:
     incident_id: int
     state: OrderState
     text: str = ""
+    call_sign: str = ""
 
 
 TerminalReport = Receipt | Arrived | Finished
@@ -241,6 +242,18 @@ class Outbox:
                     moved += self._advance(s, chunk, target, now, {})
             for target, oid, extra in texts:
                 moved += self._advance(s, [oid], target, now, extra)
+            signs = _call_signs(s, {m.unit_id for m in moved})
+            moved = [replace(m, call_sign=signs.get(m.unit_id, "")) for m in moved]
+            s.add_all(
+                IncidentEventRow(
+                    incident_id=m.incident_id,
+                    t=now,
+                    actor=(m.call_sign or f"unit#{m.unit_id}")[:64],
+                    kind=f"order_{m.state.value}",
+                    detail={"order_id": m.order_id, "unit": m.call_sign, "text": m.text},
+                )
+                for m in moved
+            )
         return moved, foreign
 
     @staticmethod

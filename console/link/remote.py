@@ -6,6 +6,11 @@ and a SUB (events).  It keeps the sequence: events it has already seen are
 dropped, and a gap (an event or heartbeat ahead of what it has) makes it fetch
 a fresh snapshot, which subscribers receive as a :class:`Snapshot` event
 meaning "replace everything you show".
+
+Over the wire a role is never taken on trust: until a :class:`Login` succeeds
+the hub treats requests as anonymous, and only then admits this client's
+(ephemeral) CURVE key to the event stream.  The token from the login reply is
+kept and sent with every later request.
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ from console.hub.messages import (
     Event,
     GetDistrict,
     GetSnapshot,
+    Login,
+    Logout,
     Reply,
     Snapshot,
     StaticDistrict,
@@ -63,6 +70,8 @@ class RemoteClient:
         self.actor = actor
         self.role = role
         self.workstation = workstation
+        self.token = ""
+        """Session token from a successful :class:`Login`; sent with every request."""
         if command_endpoint is None or event_endpoint is None:
             _, command_endpoint, event_endpoint = derived_endpoints(endpoint)
         self.command_endpoint = command_endpoint
@@ -106,6 +115,7 @@ class RemoteClient:
             actor=self.actor,
             role=self.role,
             workstation=self.workstation,
+            token=self.token,
         )
         fut: Future[Reply] = Future()
         with self._lock:
@@ -163,18 +173,25 @@ class RemoteClient:
         return s
 
     def _main(self) -> None:
-        sub = self._socket(zmq.SUB, self.event_endpoint)
+        sub: zmq.Socket[bytes] | None = None
         dealer = self._socket(zmq.DEALER, self.command_endpoint)
         poller = zmq.Poller()
-        poller.register(sub, zmq.POLLIN)
         poller.register(dealer, zmq.POLLIN)
         poller.register(self._wakeup.fd, zmq.POLLIN)
-        self._resync()
         try:
             while not self._stop.is_set():
                 events = dict(poller.poll(500))
                 if self._wakeup.fd in events:
                     self._wakeup.drain()
+                if self.token and sub is None:  # signed in: the hub now admits our key to events
+                    sub = self._socket(zmq.SUB, self.event_endpoint)
+                    poller.register(sub, zmq.POLLIN)
+                    self._resync()
+                elif not self.token and sub is not None:
+                    poller.unregister(sub)
+                    sub.close(0)
+                    sub = None
+                    self.last_seq = -1
                 with self._lock:
                     out, self._outbox = list(self._outbox), collections.deque()
                 for data in out:
@@ -185,7 +202,7 @@ class RemoteClient:
                             self._reply(dealer.recv(zmq.NOBLOCK))
                         except zmq.Again:
                             break
-                if sub in events:
+                if sub is not None and sub in events:
                     while True:
                         try:
                             topic, data = sub.recv_multipart(zmq.NOBLOCK)
@@ -195,7 +212,8 @@ class RemoteClient:
                             continue
                         self._published(topic, data)
         finally:
-            sub.close(0)
+            if sub is not None:
+                sub.close(0)
             dealer.close(0)
 
     def _resync(self) -> None:
@@ -236,6 +254,14 @@ class RemoteClient:
         if entry is None:
             return
         fut, cmd_type = entry
+        if cmd_type is Login and reply.ok and isinstance(reply.result, dict):
+            self.token = str(reply.result.get("token", ""))
+            self.actor = str(reply.result.get("actor", self.actor))
+            self.role = str(reply.result.get("role", self.role))
+        elif cmd_type is Logout:
+            self.token = ""
+        if cmd_type in (Login, Logout):
+            self._wakeup.wake()  # open or close the event subscription
         want = RESULT_TYPES.get(cmd_type)
         if reply.ok and want is not None and reply.result is not None:
             try:
@@ -259,10 +285,10 @@ class RemoteClient:
         except (msgspec.DecodeError, msgspec.ValidationError):
             log.warning("dropped a malformed event from the hub")
             return
-        if self._syncing or self.last_seq < 0:
+        if self._syncing:
             self._buffer.append(ev)
-            return
-        self._event(ev)
+        elif self.last_seq >= 0:
+            self._event(ev)
 
     def _event(self, ev: Event) -> None:
         if ev.seq <= self.last_seq:

@@ -35,9 +35,9 @@ import numpy as np
 import zmq
 
 from console.link import protocol as p
-from console.link.hubport import HubPort, TerminalEvent
+from console.link.hubport import HubPort, ReportResult, TerminalEvent
 from console.link.keys import KeyPair
-from console.link.outbox import OFFLINE_RETRY_S, Due, Moved, Outbox, store_feedback
+from console.link.outbox import OFFLINE_RETRY_S, Due, Outbox, store_feedback
 from console.link.trust import TERMINAL_DOMAIN, TrustCache
 from console.link.wakeup import Wakeup
 from console.store.db import Store
@@ -129,9 +129,12 @@ class TerminalLink:
         endpoint: str,
         *,
         heartbeat_s: float = 1.0,
+        check_deadlines: bool = True,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.ctx = ctx
+        self.check_deadlines = check_deadlines
+        """Raise overdue / expire orders here (off when the command hub's workflow does it)."""
         self.store = store
         self.port = port
         self.trust = trust
@@ -296,7 +299,8 @@ class TerminalLink:
                     self._guarded(self._send_due)
                 if now_m >= next_check:
                     next_check = now_m + CHECK_S
-                    self._guarded(self._check_deadlines)
+                    if self.check_deadlines:
+                        self._guarded(self._check_deadlines)
                     self._guarded(self._retry_pushes)
                     self._sweep(now_m)
         finally:
@@ -544,20 +548,29 @@ class TerminalLink:
         self, reports: list[tuple[Session, p.Receipt | p.Arrived | p.Finished]], now: float
     ) -> None:
         self.stats.receipts += len(reports)
-        moved, foreign = self.outbox.apply([(s.unit_id, m) for s, m in reports], now)
+        fut = self.port.apply_reports([(s.unit_id, m) for s, m in reports], now)
+
+        def done(f: Future[ReportResult]) -> None:
+            self.call(lambda: self._reports_done(reports, f))
+
+        fut.add_done_callback(done)
+
+    def _reports_done(
+        self,
+        reports: list[tuple[Session, p.Receipt | p.Arrived | p.Finished]],
+        fut: Future[ReportResult],
+    ) -> None:
+        try:
+            moved, foreign = fut.result()
+        except Exception:  # not stored: no ack, so the terminals send them again
+            log.exception("could not store %d order receipts; terminals will resend", len(reports))
+            return
         self.stats.moved += len(moved)
-        for mv in moved:
-            self._report_moved(mv)
         for sess, m in reports:
+            live = self.by_key.get(sess.key) or sess
             if m.order_id in foreign:
-                self._send(
-                    sess,
-                    p.encode_hub(
-                        p.Refused(
-                            code="unknown_order", reason=f"no order {m.order_id} for this unit"
-                        )
-                    ),
-                )
+                reason = f"no order {m.order_id} for this unit"
+                self._send(live, p.encode_hub(p.Refused(code="unknown_order", reason=reason)))
             elif isinstance(m, p.Receipt):
                 if m.kind == "cancel_seen":
                     self._pushes.pop(("cancel", m.order_id), None)
@@ -565,29 +578,7 @@ class TerminalLink:
                     push = self._pushes.get(("update", m.order_id))
                     if push is not None and m.rev >= push.rev:
                         del self._pushes[("update", m.order_id)]
-            self._send(sess, p.encode_hub(p.Ack(mid=m.mid)))
-
-    def _report_moved(self, mv: Moved) -> None:
-        kinds = {
-            "accepted": "accepted",
-            "rejected": "rejected",
-            "arrived": "arrived",
-            "finished": "finished",
-        }
-        kind = kinds.get(mv.state.value)
-        if kind is None:
-            return
-        sess = self.by_unit.get(mv.unit_id)
-        call_sign = sess.call_sign if sess is not None else self._call_sign(mv.unit_id)
-        self.port.terminal_event(
-            TerminalEvent(kind, call_sign, mv.order_id, mv.incident_id, mv.text[:500])  # type: ignore[arg-type]
-        )
-
-    def _call_sign(self, unit_id: int) -> str:
-        for k in list(self.trust.trusted.values()):
-            if k.unit_id == unit_id:
-                return k.call_sign
-        return f"unit#{unit_id}"
+            self._send(live, p.encode_hub(p.Ack(mid=m.mid)))
 
     # ------------------------------------------------------------------ send
 

@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 ZAP_ENDPOINT = "inproc://zeromq.zap.01"
 TERMINAL_DOMAIN = "terminal"
 WORKSTATION_DOMAIN = "workstation"
+EVENTS_DOMAIN = "workstation-events"
 REFRESH_S = 0.2
 MISS_LOOKUPS_PER_S = 50.0
 
@@ -53,6 +54,8 @@ class TrustCache:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.trusted: dict[str, TrustedKey] = {}
+        self.event_keys: set[str] = set()
+        """Workstation keys whose connection signed in: only they may subscribe to events."""
         self.revoked: collections.deque[str] = collections.deque()
         """Keys that lost trust since the last look (consumed by the link thread)."""
         self._signature: tuple[object, ...] | None = None
@@ -140,8 +143,10 @@ class ZapHandler:
 
     Start it before binding any CURVE socket in that context (libzmq asks the
     handler for every handshake once one is bound).  The ``workstation``
-    domain admits any key: operators authenticate by login, CURVE there is for
-    secrecy.  ``User-Id`` of admitted terminal connections is their Z85 key.
+    (command) domain admits any key: operators authenticate by login there, and
+    only keys whose connection signed in are admitted to ``workstation-events``,
+    so the event stream never reaches an anonymous subscriber.  ``User-Id`` of
+    admitted terminal connections is their Z85 key.
     """
 
     def __init__(self, ctx: zmq.Context[zmq.Socket[bytes]], trust: TrustCache) -> None:
@@ -225,6 +230,10 @@ class ZapHandler:
         key = z85.encode(creds[0]).decode("ascii")
         if domain == WORKSTATION_DOMAIN:
             return b"200", "OK", "workstation:" + key
+        if domain == EVENTS_DOMAIN:
+            if key in self.trust.event_keys:
+                return b"200", "OK", "workstation:" + key
+            return b"400", "sign in before subscribing to events", ""
         if domain != TERMINAL_DOMAIN:
             return b"400", f"unknown domain {domain!r}", ""
         if self.trust.get(key) is None and not self.trust.lookup(key):

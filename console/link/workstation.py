@@ -31,7 +31,7 @@ import zmq
 
 from console.hub.messages import Command, Envelope, Event, Reply
 from console.link.keys import KeyPair
-from console.link.trust import WORKSTATION_DOMAIN
+from console.link.trust import EVENTS_DOMAIN, WORKSTATION_DOMAIN
 from console.link.wakeup import Wakeup
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,8 @@ log = logging.getLogger(__name__)
 REQUEST_LIMIT = 1024 * 1024
 PUB_HWM = 20_000
 HEARTBEAT_S = 1.0
-INTERNAL_ROLES = frozenset({"link", "system"})
+INTERNAL_ROLES = frozenset({"link", "system", "terminal"})
+ANONYMOUS = "anonymous"
 
 
 class HubService(Protocol):
@@ -70,20 +71,19 @@ def derived_endpoints(endpoint: str) -> tuple[str, str, str]:
 
 
 def wire_envelope_type(commands: list[type[Command]]) -> type[msgspec.Struct]:
-    """An Envelope whose ``command`` is the union of the commands workstations may send."""
-    union: Any = typing.Union[tuple(commands)]  # noqa: UP007 - built at run time
+    """:class:`Envelope` with ``command`` narrowed to the union workstations may send.
 
-    return msgspec.defstruct(
-        "WireEnvelope",
-        [
-            ("request_id", int),
-            ("command", union),
-            ("actor", str, "system"),
-            ("role", str, "operator"),
-            ("workstation", str, "local"),
-        ],
-        forbid_unknown_fields=True,
-    )
+    Built from Envelope's own fields, so a field the hub adds travels too.
+    """
+    union: Any = typing.Union[tuple(commands)]  # noqa: UP007 - built at run time
+    fields: list[Any] = []
+    for f in msgspec.structs.fields(Envelope):
+        typ = union if f.name == "command" else f.type
+        if f.required:
+            fields.append((f.name, typ))
+        else:
+            fields.append((f.name, typ, f.default))
+    return msgspec.defstruct("WireEnvelope", fields, forbid_unknown_fields=True)
 
 
 class HubServer:
@@ -97,9 +97,12 @@ class HubServer:
         hub_keys: KeyPair,
         command_endpoint: str,
         event_endpoint: str,
+        event_keys: set[str] | None = None,
     ) -> None:
         self.ctx = ctx
         self.hub = hub
+        self.event_keys = event_keys if event_keys is not None else set()
+        """Keys admitted to the event stream (shared with the ZAP handler)."""
         self.hub_keys = hub_keys
         self._bind = (command_endpoint, event_endpoint)
         self.command_endpoint = ""
@@ -118,8 +121,8 @@ class HubServer:
         self._unsub: Callable[[], None] | None = None
         self.bad_requests = 0
 
-    def _curve(self, s: zmq.Socket[bytes]) -> None:
-        s.setsockopt(zmq.ZAP_DOMAIN, WORKSTATION_DOMAIN.encode())
+    def _curve(self, s: zmq.Socket[bytes], domain: str = WORKSTATION_DOMAIN) -> None:
+        s.setsockopt(zmq.ZAP_DOMAIN, domain.encode())
         s.setsockopt(zmq.ZAP_ENFORCE_DOMAIN, 1)
         s.curve_server = True
         s.curve_secretkey = self.hub_keys.secret.encode()
@@ -129,7 +132,7 @@ class HubServer:
     def start(self) -> HubServer:
         """Bind both sockets and start serving."""
         pub = self.ctx.socket(zmq.PUB)
-        self._curve(pub)
+        self._curve(pub, EVENTS_DOMAIN)
         pub.setsockopt(zmq.SNDHWM, PUB_HWM)
         try:
             pub.bind(self._bind[1])
@@ -216,7 +219,7 @@ class HubServer:
                 if router in events:
                     for _ in range(1000):
                         try:
-                            parts = router.recv_multipart(zmq.NOBLOCK)
+                            parts = router.recv_multipart(zmq.NOBLOCK, copy=False)
                         except zmq.Again:
                             break
                         self._request(parts)
@@ -232,15 +235,20 @@ class HubServer:
         finally:
             router.close(0)
 
-    def _request(self, parts: list[bytes]) -> None:
-        rid = parts[0]
+    def _request(self, parts: list[zmq.Frame]) -> None:
+        rid = parts[0].bytes
         if len(parts) != 2:
             self.bad_requests += 1
             self._reply(rid, Reply(0, False, error="a request is exactly one frame"))
             return
         try:
-            wire = self._decoder.decode(parts[1])
-        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            user = str(parts[1].get("User-Id"))
+        except zmq.ZMQError:
+            user = ""
+        key = user.removeprefix("workstation:")
+        try:
+            wire = self._decoder.decode(parts[1].bytes)
+        except Exception as exc:  # msgspec errors, invalid UTF-8
             self.bad_requests += 1
             self._reply(rid, Reply(0, False, error=f"malformed request: {exc}"))
             return
@@ -248,21 +256,25 @@ class HubServer:
         if w.role in INTERNAL_ROLES:
             self._reply(rid, Reply(w.request_id, False, error=f"role {w.role!r} is internal"))
             return
-        env = Envelope(
-            request_id=w.request_id,
-            command=w.command,
-            actor=w.actor,
-            role=w.role,
-            workstation=w.workstation,
-        )
+        values = {f: getattr(w, f) for f in w.__struct_fields__}
+        if not values.get("token"):
+            # only in-process callers may claim a role; over the wire, sign in first
+            values["actor"] = values["role"] = ANONYMOUS
+        env = Envelope(**values)
         fut = self.hub.submit(env)
-        fut.add_done_callback(lambda f: self._done(rid, w.request_id, f))
+        fut.add_done_callback(lambda f: self._done(rid, w.request_id, type(w.command), key, f))
 
-    def _done(self, rid: bytes, request_id: int, fut: Future[Reply]) -> None:
+    def _done(
+        self, rid: bytes, request_id: int, cmd: type[Command], key: str, fut: Future[Reply]
+    ) -> None:
         try:
             reply = fut.result()
         except Exception as exc:
             reply = Reply(request_id, False, error=f"internal error: {exc}")
+        if cmd.__name__ == "Login" and reply.ok and key:
+            self.event_keys.add(key)  # this connection signed in: it may subscribe now
+        elif cmd.__name__ == "Logout" and key:
+            self.event_keys.discard(key)
         self._reply(rid, reply)
 
     def _reply(self, rid: bytes, reply: Reply) -> None:

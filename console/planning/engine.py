@@ -305,7 +305,7 @@ class PlanEngine:
         plans = write_plans(self, ctx, with_move_ups)
         ms = (time.perf_counter() - t0) * 1000.0
         for p in plans:
-            p.solve_ms = ms
+            p.plan_ms = ms
         return plans
 
     def chosen_units(self, ctx: Context) -> I64:

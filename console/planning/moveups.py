@@ -32,7 +32,9 @@ I64 = npt.NDArray[np.int64]
 B = npt.NDArray[np.bool_]
 
 DONORS_PER_GAP = 12
-MOVE_LIMIT_S = 1800.0
+MOVE_LIMIT_S = 900.0  # a move-up longer than 15 minutes restores nothing in time
+POSTS_PER_TYPE = 8  # vacated posts considered per type and call
+MOVERS_PER_POST = 6  # nearest idle units considered for each vacated post
 
 
 def _times_to(engine: PlanEngine, hour: int | None, targets: I64, fleet: Fleet) -> F64:
@@ -43,20 +45,34 @@ def _times_to(engine: PlanEngine, hour: int | None, targets: I64, fleet: Fleet) 
 
 
 def propose_move_ups(
-    engine: PlanEngine, hour: int | None, fleet: Fleet, nodes: I64, avail: B, sent: B
+    engine: PlanEngine,
+    hour: int | None,
+    fleet: Fleet,
+    nodes: I64,
+    avail: B,
+    sent: B,
+    caused_only: bool = False,
 ) -> list[MoveUp]:
     """Move-ups for emptied areas, uncovered 1-minute points and district coverage.
 
     ``avail`` is who is free before the plan, ``sent`` who the plan dispatches.
+    With ``caused_only`` only gaps the dispatch opens are considered (a plan
+    answers for its own costs; standing gaps are :meth:`PlanEngine.move_ups`'s).
     """
-    out = _area_and_point_moves(engine, hour, fleet, nodes, avail, sent)
+    out = _area_and_point_moves(engine, hour, fleet, nodes, avail, sent, caused_only)
     moved = {m.call_sign for m in out}
-    out += _district_moves(engine, hour, fleet, nodes, avail, sent, moved)
+    out += _district_moves(engine, hour, fleet, nodes, avail, sent, moved, caused_only)
     return out
 
 
 def _area_and_point_moves(
-    engine: PlanEngine, hour: int | None, fleet: Fleet, nodes: I64, avail: B, sent: B
+    engine: PlanEngine,
+    hour: int | None,
+    fleet: Fleet,
+    nodes: I64,
+    avail: B,
+    sent: B,
+    caused_only: bool,
 ) -> list[MoveUp]:
     tt, cov, cfg = engine.tt, engine.cov, engine.config
     settings = engine.cards.coverage
@@ -67,16 +83,22 @@ def _area_and_point_moves(
     patrol = after & area_type
     n_areas = len(tt.area_codes)
     count = np.bincount(unit_area[patrol & (unit_area >= 0)], minlength=n_areas)
+    before = np.bincount(unit_area[avail & area_type & (unit_area >= 0)], minlength=n_areas)
     gaps: list[tuple[str, int, int]] = []  # (kind, index, target node)
     for a in range(n_areas):
-        if count[a] > 0 or tt.area_centre[a] < 0:
+        if count[a] > 0 or tt.area_centre[a] < 0 or (caused_only and before[a] == 0):
             continue
         own = np.flatnonzero(area_type & ~after & (fleet.home_area == a))
         gaps.append(
             ("area", a, int(fleet.home_node[own[0]]) if own.size else int(tt.area_centre[a]))
         )
     fp_u, _ = cov.fp_coverers(hour, fleet, safe_nodes, after)
-    gaps += [("fp", k, int(cov.fp_nodes[k])) for k, m in enumerate(fp_u) if m.size == 0]
+    fp_b = cov.fp_coverers(hour, fleet, safe_nodes, avail)[0] if caused_only else fp_u
+    gaps += [
+        ("fp", k, int(cov.fp_nodes[k]))
+        for k, m in enumerate(fp_u)
+        if m.size == 0 and (not caused_only or fp_b[k].size > 0)
+    ]
     if not gaps:
         return []
     area_donor = np.flatnonzero(patrol & ((unit_area < 0) | (count[np.maximum(unit_area, 0)] >= 2)))
@@ -168,32 +190,56 @@ def _district_moves(
     avail: B,
     sent: B,
     moved: set[str],
+    caused_only: bool,
 ) -> list[MoveUp]:
-    """Per move-up type: the one idle unit whose move to a vacated post gains most coverage."""
+    """Per move-up type: the one idle unit whose move to a vacated post gains most coverage.
+
+    Only units and posts that can interact are looked at: the idle units
+    nearest each vacated post, and the holders whose reach can overlap theirs.
+    """
     tt, cfg = engine.tt, engine.config
+    g = tt.graph
     settings = engine.cards.coverage
     after = avail & ~sent
     w, total = tt.node_weight_m, max(tt.total_weight_m, 1e-9)
+    tod = 1.0 if (hour is None or g.tod_factors is None) else float(g.tod_factors[hour])
     out: list[MoveUp] = []
     for t in settings.move_up_types:
         tm = fleet.type_mask([t])
-        idle = [
-            int(u)
-            for u in np.flatnonzero(after & tm & ~fleet.has_post)
-            if fleet.call_sign[int(u)] not in moved
-        ]
-        vacated = np.flatnonzero(tm & ~after)
-        if not idle or vacated.size == 0:
+        vacated = np.flatnonzero(tm & (sent if caused_only else ~after))[:POSTS_PER_TYPE]
+        idle_all = np.array(
+            [
+                int(u)
+                for u in np.flatnonzero(after & tm & ~fleet.has_post)
+                if fleet.call_sign[int(u)] not in moved
+            ],
+            dtype=np.int64,
+        )
+        if idle_all.size == 0 or vacated.size == 0:
             continue
         ut = cfg.unit_types[t]
         lim = float(cfg.arrival_standards[ut.standard].seconds) * ut.speed_factor
+        radius = lim * tt.max_speed_ms * tod  # nobody reaches further than this
+        posts = np.unique(fleet.home_node[vacated])
+        ix, iy = g.node_x[nodes[idle_all]], g.node_y[nodes[idle_all]]
+        near: set[int] = set()
+        for p in posts:
+            d2 = (ix - g.node_x[p]) ** 2 + (iy - g.node_y[p]) ** 2
+            near.update(idle_all[np.argsort(d2)[:MOVERS_PER_POST]].tolist())
+        idle = sorted(near)
+        # holders whose reach can overlap a candidate's or a post's
+        hot = np.concatenate([posts, nodes[np.asarray(idle, dtype=np.int64)]])
         holders = np.flatnonzero(after & tm)
-        count = np.zeros(tt.graph.n_nodes, dtype=np.int32)
+        hx, hy = g.node_x[nodes[holders]], g.node_y[nodes[holders]]
+        d2min = np.full(holders.size, np.inf)
+        for q in hot:
+            d2min = np.minimum(d2min, (hx - g.node_x[q]) ** 2 + (hy - g.node_y[q]) ** 2)
+        holders = np.union1d(holders[d2min <= (2 * radius) ** 2], np.asarray(idle, dtype=np.int64))
+        count = np.zeros(g.n_nodes, dtype=np.int32)
         reach_of: dict[int, I64] = {}
         for h in holders.tolist():
             reach_of[h] = tt.reach(int(nodes[h]), hour, lim)
             count[reach_of[h]] += 1
-        posts = np.unique(fleet.home_node[vacated])
         post_reach = [tt.reach(int(p), hour, lim) for p in posts]
         best: tuple[float, int, int] = (0.0, -1, -1)
         for v in idle:
@@ -212,12 +258,11 @@ def _district_moves(
         eta = float(_times_to(engine, hour, np.array([node]), fleet)[0, nodes[u]] / fleet.speed[u])
         if not np.isfinite(eta) or eta > MOVE_LIMIT_S:
             continue
-        s0 = float(w[count > 0].sum()) / total
+        _, s0 = engine.cov.share(hour, nodes[after & tm], ut.speed_factor, lim / ut.speed_factor)
         s1 = s0 + gain / total
         owner = fleet.call_sign[int(vacated[fleet.home_node[vacated] == node][0])]
         cs = fleet.call_sign[u]
         lim_s = lim / ut.speed_factor
-        g = tt.graph
         out.append(
             MoveUp(
                 call_sign=cs,

@@ -144,9 +144,10 @@ class Plan(_Msg):
     move_ups: list[MoveUp]
     notes_zh: list[str]
     notes_en: list[str]
-    objective: float
-    solve_ms: float
+    objective: float  # of the joint model (shared by plans solved together)
+    solve_ms: float  # MILP alone
     optimal: bool
+    plan_ms: float = 0.0  # the whole planning call
 
 
 def fmt_s_zh(s: float) -> str:

@@ -83,10 +83,10 @@ class CoverageSettings(_Strict, frozen=True):
     fixed_point_standard: str = "one_minute_point"
     # types whose idle units are moved up to the posts of busy ones when that gains coverage
     move_up_types: list[str] = msgspec.field(default_factory=lambda: ["traffic_police"])
-    move_up_min_gain: float = 0.03  # share of district road length
+    move_up_min_gain: float = 0.01  # share of district road length
     # type -> penalty (seconds) per whole district of that type's standard coverage lost
     district_penalty_s: dict[str, float] = msgspec.field(
-        default_factory=lambda: {"special_police": 900.0}
+        default_factory=lambda: {"special_police": 900.0, "traffic_police": 1500.0}
     )
 
 
@@ -99,8 +99,8 @@ class EngineSettings(_Strict, frozen=True):
     late_slope: float = 2.0
     reinforcement_weight: float = 0.5
     priority_weights: list[float] = msgspec.field(default_factory=lambda: [2.0, 1.5, 1.0, 0.7])
-    area_penalty_s: float = 150.0
-    fixed_point_penalty_s: float = 120.0
+    area_penalty_s: float = 40.0
+    fixed_point_penalty_s: float = 60.0
     shortfall_penalty_s: float = 10000.0
     manpower_penalty_s: float = 2000.0
     unit_cost_s: float = 20.0

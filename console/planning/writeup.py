@@ -87,7 +87,7 @@ class _Why:
         return None
 
     def line(
-        self, inc_ix: int, slot_g: int, u: int, cands: I64, eta: npt.NDArray[np.float64], std: float
+        self, inc_ix: int, u: int, cands: I64, eta: npt.NDArray[np.float64], std: float
     ) -> tuple[str, str]:
         """One-line reason for choosing ``u`` among ``cands`` (sorted by ETA)."""
         f = self.ctx.fleet
@@ -251,7 +251,9 @@ def write_plans(engine: PlanEngine, ctx: Context, with_move_ups: bool) -> list[P
     costs, cause = _coverage_costs(engine, ctx, sent)
     moves: list[MoveUp] = []
     if with_move_ups:
-        moves = propose_move_ups(engine, ctx.hour, fleet, ctx.nodes, ctx.avail, sent)
+        moves = propose_move_ups(
+            engine, ctx.hour, fleet, ctx.nodes, ctx.avail, sent, caused_only=True
+        )
     for m in moves:  # a move to a vacated post belongs to the plan that sends its owner
         if m.to_kind == "post" and m.to_code in fleet.call_sign:
             owner = fleet.call_sign.index(m.to_code)
@@ -306,7 +308,7 @@ def write_plans(engine: PlanEngine, ctx: Context, with_move_ups: bool) -> list[P
                     note_zh=prot[0] if prot else "",
                     note_en=prot[1] if prot else "",
                 )
-            wz, we = why.line(i, g, u, cands, c.eta, std)
+            wz, we = why.line(i, u, cands, c.eta, std)
             slots.append(
                 PlanSlot(
                     slot_key=skey,

@@ -9,6 +9,208 @@
     </message>
 </context>
 <context>
+    <name>AlertKind</name>
+    <message>
+        <source>Arrival standard exceeded</source>
+        <translation>超过到场标准</translation>
+    </message>
+    <message>
+        <source>Escalation</source>
+        <translation>事态升级</translation>
+    </message>
+    <message>
+        <source>On scene too long</source>
+        <translation>现场处置超时</translation>
+    </message>
+    <message>
+        <source>Order not acknowledged in time</source>
+        <translation>指令未按时确认</translation>
+    </message>
+    <message>
+        <source>Order rejected</source>
+        <translation>指令被拒绝</translation>
+    </message>
+</context>
+<context>
+    <name>AlertLevel</name>
+    <message>
+        <source>Critical</source>
+        <translation>紧急</translation>
+    </message>
+    <message>
+        <source>Info</source>
+        <translation>提示</translation>
+    </message>
+    <message>
+        <source>Warning</source>
+        <translation>警告</translation>
+    </message>
+</context>
+<context>
+    <name>AlertsBoard</name>
+    <message>
+        <source>%1 unacknowledged of %2</source>
+        <translation>未确认 %1 / 共 %2</translation>
+    </message>
+    <message>
+        <source>Acknowledge</source>
+        <translation>确认</translation>
+    </message>
+    <message>
+        <source>Acknowledge all</source>
+        <translation>全部确认</translation>
+    </message>
+    <message>
+        <source>Alert</source>
+        <translation>告警内容</translation>
+    </message>
+    <message>
+        <source>Incident</source>
+        <translation>警情</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>级别</translation>
+    </message>
+    <message>
+        <source>Seen by</source>
+        <translation>确认人</translation>
+    </message>
+    <message>
+        <source>Sound</source>
+        <translation>声音提示</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+</context>
+<context>
+    <name>AmendDialog</name>
+    <message>
+        <source>Add (available, nearest first)</source>
+        <translation>增派（空闲警力，由近及远）</translation>
+    </message>
+    <message>
+        <source>Amend plan</source>
+        <translation>修改方案</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>修改理由</translation>
+    </message>
+    <message>
+        <source>Remove from the plan</source>
+        <translation>从方案中撤下</translation>
+    </message>
+    <message>
+        <source>Send amendment</source>
+        <translation>提交修改</translation>
+    </message>
+</context>
+<context>
+    <name>Chronology</name>
+    <message>
+        <source>Alert acknowledged: %1</source>
+        <translation>告警已确认：%1</translation>
+    </message>
+    <message>
+        <source>Alert: %1</source>
+        <translation>告警：%1</translation>
+    </message>
+    <message>
+        <source>Call taken at workstation %1</source>
+        <translation>接警席位 %1 受理</translation>
+    </message>
+    <message>
+        <source>Details: %1</source>
+        <translation>信息变更：%1</translation>
+    </message>
+    <message>
+        <source>Duplicate report #%1 merged into this incident</source>
+        <translation>重复报警 #%1 已并入本警情</translation>
+    </message>
+    <message>
+        <source>First approval of plan #%1 (%2 needed)</source>
+        <translation>方案 #%1 首次审批（需 %2 人审批）</translation>
+    </message>
+    <message>
+        <source>Incident registered: %1</source>
+        <translation>警情登记：%1</translation>
+    </message>
+    <message>
+        <source>Linked to plan #%1</source>
+        <translation>关联方案 #%1</translation>
+    </message>
+    <message>
+        <source>Order to %1: %2</source>
+        <translation>对 %1 的指令：%2</translation>
+    </message>
+    <message>
+        <source>Plan #%1 approved; orders sent</source>
+        <translation>方案 #%1 已批准，指令已下达</translation>
+    </message>
+    <message>
+        <source>Plan #%1 proposed</source>
+        <translation>生成处置方案 #%1</translation>
+    </message>
+    <message>
+        <source>Plan #%1 rejected: %2</source>
+        <translation>方案 #%1 被驳回：%2</translation>
+    </message>
+    <message>
+        <source>Status: %1 → %2</source>
+        <translation>状态：%1 → %2</translation>
+    </message>
+    <message>
+        <source>plan engine</source>
+        <translation>方案引擎</translation>
+    </message>
+    <message>
+        <source>system</source>
+        <translation>系统</translation>
+    </message>
+    <message>
+        <source>terminal</source>
+        <translation>终端</translation>
+    </message>
+</context>
+<context>
+    <name>ChronologyDialog</name>
+    <message>
+        <source>Chronology of incident #%1</source>
+        <translation>警情 #%1 处置记录</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>处置环节</translation>
+    </message>
+    <message>
+        <source>Time (Shanghai)</source>
+        <translation>时间（北京时间）</translation>
+    </message>
+    <message>
+        <source>Who</source>
+        <translation>操作人</translation>
+    </message>
+</context>
+<context>
     <name>DispatchStatusBar</name>
     <message>
         <source>Hub: connecting…</source>
@@ -102,6 +304,125 @@
     </message>
 </context>
 <context>
+    <name>IntakeDialog</name>
+    <message>
+        <source>%1 m from %2</source>
+        <translation>距 %2 %1 米</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Caller number</source>
+        <translation>报警电话</translation>
+    </message>
+    <message>
+        <source>Caller number “%1” is not a phone number: use an 11-digit mobile (1xx xxxx xxxx) or a landline such as 021-63211234.</source>
+        <translation>报警电话“%1”格式不正确：应为11位手机号（1xx xxxx xxxx）或带区号的座机号，如 021-63211234。</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Choose the incident type.</source>
+        <translation>请选择警情类型。</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>警情描述</translation>
+    </message>
+    <message>
+        <source>Force level</source>
+        <translation>处置等级</translation>
+    </message>
+    <message>
+        <source>Incident type</source>
+        <translation>警情类型</translation>
+    </message>
+    <message>
+        <source>Landmark, station, 1-minute point or road name</source>
+        <translation>地标、派出所、1分钟处置点或道路名</translation>
+    </message>
+    <message>
+        <source>Likely duplicate: incident #%1 (%2) of the same type, %3 m away, reported %4 min ago at %5.</source>
+        <translation>疑似重复报警：同类警情 #%1（%2）距此 %3 米，%4 分钟前报警，地点：%5。</translation>
+    </message>
+    <message>
+        <source>Location</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <source>New incident (110 call)</source>
+        <translation>新建警情（110接警）</translation>
+    </message>
+    <message>
+        <source>No place called “%1” in the district; pick one from the list.</source>
+        <translation>辖区内没有名为“%1”的地点，请从列表中选择。</translation>
+    </message>
+    <message>
+        <source>Not set: right-click the map or search a place above</source>
+        <translation>未设置：在地图上右键点击，或在上方搜索地点</translation>
+    </message>
+    <message>
+        <source>Officers needed</source>
+        <translation>所需警力（人）</translation>
+    </message>
+    <message>
+        <source>Open incident #%1 instead</source>
+        <translation>改为打开警情 #%1</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>优先级</translation>
+    </message>
+    <message>
+        <source>Register as a new incident anyway</source>
+        <translation>仍登记为新警情</translation>
+    </message>
+    <message>
+        <source>Register incident</source>
+        <translation>登记警情</translation>
+    </message>
+    <message>
+        <source>Search place</source>
+        <translation>搜索地点</translation>
+    </message>
+    <message>
+        <source>Set the location: right-click the map or search a place.</source>
+        <translation>请设置位置：在地图上右键点击，或搜索地点。</translation>
+    </message>
+    <message>
+        <source>The description is too long (%1 characters, at most %2).</source>
+        <translation>警情描述过长（%1 字，最多 %2 字）。</translation>
+    </message>
+    <message>
+        <source>The location %1 is outside the district %2.</source>
+        <translation>位置 %1 不在 %2 辖区内。</translation>
+    </message>
+    <message>
+        <source>The location is not a valid coordinate.</source>
+        <translation>位置坐标无效。</translation>
+    </message>
+    <message>
+        <source>What the caller reports</source>
+        <translation>报警人所述情况</translation>
+    </message>
+    <message>
+        <source>e.g. 13812345678 or 021-63211234</source>
+        <translation>如 13812345678 或 021-63211234</translation>
+    </message>
+    <message>
+        <source>near %1</source>
+        <translation>%1附近</translation>
+    </message>
+    <message>
+        <source>— choose —</source>
+        <translation>— 请选择 —</translation>
+    </message>
+</context>
+<context>
     <name>Layer</name>
     <message>
         <source>District boundary</source>
@@ -185,6 +506,37 @@
     <message>
         <source>Last 90 days</source>
         <translation>最近90天</translation>
+    </message>
+</context>
+<context>
+    <name>LoginDialog</name>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Enter user name and password.</source>
+        <translation>请输入用户名和密码。</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <source>Sign-in failed.</source>
+        <translation>登录失败。</translation>
+    </message>
+    <message>
+        <source>Unexpected answer from the command centre (missing %1).</source>
+        <translation>指挥中心应答异常（缺少 %1）。</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>用户名</translation>
     </message>
 </context>
 <context>
@@ -462,10 +814,400 @@
     </message>
 </context>
 <context>
+    <name>OrderState</name>
+    <message>
+        <source>accepted</source>
+        <translation>已接受</translation>
+    </message>
+    <message>
+        <source>arrived on scene</source>
+        <translation>已到场</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>delivered</source>
+        <translation>已送达</translation>
+    </message>
+    <message>
+        <source>expired</source>
+        <translation>已过期</translation>
+    </message>
+    <message>
+        <source>finished</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>read</source>
+        <translation>已阅读</translation>
+    </message>
+    <message>
+        <source>rejected</source>
+        <translation>已拒绝</translation>
+    </message>
+    <message>
+        <source>waiting to be sent</source>
+        <translation>待发送</translation>
+    </message>
+</context>
+<context>
+    <name>Place</name>
+    <message>
+        <source>1-minute point</source>
+        <translation>1分钟处置点</translation>
+    </message>
+    <message>
+        <source>landmark</source>
+        <translation>地标</translation>
+    </message>
+    <message>
+        <source>police station</source>
+        <translation>派出所</translation>
+    </message>
+    <message>
+        <source>road</source>
+        <translation>道路</translation>
+    </message>
+</context>
+<context>
+    <name>PlanReviewDialog</name>
+    <message>
+        <source>#%1 %2 · %3 · force level %4 · officers %5/%6 · plan %7: %8</source>
+        <translation>#%1 %2 · %3 · 处置等级 %4 · 警力 %5/%6 人 · 方案 %7：%8</translation>
+    </message>
+    <message>
+        <source>A rejection needs a reason.</source>
+        <translation>驳回须填写理由。</translation>
+    </message>
+    <message>
+        <source>Alternative</source>
+        <translation>备选</translation>
+    </message>
+    <message>
+        <source>Amend…</source>
+        <translation>修改…</translation>
+    </message>
+    <message>
+        <source>Approve</source>
+        <translation>批准</translation>
+    </message>
+    <message>
+        <source>Approved by %1; orders sent</source>
+        <translation>已由 %1 批准，指令已下达</translation>
+    </message>
+    <message>
+        <source>Arrival standards</source>
+        <translation>到场标准</translation>
+    </message>
+    <message>
+        <source>Briefing map (offline Leaflet); routes green = within standard, red = late.</source>
+        <translation>方案简报图（离线 Leaflet）；路线绿色＝达标，红色＝超标。</translation>
+    </message>
+    <message>
+        <source>Call sign</source>
+        <translation>呼号</translation>
+    </message>
+    <message>
+        <source>Choose units to remove or to add.</source>
+        <translation>请选择要撤下或增派的警力。</translation>
+    </message>
+    <message>
+        <source>Chronology</source>
+        <translation>处置记录</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Coverage cost</source>
+        <translation>覆盖代价</translation>
+    </message>
+    <message>
+        <source>Distance</source>
+        <translation>距离</translation>
+    </message>
+    <message>
+        <source>ETA</source>
+        <translation>预计到达</translation>
+    </message>
+    <message>
+        <source>Move-ups</source>
+        <translation>前置调整</translation>
+    </message>
+    <message>
+        <source>Needs a duty supervisor&apos;s approval</source>
+        <translation>需值班领导审批</translation>
+    </message>
+    <message>
+        <source>Needs a second duty supervisor&apos;s approval (%1/%2); approved by %3</source>
+        <translation>需第二名值班领导审批 (%1/%2)；已审批：%3</translation>
+    </message>
+    <message>
+        <source>Needs two duty supervisors&apos; approval (%1/%2)</source>
+        <translation>需两名值班领导审批 (%1/%2)</translation>
+    </message>
+    <message>
+        <source>Notes</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Only a duty supervisor may decide on a plan.</source>
+        <translation>只有值班领导可以审批方案。</translation>
+    </message>
+    <message>
+        <source>Open briefing map</source>
+        <translation>打开简报图</translation>
+    </message>
+    <message>
+        <source>Plan review — incident #%1 %2</source>
+        <translation>方案审批 — 警情 #%1 %2</translation>
+    </message>
+    <message>
+        <source>Reason for rejecting the plan:</source>
+        <translation>驳回理由：</translation>
+    </message>
+    <message>
+        <source>Reject plan</source>
+        <translation>驳回方案</translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation>已驳回</translation>
+    </message>
+    <message>
+        <source>Reject…</source>
+        <translation>驳回…</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <source>Sent; the command centre accepted.</source>
+        <translation>已提交，指挥中心已受理。</translation>
+    </message>
+    <message>
+        <source>Shortfall: %1</source>
+        <translation>警力缺口：%1</translation>
+    </message>
+    <message>
+        <source>Static plan map (the web briefing map cannot be shown here; it is saved as a file: Open briefing map). Green = within standard, red = late.</source>
+        <translation>静态方案图（此处无法显示网页简报图，简报图已另存为文件：点“打开简报图”）。绿色＝达标，红色＝超标。</translation>
+    </message>
+    <message>
+        <source>Std.</source>
+        <translation>达标</translation>
+    </message>
+    <message>
+        <source>Superseded: an amended plan follows</source>
+        <translation>已被替代：修改后的方案随后送达</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Wave</source>
+        <translation>梯队</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>理由</translation>
+    </message>
+    <message>
+        <source>You have approved; a second, different supervisor must approve.</source>
+        <translation>您已审批，须由另一名值班领导再次审批。</translation>
+    </message>
+    <message>
+        <source>first</source>
+        <translation>首批</translation>
+    </message>
+    <message>
+        <source>reinforcement</source>
+        <translation>增援</translation>
+    </message>
+</context>
+<context>
+    <name>PlanStatus</name>
+    <message>
+        <source>approved</source>
+        <translation>已批准</translation>
+    </message>
+    <message>
+        <source>awaiting approval</source>
+        <translation>待审批</translation>
+    </message>
+    <message>
+        <source>rejected</source>
+        <translation>已驳回</translation>
+    </message>
+    <message>
+        <source>superseded by an amended plan</source>
+        <translation>已被修改方案替代</translation>
+    </message>
+</context>
+<context>
     <name>Priority</name>
     <message>
         <source>P%1</source>
         <translation>%1级</translation>
+    </message>
+</context>
+<context>
+    <name>StatsPanel</name>
+    <message>
+        <source>%1 rows written to %2</source>
+        <translation>已导出 %1 行到 %2</translation>
+    </message>
+    <message>
+        <source>Arrivals</source>
+        <translation>到场次数</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <source>Export CSV…</source>
+        <translation>导出 CSV…</translation>
+    </message>
+    <message>
+        <source>Export statistics</source>
+        <translation>导出统计</translation>
+    </message>
+    <message>
+        <source>Incidents</source>
+        <translation>警情数</translation>
+    </message>
+    <message>
+        <source>Incidents handled</source>
+        <translation>处置警情数</translation>
+    </message>
+    <message>
+        <source>Last 24 hours</source>
+        <translation>最近24小时</translation>
+    </message>
+    <message>
+        <source>Last 30 days</source>
+        <translation>最近30天</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>最近7天</translation>
+    </message>
+    <message>
+        <source>Last 90 days</source>
+        <translation>最近90天</translation>
+    </message>
+    <message>
+        <source>Mean response</source>
+        <translation>平均到场用时</translation>
+    </message>
+    <message>
+        <source>Mean response (min)</source>
+        <translation>平均到场用时（分钟）</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Officers</source>
+        <translation>民警</translation>
+    </message>
+    <message>
+        <source>Orders</source>
+        <translation>指令数</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Standard</source>
+        <translation>到场标准</translation>
+    </message>
+    <message>
+        <source>Station</source>
+        <translation>派出所</translation>
+    </message>
+    <message>
+        <source>Stations</source>
+        <translation>派出所</translation>
+    </message>
+    <message>
+        <source>Time on task</source>
+        <translation>任务用时</translation>
+    </message>
+    <message>
+        <source>Time on task (h)</source>
+        <translation>任务用时（小时）</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Unit</source>
+        <translation>警力单元</translation>
+    </message>
+    <message>
+        <source>Units</source>
+        <translation>警力单元</translation>
+    </message>
+    <message>
+        <source>Within standard</source>
+        <translation>达标率</translation>
+    </message>
+    <message>
+        <source>Within standard (%)</source>
+        <translation>达标率（%）</translation>
+    </message>
+</context>
+<context>
+    <name>UnitBoard</name>
+    <message>
+        <source>%1 of %2 free</source>
+        <translation>空闲 %1 / %2</translation>
+    </message>
+    <message>
+        <source>Available %1 / on duty %2</source>
+        <translation>空闲 %1 / 在岗 %2</translation>
+    </message>
+    <message>
+        <source>Filter: call sign, station, status</source>
+        <translation>筛选：呼号、派出所、状态</translation>
+    </message>
+    <message>
+        <source>In status</source>
+        <translation>状态时长</translation>
+    </message>
+    <message>
+        <source>Incident</source>
+        <translation>警情</translation>
+    </message>
+    <message>
+        <source>Last fix</source>
+        <translation>定位时效</translation>
+    </message>
+    <message>
+        <source>No station</source>
+        <translation>未归属派出所</translation>
+    </message>
+    <message>
+        <source>Station / call sign</source>
+        <translation>派出所 / 呼号</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
     </message>
 </context>
 <context>
@@ -535,6 +1277,64 @@
     <message>
         <source>Fix age</source>
         <translation>定位时长</translation>
+    </message>
+</context>
+<context>
+    <name>Workflow</name>
+    <message>
+        <source>The command centre refused: %1</source>
+        <translation>指挥中心拒绝：%1</translation>
+    </message>
+</context>
+<context>
+    <name>WorkflowController</name>
+    <message>
+        <source>&amp;Chronology of selected incident</source>
+        <translation>所选警情处置记录(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Dispatch</source>
+        <translation>调度(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;New incident (110 call)…</source>
+        <translation>新建警情（110接警）(&amp;N)…</translation>
+    </message>
+    <message>
+        <source>&amp;Review plan of selected incident</source>
+        <translation>审批所选警情方案(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Alerts</source>
+        <translation>告警</translation>
+    </message>
+    <message>
+        <source>Incident #%1 registered; waiting for the plan</source>
+        <translation>警情 #%1 已登记，等待处置方案</translation>
+    </message>
+    <message>
+        <source>Select an incident first.</source>
+        <translation>请先选择一条警情。</translation>
+    </message>
+    <message>
+        <source>Sign &amp;in…</source>
+        <translation>登录(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>Signed in as %1 (%2)</source>
+        <translation>已登录：%1（%2）</translation>
+    </message>
+    <message>
+        <source>Unit board</source>
+        <translation>警力看板</translation>
+    </message>
+    <message>
+        <source>Workload and &amp;statistics</source>
+        <translation>工作量与统计(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Workload and statistics</source>
+        <translation>工作量与统计</translation>
     </message>
 </context>
 </TS>

@@ -72,7 +72,9 @@ def test_chaos_every_order_once(tmp_path: Path) -> None:
         f.start()
     ids: list[str] = []
     try:
-        assert wait_until(lambda: sum(bool(m.session.epoch) for m in members) > N_TERMINALS // 2, timeout=60)
+        assert wait_until(
+            lambda: sum(bool(m.session.epoch) for m in members) > N_TERMINALS // 2, timeout=60
+        )
         inc = make_incident(store)
         kills = {3, 7}
         for b in range(BATCHES):

@@ -8,9 +8,10 @@ from sqlalchemy import select, update
 
 from console.domain import OrderState
 from console.link import protocol as p
-from console.link.hubport import SituationPort
+from console.link.hubport import SituationPort, TerminalEvent
 from console.link.keys import KeyPair
 from console.link.node import HubNode
+from console.link.outbox import Moved
 from console.store.db import Store
 from console.store.models import AttachmentRow, IncidentEventRow, OrderRow
 from console.terminal.fleet import Fleet, Member
@@ -77,13 +78,22 @@ def test_orders_reach_their_units_and_receipts_advance_them(
     assert wait_until(
         lambda: not first.session.store.unacked() and not second.session.store.unacked()
     )
-    kinds = [(e.kind, e.call_sign) for e in port.events if e.order_id in (oid1, oid2)]
-    assert kinds == [
-        ("accepted", first.key.unit),
-        ("arrived", first.key.unit),
-        ("finished", first.key.unit),
-        ("rejected", second.key.unit),
-    ]
+
+    def moves(oid: str) -> list[tuple[str, str]]:
+        return [
+            (e.state.value, e.call_sign)
+            for e in port.events
+            if isinstance(e, Moved) and e.order_id == oid
+        ]
+
+    a, b = first.key.unit, second.key.unit
+    assert moves(oid1) == [(s, a) for s in ("delivered", "read", "accepted", "arrived", "finished")]
+    assert moves(oid2) == [("delivered", b), ("rejected", b)]
+    with store.session() as s:
+        chron = list(
+            s.scalars(select(IncidentEventRow.kind).where(IncidentEventRow.kind.like("order_%")))
+        )
+    assert chron.count("order_finished") == 1 and chron.count("order_rejected") == 1
 
 
 def test_offline_terminal_gets_its_orders_on_reconnect(
@@ -230,7 +240,7 @@ def test_feedback_photo_and_status_reach_the_hub(
         assert att.data == JPEG and att.order_id == ids[0] and att.mime == "image/jpeg"
         ev = s.scalars(select(IncidentEventRow).where(IncidentEventRow.kind == "feedback")).one()
         assert ev.detail["text"] == "two suspects fled east"
-    kinds = {(e.kind, e.status) for e in port.events}
+    kinds = {(e.kind, e.status) for e in port.events if isinstance(e, TerminalEvent)}
     assert ("status", "off_duty") in kinds and ("feedback", "") in kinds
 
 

@@ -1,4 +1,4 @@
-"""Hostile input from an enrolled terminal: 100,000+ bad frames; the hub counts them and carries on."""
+"""Hostile input from an enrolled terminal: 100,000 bad frames, counted; the hub carries on."""
 
 from __future__ import annotations
 
@@ -22,11 +22,13 @@ OID = "f" * 32
 
 
 def bad_frames(rng: random.Random, n: int) -> list[list[bytes]]:
-    """``n`` bad messages (each a list of frames), of every kind a broken or hostile terminal sends."""
+    """``n`` bad messages (lists of frames) of every kind a broken or hostile terminal sends."""
     now = time.time()
     enc = msgspec.msgpack.encode
     good = [
-        p.encode_terminal(p.Position(lat=LAT0, lon=LON0, accuracy=3.0, speed=1.0, heading=5.0, t=now)),
+        p.encode_terminal(
+            p.Position(lat=LAT0, lon=LON0, accuracy=3.0, speed=1.0, heading=5.0, t=now)
+        ),
         p.encode_terminal(p.Receipt(mid=5, order_id=OID, kind="read", t=now)),
         p.encode_terminal(p.Hello(app="x", t=now, holding=[OID])),
     ]
@@ -53,7 +55,9 @@ def bad_frames(rng: random.Random, n: int) -> list[list[bytes]]:
     out: list[list[bytes]] = []
     for i in range(n):
         if i % 5000 == 0:
-            out.append([b"\x91" + b"\x00" * (p.FRAME_LIMIT + rng.randrange(1, p.FRAME_LIMIT))])  # oversize
+            out.append(
+                [b"\x91" + b"\x00" * (p.FRAME_LIMIT + rng.randrange(1, p.FRAME_LIMIT))]
+            )  # oversize
         elif i % 997 == 0:
             out.append([rng.choice(good), rng.randbytes(8)])  # multipart: one message, two frames
         else:
@@ -87,7 +91,9 @@ def test_fuzzed_terminal_is_counted_and_others_flow_on(
                 node.link.kick()
             if k % 2000 == 0:
                 fleet.call(lambda: [m.session.position(LAT0, LON0, 4.0, 2.0, 90.0) for m in honest])
-        assert wait_until(lambda: node.link.stats.invalid_by_sender[fuzzer.key.unit] >= N_BAD, timeout=120)
+        assert wait_until(
+            lambda: node.link.stats.invalid_by_sender[fuzzer.key.unit] >= N_BAD, timeout=120
+        )
         assert node.link.stats.invalid_by_sender[fuzzer.key.unit] == N_BAD  # each counted once
         st = node.link.stats.invalid
         assert st["oversize"] == N_BAD // 5000 and st["malformed"] > 0

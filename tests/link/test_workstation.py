@@ -17,6 +17,8 @@ from console.hub.messages import (
     GetDistrict,
     GetSnapshot,
     IncidentChanged,
+    Login,
+    OrderChanged,
     Snapshot,
     StaticDistrict,
     UnitChanged,
@@ -33,12 +35,15 @@ from console.terminal.session import TerminalSession
 from tests.link.helpers import wait_until
 
 PEOPLES_SQUARE = (121.4737, 31.2304)
+PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CommandHub]:
     d = tmp_path_factory.mktemp("ws")
     h = start_embedded_hub(f"sqlite:///{d / 'hub.sqlite3'}", simulate=False)
+    h.auth.create_user("op", "Operator", PASSWORD, "operator")
+    h.auth.create_user("sup", "Supervisor", PASSWORD, "supervisor")
     yield h
     h.stop()
 
@@ -66,9 +71,13 @@ class Seen:
         return [e for e in list(self.events) if isinstance(e, kind)]
 
 
-def _client(node: HubNode, keys: KeyPair, name: str) -> RemoteClient:
+def _client(node: HubNode, keys: KeyPair, name: str, user: str = "op") -> RemoteClient:
     ep = node.endpoints
-    return RemoteClient.with_explicit(ep.commands, ep.events, keys.public, workstation=name, actor=name)
+    c = RemoteClient.with_explicit(ep.commands, ep.events, keys.public, workstation=name)
+    r = c.call(Login(username=user, password=PASSWORD))
+    assert r.ok, r.error
+    assert c.token and c.role in ("operator", "supervisor")
+    return c
 
 
 def test_late_joiner_gets_snapshot_then_sequence(node: HubNode, keys: KeyPair) -> None:
@@ -76,7 +85,9 @@ def test_late_joiner_gets_snapshot_then_sequence(node: HubNode, keys: KeyPair) -
     seen_a = Seen(a)
     try:
         assert wait_until(lambda: a.last_seq >= 0)
-        r = a.call(CreateIncident(incident_type="theft", lon=PEOPLES_SQUARE[0], lat=PEOPLES_SQUARE[1]))
+        r = a.call(
+            CreateIncident(incident_type="theft", lon=PEOPLES_SQUARE[0], lat=PEOPLES_SQUARE[1])
+        )
         assert r.ok, r.error
         first = r.result["incident_id"]
         b = _client(node, keys, "ws-b")  # joins late
@@ -85,7 +96,9 @@ def test_late_joiner_gets_snapshot_then_sequence(node: HubNode, keys: KeyPair) -
             assert wait_until(lambda: bool(seen_b.of(Snapshot)))
             snap = seen_b.of(Snapshot)[0]
             assert isinstance(snap, Snapshot) and first in {i.id for i in snap.incidents}
-            r2 = b.call(CreateIncident(incident_type="fight", lon=PEOPLES_SQUARE[0], lat=PEOPLES_SQUARE[1]))
+            r2 = b.call(
+                CreateIncident(incident_type="fight", lon=PEOPLES_SQUARE[0], lat=PEOPLES_SQUARE[1])
+            )
             assert r2.ok
             second = r2.result["incident_id"]
 
@@ -99,7 +112,9 @@ def test_late_joiner_gets_snapshot_then_sequence(node: HubNode, keys: KeyPair) -
             # same state: both snapshots now agree
             sa, sb = a.call(GetSnapshot()).result, b.call(GetSnapshot()).result
             assert [i.id for i in sa.incidents] == [i.id for i in sb.incidents]
-            assert [(u.call_sign, u.status) for u in sa.units] == [(u.call_sign, u.status) for u in sb.units]
+            assert [(u.call_sign, u.status) for u in sa.units] == [
+                (u.call_sign, u.status) for u in sb.units
+            ]
             # sequence numbers delivered without holes or repeats
             seqs = [e.seq for e in seen_b.events if not isinstance(e, Snapshot)]
             assert seqs == sorted(set(seqs)) and all(s > snap.seq for s in seqs)
@@ -140,7 +155,9 @@ def test_gap_in_the_sequence_triggers_a_fresh_snapshot(node: HubNode, keys: KeyP
         c.close()
 
 
-def test_terminal_reports_reach_workstations_and_escalate(hub: CommandHub, node: HubNode, keys: KeyPair) -> None:
+def test_terminal_reports_reach_workstations_and_escalate(
+    hub: CommandHub, node: HubNode, keys: KeyPair
+) -> None:
     ws = _client(node, keys, "ws-term")
     seen = Seen(ws)
     units = [u.call_sign for u in hub.district.units[:2]]
@@ -150,12 +167,14 @@ def test_terminal_reports_reach_workstations_and_escalate(hub: CommandHub, node:
     fleet = Fleet(node.link.endpoint, [m]).start()
     try:
         assert wait_until(lambda: ws.last_seq >= 0 and bool(m.session.epoch))
-        inc = ws.call(CreateIncident(incident_type="theft", lon=PEOPLES_SQUARE[0], lat=PEOPLES_SQUARE[1]))
+        inc = ws.call(
+            CreateIncident(incident_type="theft", lon=PEOPLES_SQUARE[0], lat=PEOPLES_SQUARE[1])
+        )
         incident_id = inc.result["incident_id"]
         with hub.store.transaction() as s:
             ids = UnitRepo(s).ids_by_call_sign()
             oids = OrderRepo(s).add_many(
-                [NewOrder(incident_id, ids[u], "respond") for u in units],
+                [NewOrder(incident_id, ids[u], "respond", {"call_sign": u}) for u in units],
                 ack_deadline_seconds=0.5,
                 time_to_live_seconds=600,
                 now=time.time(),
@@ -171,25 +190,48 @@ def test_terminal_reports_reach_workstations_and_escalate(hub: CommandHub, node:
             )
 
         assert wait_until(lambda: status_seen("en_route") and status_seen("on_scene"))
-        # the second unit has no terminal on the air: its order escalates with a proposal
-        assert wait_until(lambda: any(a.kind == "order_overdue" for a in seen.of(Alert)))  # type: ignore[attr-defined]
-        alert = next(a for a in seen.of(Alert) if a.kind == "order_overdue")  # type: ignore[attr-defined]
-        assert isinstance(alert, Alert)
-        assert alert.level == "critical" and units[1] in alert.text and "proposed next unit" in alert.text
-        assert alert.incident_id == incident_id
+        # each receipt that moved an order is on every workstation's order board
+        changes = [(e.order_id, e.state) for e in seen.of(OrderChanged)]  # type: ignore[attr-defined]
+        assert (oids[0], "delivered") in changes and (oids[0], "arrived") in changes
+
+        # the second unit has no terminal on the air: the hub's workflow escalates
+        def overdue() -> list[Alert]:
+            return [
+                a
+                for a in seen.of(Alert)
+                if a.kind == "not_acknowledged" and units[1] in a.text_en  # type: ignore[attr-defined]
+            ]
+
+        assert wait_until(lambda: bool(overdue()))
+        alert = overdue()[0]
+        assert alert.level == "critical" and alert.incident_id == incident_id
     finally:
         fleet.stop()
         ws.close()
 
 
-def test_internal_roles_are_refused_from_the_wire(node: HubNode, keys: KeyPair) -> None:
+def test_claimed_roles_count_for_nothing_on_the_wire(node: HubNode, keys: KeyPair) -> None:
     ep = node.endpoints
     c = RemoteClient.with_explicit(ep.commands, ep.events, keys.public, role="link")
+    anon = RemoteClient.with_explicit(ep.commands, ep.events, keys.public, role="admin")
     try:
         r = c.call(GetSnapshot())
         assert not r.ok and "internal" in r.error
+        r = anon.call(GetSnapshot())  # claims admin, has no token: anonymous
+        assert not r.ok and "anonymous" in r.error
+        bad = anon.call(Login(username="op", password="wrong"))
+        assert not bad.ok and not anon.token
+        # never signed in: the event stream refuses its key
+        denied = node.zap.denied
+        seen = Seen(anon)
+        anon.token = "forged"
+        anon._wakeup.wake()
+        assert wait_until(lambda: node.zap.denied > denied, timeout=5)
+        time.sleep(0.5)
+        assert seen.events == []
     finally:
         c.close()
+        anon.close()
 
 
 def test_derived_endpoints() -> None:

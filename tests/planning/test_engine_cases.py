@@ -188,7 +188,7 @@ def test_joint_plan_does_not_empty_an_area_across_two_incidents(
     config: Config, cards: RunCards
 ) -> None:
     # two thefts in B区, which has two patrol groups; A区 has one.  Taking both
-    # of B区's empties B区 (150 s), taking a1 empties A区 and is 60 s slower,
+    # of B区's empties B区, taking a1 empties A区 and is 60 s slower,
     # taking c1 (outside any area) would be late: the engine empties B区, says
     # so, and proposes c1 to refill it.
     ways = [way((-1000, 0), (4000, 0))]

@@ -496,7 +496,11 @@ class MapView(QWidget):
         self.title.adjustSize()
         self.title.move(m, m)
         self.legend.adjustSize()
-        self.legend.move(max(m, self.width() - self.legend.width() - m), m)
+        # bottom right: the district's north-east (the Bund, Nanjing Road) stays in view
+        self.legend.move(
+            max(m, self.width() - self.legend.width() - m),
+            max(m, self.height() - self.legend.height() - m),
+        )
         self.scale_bar.move(m, self.height() - self.scale_bar.height() - m)
         for w in (self.title, self.legend, self.scale_bar):
             w.raise_()

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -40,7 +41,7 @@ from widgets.bridge import HubBridge
 from widgets.i18n import is_chinese
 from widgets.panels.common import CLOSED_INCIDENT, incident_type_name, priority_text
 from widgets.workflow.common import refused_text, show_message
-from widgets.workflow.places import Place, build_places, find_place
+from widgets.workflow.places import Place, build_places, find_place, nearest_place
 
 MAX_DESCRIPTION = 2000
 MAX_ADDRESS = 200
@@ -114,6 +115,9 @@ class IntakeDialog(QDialog):
         self.places: list[Place] = build_places(district) if district is not None else []
         self.lon: float | None = None
         self.lat: float | None = None
+        self.place_name = ""
+        self.near: tuple[Place, float] | None = None
+        self._auto_address = ""
         self.duplicates: list[IncidentState] = []
         self.duplicate_accepted = False
         self.pending = False
@@ -139,6 +143,7 @@ class IntakeDialog(QDialog):
         self.description_edit = QPlainTextEdit(self)
         self.description_edit.setTabChangesFocus(True)
         self.description_edit.setMinimumHeight(70)
+        self.description_edit.setMaximumHeight(120)
         self.priority_box = QComboBox(self)
         self.force_box = QComboBox(self)
         self.manpower_spin = QSpinBox(self)
@@ -201,8 +206,10 @@ class IntakeDialog(QDialog):
         lay.addLayout(self.form)
         lay.addWidget(self.duplicate_frame)
         lay.addWidget(self.message_label)
+        lay.addStretch(1)
         lay.addLayout(buttons)
-        self.resize(520, 540)
+        self.location_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.resize(540, 520)
         self.retranslateUi()
 
     # ------------------------------------------------------------------ texts
@@ -294,10 +301,21 @@ class IntakeDialog(QDialog):
         self._reset_duplicates()
 
     def set_location(self, lon: float, lat: float, name: str = "") -> None:
-        """Set the incident point (a right-click on the map, or a chosen place)."""
+        """Set the incident point (a right-click on the map, or a chosen place).
+
+        Without a name, the nearest known place (within 300 m) is offered as the
+        address ("南京路步行街附近") unless the operator already typed one.
+        """
         self.lon, self.lat = float(lon), float(lat)
+        self.place_name = name
+        self.near = None if name else nearest_place(self.places, self.lon, self.lat)
         if name:
             self.address_edit.setText(name)
+        elif self.near is not None and (
+            not self.address_edit.text().strip() or self.address_edit.text() == self._auto_address
+        ):
+            self._auto_address = self.tr("near %1").replace("%1", self.near[0].name)
+            self.address_edit.setText(self._auto_address)
         self._show_location()
         self._reset_duplicates()
 
@@ -324,7 +342,14 @@ class IntakeDialog(QDialog):
             )
             self.location_label.setStyleSheet("color: #8d6e63;")
         else:
-            self.location_label.setText(f"{self.lon:.5f}, {self.lat:.5f}")
+            text = f"{self.lon:.5f}, {self.lat:.5f}"
+            if self.place_name:
+                text += f" — {self.place_name}"
+            elif self.near is not None:
+                text += " — " + self.tr("%1 m from %2").replace(
+                    "%1", f"{self.near[1]:.0f}"
+                ).replace("%2", self.near[0].label())
+            self.location_label.setText(text)
             self.location_label.setStyleSheet("")
 
     # --------------------------------------------------------------- validate

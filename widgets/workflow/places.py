@@ -14,8 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import cast
 
+import numpy as np
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
+from console.geo.coords import haversine_m
 from console.hub.messages import StaticDistrict
 
 KIND_TEXT = cast(
@@ -84,6 +86,19 @@ def search_places(places: list[Place], text: str, limit: int = 20) -> list[Place
     hits = [p for p in places if q in p.name.lower()]
     hits.sort(key=lambda p: (not p.name.lower().startswith(q), KIND_RANK.get(p.kind, 9), p.name))
     return hits[:limit]
+
+
+def nearest_place(
+    places: list[Place], lon: float, lat: float, max_m: float = 300.0
+) -> tuple[Place, float] | None:
+    """The place nearest to (lon, lat) within ``max_m`` metres, with its distance."""
+    if not places:
+        return None
+    lo = np.array([p.lon for p in places])
+    la = np.array([p.lat for p in places])
+    d = np.asarray(haversine_m(lon, lat, lo, la), dtype=np.float64)
+    k = int(np.argmin(d))
+    return (places[k], float(d[k])) if d[k] <= max_m else None
 
 
 def find_place(places: list[Place], label_or_name: str) -> Place | None:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
 
+import msgspec
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt, QUrl, Signal
 from PySide6.QtGui import QBrush, QColor, QDesktopServices
 from PySide6.QtWidgets import (
@@ -114,7 +115,7 @@ class PlanReviewDialog(QDialog):
         self.role = role if role is not None else str(getattr(bridge.client, "role", "operator"))
         self.actor = actor if actor is not None else str(getattr(bridge.client, "actor", ""))
         self.incident_id = event.incident_id
-        self.event = event
+        self.plan_event = msgspec.structs.replace(event, approvals=list(event.approvals))
         self.pending = False
         self.briefing_dir = briefing_dir
         self.briefing_path: Path | None = None
@@ -147,13 +148,13 @@ class PlanReviewDialog(QDialog):
         self.slot_table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.slot_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.slot_table.verticalHeader().setVisible(False)
-        self.slot_table.setWordWrap(False)
+        self.slot_table.setWordWrap(True)
         self.slot_table.setAlternatingRowColors(True)
         header = self.slot_table.horizontalHeader()
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in enumerate((92, 104, 96, 50, 66, 70, 42, 112, 220)):
-            self.slot_table.setColumnWidth(col, width)
+        for col in range(self.WHY):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(self.WHY, QHeaderView.ResizeMode.Stretch)
+        self.slot_table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         self.details = QTabWidget(self)
         self.standards_list = QListWidget(self)
@@ -274,14 +275,15 @@ class PlanReviewDialog(QDialog):
     @property
     def plan(self) -> dict[str, Any]:
         """The plan body shown."""
-        return self.event.body
+        return self.plan_event.body
 
     def set_plan(self, ev: PlanChanged) -> bool:
         """Show ``ev`` if it is this incident's current plan (or newer); False when ignored."""
-        if ev.incident_id != self.incident_id or ev.plan_id < self.event.plan_id:
+        if ev.incident_id != self.incident_id or ev.plan_id < self.plan_event.plan_id:
             return False
-        new_plan = ev.plan_id != self.event.plan_id or not self.plan_map.markers
-        self.event = ev
+        new_plan = ev.plan_id != self.plan_event.plan_id or not self.plan_map.markers
+        # a copy: in-process the hub hands out its own event object and updates it later
+        self.plan_event = msgspec.structs.replace(ev, approvals=list(ev.approvals))
         if new_plan or ev.status in ("approved", "rejected"):
             self.plan_map.set_plan(ev.body, self.district)
             self._write_briefing()
@@ -291,7 +293,7 @@ class PlanReviewDialog(QDialog):
     def _write_briefing(self) -> None:
         try:
             self.briefing_path = write_briefing(
-                self.event, self.district, self.config, self.briefing_dir
+                self.plan_event, self.district, self.config, self.briefing_dir
             )
         except (OSError, ValueError) as exc:
             log.warning("could not write the briefing map: %s", exc)
@@ -307,7 +309,7 @@ class PlanReviewDialog(QDialog):
         return bool(QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.briefing_path))))
 
     def _show(self) -> None:
-        ev, p = self.event, self.event.body
+        ev, p = self.plan_event, self.plan_event.body
         name = zh_en(p, "incident_name") or str(p.get("incident_type", ""))
         self.setWindowTitle(
             self.tr("Plan review — incident #%1 %2")
@@ -353,7 +355,7 @@ class PlanReviewDialog(QDialog):
 
     def approval_text(self) -> str:
         """The approval state in words, e.g. 需第二名值班领导审批 (1/2)."""
-        ev = self.event
+        ev = self.plan_event
         got, need = len(ev.approvals), ev.approvals_needed
         who = ", ".join(ev.approvals)
         if ev.status == "approved":
@@ -414,6 +416,7 @@ class PlanReviewDialog(QDialog):
                         + (f"\n{zh_en(alt, 'note')}" if alt and col == self.ALTERNATIVE else "")
                     )
                 t.setItem(row, col, item)
+        t.resizeRowsToContents()
 
     def _wave_en(self, wave: str) -> str:
         return self.tr("first") if wave == "first" else self.tr("reinforcement")
@@ -445,7 +448,7 @@ class PlanReviewDialog(QDialog):
         return self.role in DECIDING_ROLES
 
     def _update_actions(self) -> None:
-        ev = self.event
+        ev = self.plan_event
         open_ = ev.status == "proposed" and not self.pending and self.may_decide
         already = self.actor in ev.approvals
         self.approve_button.setEnabled(open_ and not already and bool(self.plan.get("slots")))
@@ -469,7 +472,7 @@ class PlanReviewDialog(QDialog):
 
     def approve_plan(self) -> None:
         """Send ApprovePlan for the plan shown."""
-        self._send(ApprovePlan(plan_id=self.event.plan_id))
+        self._send(ApprovePlan(plan_id=self.plan_event.plan_id))
 
     def reject_plan(self, reason: str | None = None) -> bool:
         """Send RejectPlan; asks for the reason when none is given. False if nothing was sent."""
@@ -483,7 +486,7 @@ class PlanReviewDialog(QDialog):
         if not reason.strip():
             show_message(self.message_label, self.tr("A rejection needs a reason."))
             return False
-        self._send(RejectPlan(plan_id=self.event.plan_id, reason=reason.strip()))
+        self._send(RejectPlan(plan_id=self.plan_event.plan_id, reason=reason.strip()))
         return True
 
     def amend_plan(
@@ -500,7 +503,9 @@ class PlanReviewDialog(QDialog):
         if not remove and not add:
             show_message(self.message_label, self.tr("Choose units to remove or to add."))
             return False
-        self._send(AmendPlan(plan_id=self.event.plan_id, remove=remove, add=add, reason=reason))
+        self._send(
+            AmendPlan(plan_id=self.plan_event.plan_id, remove=remove, add=add, reason=reason)
+        )
         return True
 
     def available_units(self) -> list[tuple[UnitState, float]]:

@@ -1,0 +1,367 @@
+"""Benchmark of the terminal link; prints one JSON line.
+
+- ``ingest_per_s``: positions per second decoded, validated and applied to the
+  live situation by the hub's link thread, with 5,000 CURVE terminals (DEALER
+  sockets in sender processes) sending bursts of fixes;
+- ``raw_curve_per_s``: plain pyzmq CURVE PUSH -> PULL throughput of the same
+  frame, measured in the same run, and ``ingest_ratio`` = ingest / raw;
+- ``fanout_p50_ms`` / ``fanout_p99_ms``: from approving one order to each of
+  1,000 connected terminals (the outbox insert) to each delivery receipt being
+  committed, over several rounds;
+- ``raw_rtt_ms``: median round trip of one CURVE DEALER -> ROUTER -> DEALER echo.
+
+Run: ``.venv/bin/python bench/link.py`` (about a minute; loopback only).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import zmq
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from console.link import protocol as p  # noqa: E402
+from console.link.hubport import SituationPort  # noqa: E402
+from console.link.keys import KeyPair, TerminalKey, load_or_create_hub_keys  # noqa: E402
+from console.link.node import HubNode  # noqa: E402
+from console.link.outbox import Moved  # noqa: E402
+from console.store.db import Store, open_store  # noqa: E402
+
+LON0, LAT0 = 121.48, 31.23
+BURST = 16
+
+
+# ------------------------------------------------------------------ setup
+
+
+def make_store(path: Path, n: int) -> Store:
+    from console.domain import Area, District, Station, UnitSpec
+    from console.store.district_repo import DistrictRepo
+
+    store = open_store(f"sqlite:///{path}")
+    outline = ((LON0 - 0.05, LAT0 - 0.05), (LON0 + 0.05, LAT0 - 0.05), (LON0 + 0.05, LAT0 + 0.05))
+    d = District(
+        code="BENCH",
+        name="bench",
+        approximate=True,
+        outline=outline,
+        ways=[],
+        stations=[Station("S", "station", LON0, LAT0)],
+        areas=[Area("A", "area", "S", outline)],
+        fixed_points=[],
+        units=[UnitSpec(f"B-{i:05d}", "patrol_car", "S", "A", LON0, LAT0) for i in range(n)],
+    )
+    with store.transaction() as s:
+        DistrictRepo(s).save_district(d)
+    return store
+
+
+def enroll_bulk(store: Store, keys: list[TerminalKey]) -> None:
+    """One INSERT for thousands of terminals (the per-key repository path is for people)."""
+    from sqlalchemy import insert, select
+
+    from console.store.models import TerminalRow, UnitRow
+
+    with store.transaction() as s:
+        ids = {c: i for c, i in s.execute(select(UnitRow.call_sign, UnitRow.id))}
+        now = time.time()
+        s.execute(
+            insert(TerminalRow),
+            [
+                {"unit_id": ids[k.unit], "public_key": k.keys.public, "enrolled_at": now, "enrolled_by": "bench"}
+                for k in keys
+            ],
+        )
+
+
+def _dealer(ctx: zmq.Context[zmq.Socket[bytes]], pub: str, sec: str, server: str, ep: str) -> zmq.Socket[bytes]:
+    s = ctx.socket(zmq.DEALER)
+    s.curve_publickey = pub.encode()
+    s.curve_secretkey = sec.encode()
+    s.curve_serverkey = server.encode()
+    s.setsockopt(zmq.LINGER, 0)
+    s.setsockopt(zmq.IMMEDIATE, 1)
+    s.setsockopt(zmq.SNDHWM, 1000)
+    s.connect(ep)
+    return s
+
+
+def _wait_connected(socks: list[zmq.Socket[bytes]], timeout: float = 120.0) -> None:
+    pending = set(socks)
+    end = time.monotonic() + timeout
+    while pending and time.monotonic() < end:
+        poller = zmq.Poller()
+        for s in pending:
+            poller.register(s, zmq.POLLOUT)
+        for s, _ in poller.poll(200):
+            pending.discard(s)  # type: ignore[arg-type]
+    if pending:
+        raise RuntimeError(f"{len(pending)} terminals never connected")
+
+
+# ----------------------------------------------------------------- ingest
+
+
+def _sender(ep: str, server: str, pairs: list[tuple[str, str]], ready: Any, go: Any, stop: Any) -> None:
+    ctx = zmq.Context()
+    ctx.set(zmq.MAX_SOCKETS, len(pairs) + 64)
+    socks = [_dealer(ctx, pub, sec, server, ep) for pub, sec in pairs]
+    _wait_connected(socks)
+    now = time.time()
+    frames = [
+        p.encode_terminal(
+            p.Position(lat=LAT0 + k * 1e-5, lon=LON0, accuracy=5.0, speed=8.0, heading=90.0, t=now)
+        )
+        for k in range(BURST)
+    ]
+    hello = p.encode_terminal(p.Hello(app="bench", t=now))
+    for s in socks:
+        s.send(hello)
+    ready.put(len(socks))
+    go.wait()
+    while not stop.is_set():
+        for s in socks:
+            try:
+                for f in frames:
+                    s.send(f, zmq.NOBLOCK)
+            except zmq.Again:
+                continue
+    for s in socks:
+        s.close(0)
+    ctx.term()
+
+
+def bench_ingest(node: HubNode, keys: list[TerminalKey], hub_public: str, seconds: float, procs: int) -> float:
+    port = node.port
+    assert isinstance(port, SituationPort)
+    mpc = mp.get_context("spawn")
+    ready, go, stop = mpc.Queue(), mpc.Event(), mpc.Event()
+    chunks = [keys[i::procs] for i in range(procs)]
+    workers = [
+        mpc.Process(
+            target=_sender,
+            args=(node.link.endpoint, hub_public, [(k.keys.public, k.keys.secret) for k in c], ready, go, stop),
+        )
+        for c in chunks
+    ]
+    for w in workers:
+        w.start()
+    connected = sum(ready.get(timeout=300) for _ in workers)
+    assert connected == len(keys)
+    go.set()
+    time.sleep(1.0)  # warm up
+    a0, t0 = port.applied, time.perf_counter()
+    time.sleep(seconds)
+    a1, t1 = port.applied, time.perf_counter()
+    stop.set()
+    for w in workers:
+        w.join(30)
+    bound = len(node.link.sessions)
+    print(f"# ingest: {len(keys)} terminals connected, {bound} sessions", file=sys.stderr)
+    return (a1 - a0) / (t1 - t0)
+
+
+def _push(ep: str, server: str, pair: tuple[str, str], n: int, frame: bytes) -> None:
+    ctx = zmq.Context()
+    s = ctx.socket(zmq.PUSH)
+    s.curve_publickey, s.curve_secretkey = pair[0].encode(), pair[1].encode()
+    s.curve_serverkey = server.encode()
+    s.setsockopt(zmq.SNDHWM, 100_000)
+    s.connect(ep)
+    for _ in range(n):
+        s.send(frame)
+    s.close(linger=-1)
+    ctx.term()
+
+
+def bench_raw_curve(n: int = 400_000) -> float:
+    """Plain CURVE PUSH -> PULL of the same position frame, Python on both ends."""
+    server, client = KeyPair.generate(), KeyPair.generate()
+    ctx = zmq.Context()
+    pull = ctx.socket(zmq.PULL)
+    pull.curve_server = True
+    pull.curve_secretkey, pull.curve_publickey = server.secret.encode(), server.public.encode()
+    pull.setsockopt(zmq.RCVHWM, 100_000)
+    port = pull.bind_to_random_port("tcp://127.0.0.1")
+    frame = p.encode_terminal(p.Position(lat=LAT0, lon=LON0, accuracy=5.0, speed=8.0, heading=90.0, t=time.time()))
+    mpc = mp.get_context("spawn")
+    w = mpc.Process(target=_push, args=(f"tcp://127.0.0.1:{port}", server.public, (client.public, client.secret), n, frame))
+    w.start()
+    pull.recv()
+    t0 = time.perf_counter()
+    for _ in range(n - 1):
+        pull.recv()
+    dt = time.perf_counter() - t0
+    w.join(30)
+    pull.close(0)
+    ctx.term()
+    return (n - 1) / dt
+
+
+# ----------------------------------------------------------------- fan-out
+
+
+def _responders(ep: str, keys: list[TerminalKey], ready: Any, stop: Any) -> None:
+    from console.terminal.fleet import Fleet, Member
+    from console.terminal.localstore import MemoryStore
+    from console.terminal.session import TerminalSession
+
+    members = [Member(k, TerminalSession(MemoryStore(), heartbeat_s=2.0)) for k in keys]
+    fleet = Fleet(ep, members).start()
+    while not all(m.session.epoch for m in members):
+        time.sleep(0.1)
+    ready.put(len(members))
+    stop.wait()
+    fleet.stop()
+
+
+def bench_fanout(node: HubNode, store: Store, keys: list[TerminalKey], rounds: int) -> list[float]:
+    from sqlalchemy import select
+
+    from console.store.district_repo import UnitRepo
+    from console.store.incident_repo import IncidentRepo
+    from console.store.models import OrderRow
+    from console.store.order_repo import NewOrder, OrderRepo
+
+    port = node.port
+    assert isinstance(port, SituationPort)
+    got: dict[str, float] = {}
+    lock = threading.Lock()
+
+    def on_event(ev: object) -> None:
+        if isinstance(ev, Moved) and ev.state.value == "delivered":
+            with lock:
+                got[ev.order_id] = time.perf_counter()
+
+    port.on_event = on_event  # type: ignore[assignment]
+    mpc = mp.get_context("spawn")
+    ready, stop = mpc.Queue(), mpc.Event()
+    w = mpc.Process(target=_responders, args=(node.link.endpoint, keys, ready, stop))
+    w.start()
+    ready.get(timeout=300)
+    with store.transaction() as s:
+        inc = IncidentRepo(s).create(
+            incident_type="theft", priority=1, force_level=1, manpower=2, lon=LON0, lat=LAT0, created_by="bench"
+        ).id
+        ids = UnitRepo(s).ids_by_call_sign()
+    lat_ms: list[float] = []
+    try:
+        for _ in range(rounds):
+            time.sleep(1.0)
+            t0 = time.perf_counter()
+            with store.transaction() as s:  # the approval: one order per unit into the outbox
+                oids = OrderRepo(s).add_many(
+                    [NewOrder(inc, ids[k.unit], "respond", {"instructions": "go"}) for k in keys],
+                    ack_deadline_seconds=30,
+                    time_to_live_seconds=600,
+                )
+            node.link.kick()
+            end = time.monotonic() + 60
+            while time.monotonic() < end:
+                with lock:
+                    if all(o in got for o in oids):
+                        break
+                time.sleep(0.005)
+            with lock:
+                missing = [o for o in oids if o not in got]
+                lat_ms += [(got[o] - t0) * 1000.0 for o in oids if o in got]
+            if missing:
+                raise RuntimeError(f"{len(missing)} orders without a delivery receipt")
+        with store.session() as s:
+            pending = s.scalars(select(OrderRow.id).where(OrderRow.state == "pending")).all()
+        assert not pending
+    finally:
+        stop.set()
+        w.join(30)
+    return lat_ms
+
+
+def bench_rtt(n: int = 2000) -> float:
+    """Median CURVE DEALER -> ROUTER -> DEALER echo (both ends in this process)."""
+    server, client = KeyPair.generate(), KeyPair.generate()
+    ctx = zmq.Context()
+    r = ctx.socket(zmq.ROUTER)
+    r.curve_server = True
+    r.curve_secretkey, r.curve_publickey = server.secret.encode(), server.public.encode()
+    port = r.bind_to_random_port("tcp://127.0.0.1")
+    d = _dealer(ctx, client.public, client.secret, server.public, f"tcp://127.0.0.1:{port}")
+    _wait_connected([d])
+
+    def echo() -> None:
+        for _ in range(n + 10):
+            r.send_multipart(r.recv_multipart())
+
+    t = threading.Thread(target=echo)
+    t.start()
+    msg = p.encode_hub(p.Ack(mid=1))
+    for _ in range(10):
+        d.send(msg)
+        d.recv()
+    rtts = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        d.send(msg)
+        d.recv()
+        rtts.append((time.perf_counter() - t0) * 1000.0)
+    t.join()
+    d.close(0)
+    r.close(0)
+    ctx.term()
+    return statistics.median(rtts)
+
+
+def pct(xs: list[float], q: float) -> float:
+    s = sorted(xs)
+    return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--terminals", type=int, default=5000)
+    ap.add_argument("--fanout", type=int, default=1000)
+    ap.add_argument("--seconds", type=float, default=5.0)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--senders", type=int, default=2, help="sender processes for the ingest test")
+    args = ap.parse_args()
+    import logging
+
+    logging.basicConfig(level=logging.WARNING)
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Path(tmp)
+        n = max(args.terminals, args.fanout)
+        store = make_store(d / "bench.sqlite3", n)
+        hub = load_or_create_hub_keys(d / "keys")
+        keys = [TerminalKey(f"B-{i:05d}", KeyPair.generate(), hub.public) for i in range(n)]
+        enroll_bulk(store, keys)
+        node = HubNode(store, hub, "tcp://127.0.0.1:0", port=SituationPort.from_store(store)).start()
+        try:
+            ingest = bench_ingest(node, keys[: args.terminals], hub.public, args.seconds, args.senders)
+            fan = bench_fanout(node, store, keys[: args.fanout], args.rounds)
+        finally:
+            node.stop()
+        raw = bench_raw_curve()
+        rtt = bench_rtt()
+    out = {
+        "ingest_per_s": round(ingest),
+        "raw_curve_per_s": round(raw),
+        "ingest_ratio": round(ingest / raw, 3),
+        "fanout_p50_ms": round(statistics.median(fan), 1),
+        "fanout_p99_ms": round(pct(fan, 0.99), 1),
+        "raw_rtt_ms": round(rtt, 3),
+    }
+    print(json.dumps(out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

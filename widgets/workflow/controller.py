@@ -1,0 +1,337 @@
+"""Hooks the workflow widgets into the main window: menu, docks, map right-click, plan pop-ups.
+
+Kept out of ``main_window.py`` so that file only gains two lines: the
+controller builds a "Dispatch" menu, docks the unit board and the alerts
+board, opens the intake form on a right-click on the map, and opens the plan
+review when a plan is proposed for an incident this workstation registered
+(or, on a supervisor's workstation, for any incident awaiting approval).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDialog, QDockWidget
+
+from console.hub.messages import Event, GetPlan, PlanChanged, Reply
+from widgets.workflow.alerts import AlertsBoard
+from widgets.workflow.chronology import ChronologyDialog
+from widgets.workflow.common import DECIDING_ROLES, as_struct
+from widgets.workflow.intake import IntakeDialog
+from widgets.workflow.login import LoginDialog
+from widgets.workflow.plan_review import PlanReviewDialog
+from widgets.workflow.stats import StatsPanel
+from widgets.workflow.unit_board import UnitBoard
+
+if TYPE_CHECKING:
+    from widgets.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+
+class WorkflowController(QObject):
+    """Owns the workflow windows of one main window."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.bridge = window.bridge
+        self.config = window.config
+        self.intake: IntakeDialog | None = None
+        self.reviews: dict[int, PlanReviewDialog] = {}
+        self.chronologies: dict[int, ChronologyDialog] = {}
+        self.stats_window: StatsPanel | None = None
+        self.login: LoginDialog | None = None
+        self.session: dict[str, Any] | None = None
+        self.created_here: set[int] = set()
+        self.auto_open_for_supervisor = True
+        self.briefing_dir: Path | None = None  # None: the user data dir (briefings_dir())
+
+        self.unit_board = UnitBoard(self.config, self.bridge, clock=window.clock.now, parent=window)
+        self.alerts_board = AlertsBoard(self.bridge, window)
+        self.unit_board_dock = self._dock("unitBoardDock", self.unit_board)
+        self.alerts_dock = self._dock("alertsDock", self.alerts_board)
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.unit_board_dock)
+        window.tabifyDockWidget(window.unit_dock, self.unit_board_dock)
+        window.unit_dock.raise_()
+        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.alerts_dock)
+        window.docks_menu.addAction(self.unit_board_dock.toggleViewAction())
+        window.docks_menu.addAction(self.alerts_dock.toggleViewAction())
+
+        self.menu = window.menuBar().addMenu("")
+        window.menuBar().insertMenu(window.language_menu.menuAction(), self.menu)
+        self.new_incident_action = self._action("Ctrl+N", lambda: self.open_intake())
+        self.review_action = self._action("Ctrl+R", self.review_selected)
+        self.chronology_action = self._action("Ctrl+H", self.chronology_selected)
+        self.stats_action = self._action("", self.open_stats)
+        self.menu.addSeparator()
+        self.sign_in_action = self._action("", self.open_login)
+
+        window.newIncidentRequested.connect(self.open_intake)
+        window.loaded.connect(self._on_loaded)
+        self.bridge.event.connect(self._on_event)
+        self.alerts_board.incidentActivated.connect(self.show_incident)
+        self.unit_board.unitActivated.connect(self._zoom_unit)
+        window.installEventFilter(self)
+        self.retranslate()
+
+    # ----------------------------------------------------------------- build
+
+    def _dock(self, name: str, widget: Any) -> QDockWidget:
+        dock = QDockWidget(self.window)
+        dock.setObjectName(name)  # saveState needs stable names
+        dock.setWidget(widget)
+        return dock
+
+    def _action(self, shortcut: str, slot: Any) -> QAction:
+        act = QAction(self.window)
+        if shortcut:
+            act.setShortcut(QKeySequence(shortcut))
+        act.triggered.connect(lambda _checked=False: slot())
+        self.menu.addAction(act)
+        return act
+
+    def retranslate(self) -> None:
+        """Menu and dock titles (the widgets retranslate themselves)."""
+        self.menu.setTitle(self.tr("&Dispatch"))
+        self.new_incident_action.setText(self.tr("&New incident (110 call)…"))
+        self.review_action.setText(self.tr("&Review plan of selected incident"))
+        self.chronology_action.setText(self.tr("&Chronology of selected incident"))
+        self.stats_action.setText(self.tr("Workload and &statistics"))
+        self.sign_in_action.setText(self.tr("Sign &in…"))
+        self.unit_board_dock.setWindowTitle(self.tr("Unit board"))
+        self.alerts_dock.setWindowTitle(self.tr("Alerts"))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.window and event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        return False
+
+    def _on_loaded(self) -> None:
+        d = self.window.district
+        if d is not None:
+            self.unit_board.set_station_names(
+                {str(s["code"]): str(s.get("name", s["code"])) for s in d.stations}
+            )
+        self.unit_board.start()
+
+    # ----------------------------------------------------------------- roles
+
+    @property
+    def role(self) -> str:
+        """The role this workstation acts in (signed-in session, else the client's)."""
+        if self.session:
+            return str(self.session.get("role", ""))
+        return str(getattr(self.bridge.client, "role", "operator"))
+
+    @property
+    def actor(self) -> str:
+        """Who acts here."""
+        if self.session:
+            return str(self.session.get("actor", ""))
+        return str(getattr(self.bridge.client, "actor", ""))
+
+    # ---------------------------------------------------------------- intake
+
+    def open_intake(self, lon: float | None = None, lat: float | None = None) -> IntakeDialog:
+        """Open the intake form (or move the point of the one already open)."""
+        if self.intake is None:
+            dlg = IntakeDialog(
+                self.bridge,
+                self.config,
+                district=self.window.district,
+                incidents=self.window.incident_panel.model.incidents,
+                clock=self.window.clock.now,
+                parent=self.window,
+            )
+            dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dlg.incidentCreated.connect(self._on_created)
+            dlg.openIncidentRequested.connect(self.open_existing)
+            dlg.finished.connect(lambda _r: setattr(self, "intake", None))
+            self.intake = dlg
+        if lon is not None and lat is not None:
+            self.intake.set_location(lon, lat)
+        self.intake.show()
+        self.intake.raise_()
+        self.intake.activateWindow()
+        return self.intake
+
+    def _on_created(self, incident_id: int) -> None:
+        self.created_here.add(incident_id)
+        self.window.status.showMessage(
+            self.tr("Incident #%1 registered; waiting for the plan").replace(
+                "%1", str(incident_id)
+            ),
+            10000,
+        )
+        self.request_plan(incident_id, quiet=True)  # the proposal may have been emitted already
+
+    def open_existing(self, incident_id: int) -> None:
+        """The operator chose an existing incident over a duplicate: show it and its plan."""
+        self.show_incident(incident_id)
+        self.request_plan(incident_id, quiet=True)
+
+    def show_incident(self, incident_id: int) -> None:
+        """Select an incident in the list and centre the map on it."""
+        self.window.incident_panel.select_incident(incident_id)
+        with contextlib.suppress(KeyError):  # not on the map (yet)
+            self.window.map.zoom_to_incident(incident_id)
+
+    def _zoom_unit(self, call_sign: str) -> None:
+        with contextlib.suppress(KeyError):
+            self.window.map.zoom_to_unit(call_sign)
+
+    # ------------------------------------------------------------------ plans
+
+    def selected_incident(self) -> int | None:
+        """Id of the incident selected in the incident list."""
+        panel = self.window.incident_panel
+        rows = panel.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        src = panel.proxy.mapToSource(rows[0])
+        return panel.model.incident_at(src.row()).id if src.isValid() else None
+
+    def review_selected(self) -> None:
+        """Open the plan review of the selected incident."""
+        iid = self.selected_incident()
+        if iid is None:
+            self.window.status.showMessage(self.tr("Select an incident first."), 5000)
+            return
+        self.request_plan(iid)
+
+    def request_plan(self, incident_id: int, quiet: bool = False) -> None:
+        """Ask the hub for an incident's current plan and open its review."""
+
+        def done(reply: Reply) -> None:
+            if not reply.ok:
+                if not quiet:
+                    self.window.status.showMessage(reply.error, 10000)
+                return
+            try:
+                ev = as_struct(reply.result, PlanChanged)
+            except Exception as exc:  # a malformed answer must not break the window
+                log.warning("bad GetPlan reply: %s", exc)
+                return
+            self.open_review(ev)
+
+        self.bridge.call(GetPlan(incident_id=incident_id), done)
+
+    def open_review(self, ev: PlanChanged) -> PlanReviewDialog:
+        """Show (or bring forward) the review of ``ev``'s incident."""
+        dlg = self.reviews.get(ev.incident_id)
+        if dlg is None:
+            dlg = PlanReviewDialog(
+                self.bridge,
+                self.config,
+                ev,
+                district=self.window.district,
+                units=self.window.unit_panel.model.units,
+                role=self.role,
+                actor=self.actor,
+                briefing_dir=self.briefing_dir,
+                parent=self.window,
+            )
+            dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dlg.chronologyRequested.connect(self.open_chronology)
+            dlg.finished.connect(lambda _r, i=ev.incident_id: self.reviews.pop(i, None))
+            self.reviews[ev.incident_id] = dlg
+        else:
+            dlg.set_plan(ev)
+        dlg.show()
+        dlg.raise_()
+        return dlg
+
+    def _on_event(self, ev: Event) -> None:
+        if not isinstance(ev, PlanChanged) or ev.status != "proposed":
+            return
+        if ev.incident_id in self.reviews:
+            return  # the open dialog follows its incident itself
+        mine = ev.incident_id in self.created_here
+        supervisor = (
+            self.auto_open_for_supervisor
+            and self.role in DECIDING_ROLES
+            and self.actor not in ev.approvals
+        )
+        if mine or supervisor:
+            self.open_review(ev)
+
+    # ------------------------------------------------------------ other views
+
+    def chronology_selected(self) -> None:
+        """Open the chronology of the selected incident."""
+        iid = self.selected_incident()
+        if iid is None:
+            self.window.status.showMessage(self.tr("Select an incident first."), 5000)
+            return
+        self.open_chronology(iid)
+
+    def open_chronology(self, incident_id: int) -> ChronologyDialog:
+        """Show an incident's chronology (fetched afresh)."""
+        dlg = self.chronologies.get(incident_id)
+        if dlg is None:
+            dlg = ChronologyDialog(self.bridge, incident_id, config=self.config, parent=self.window)
+            dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dlg.finished.connect(lambda _r, i=incident_id: self.chronologies.pop(i, None))
+            self.chronologies[incident_id] = dlg
+        dlg.load()
+        dlg.show()
+        dlg.raise_()
+        return dlg
+
+    def open_stats(self) -> StatsPanel:
+        """Show the workload and statistics window."""
+        if self.stats_window is None:
+            d = self.window.district
+            names = {str(s["code"]): str(s.get("name", s["code"])) for s in d.stations} if d else {}
+            self.stats_window = StatsPanel(
+                self.bridge, self.config, clock=self.window.clock.now, station_names=names
+            )
+            self.stats_window.setParent(self.window, Qt.WindowType.Window)
+            self.stats_window.setWindowTitle(self.tr("Workload and statistics"))
+            self.stats_window.resize(1100, 620)
+        self.stats_window.load()
+        self.stats_window.show()
+        self.stats_window.raise_()
+        return self.stats_window
+
+    def open_login(self) -> LoginDialog:
+        """Show the sign-in dialog."""
+        if self.login is None:
+            self.login = LoginDialog(self.bridge, self.window)
+            self.login.signedIn.connect(self._on_signed_in)
+        self.login.show()
+        self.login.raise_()
+        return self.login
+
+    def _on_signed_in(self, session: dict[str, Any]) -> None:
+        self.session = dict(session)
+        client = self.bridge.client
+        # in-process the hub trusts the envelope's actor/role (there is no token on that
+        # path); a remote client keeps the token from the Login reply by itself
+        for attr in ("actor", "role"):
+            if hasattr(client, attr):
+                setattr(client, attr, str(session[attr]))
+        for dlg in self.reviews.values():
+            dlg.role, dlg.actor = self.role, self.actor
+            dlg.set_plan(dlg.plan_event)
+        self.window.status.showMessage(
+            self.tr("Signed in as %1 (%2)")
+            .replace("%1", str(session.get("display_name") or session.get("actor")))
+            .replace("%2", str(session.get("role"))),
+            10000,
+        )
+
+    def close_all(self) -> None:
+        """Close every workflow window (the main window is closing)."""
+        for dlg in [*self.reviews.values(), *self.chronologies.values()]:
+            dlg.done(QDialog.DialogCode.Rejected)
+        if self.intake is not None:
+            self.intake.done(QDialog.DialogCode.Rejected)
+        if self.stats_window is not None:
+            self.stats_window.close()
