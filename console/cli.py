@@ -11,9 +11,8 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from pathlib import Path
-
 from collections.abc import Callable
+from pathlib import Path
 
 from console.config import Config, ConfigError, load_config
 

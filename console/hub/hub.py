@@ -41,6 +41,7 @@ from console.hub.messages import (
     Envelope,
     Event,
     GetChronology,
+    GetCoverage,
     GetDistrict,
     GetHeat,
     GetPlan,
@@ -86,6 +87,7 @@ RIGHTS: dict[type[Command], frozenset[str]] = {
     GetPlan: ALL_STAFF,
     GetChronology: ALL_STAFF,
     GetStats: ALL_STAFF,
+    GetCoverage: ALL_STAFF,
     CreateIncident: ALL_STAFF,
     SetUnitStatus: ALL_STAFF,
     CloseIncident: ALL_STAFF,
@@ -172,6 +174,7 @@ class CommandHub:
             GetPlan: self._get_plan,
             GetChronology: lambda c, e: self.workflow.chronology(c.incident_id),
             GetStats: lambda c, e: workload(self, c.t0, c.t1),
+            GetCoverage: lambda c, e: self.workflow.coverage(),
             AckAlert: lambda c, e: self.workflow.ack_alert(c.alert_id, e.actor).alert_id,
             OrderReceipt: lambda c, e: self.workflow.receipt(
                 c.order_id, c.state, c.reason, c.outcome, e.actor

@@ -148,6 +148,15 @@ class GetStats(Command):
     t1: float
 
 
+class GetCoverage(Command):
+    """Coverage of each force type from the units available now, and where the gaps are.
+
+    Reply: {"report": CoverageReport as a dict (shares per type and area, gaps,
+    1-minute points), "uncovered": {unit_type: {"lon": f64 bytes, "lat": f64 bytes}}}
+    with the road nodes no available unit of the type reaches within its standard.
+    """
+
+
 class AckAlert(Command):
     """An operator acknowledges an alert (it stops sounding)."""
 

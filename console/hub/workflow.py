@@ -676,6 +676,31 @@ class Workflow:
                 out.append(st.id)
         return out
 
+    def coverage(self) -> dict[str, Any]:
+        """Coverage per force type now, plus the uncovered road nodes for the map layer."""
+        hour = self._hour()
+        view = SituationView.from_situation(self.hub.situation)
+        eng = self.engine
+        report = eng.coverage(view, hour)
+        fleet = eng.fleet(view)
+        nodes, avail = eng.snap_units(view)
+        g = self.hub.graph
+        uncovered: dict[str, dict[str, bytes]] = {}
+        for f in report.forces:
+            ut = self.hub.config.unit_types[f.unit_type]
+            sel = np.flatnonzero(avail & fleet.type_mask([f.unit_type]))
+            ok, _ = eng.cov.share(hour, np.maximum(nodes[sel], 0), ut.speed_factor, f.standard_s)
+            bad = np.flatnonzero(~ok)
+            uncovered[f.unit_type] = {
+                "lon": g.node_lon[bad].astype(np.float64).tobytes(),
+                "lat": g.node_lat[bad].astype(np.float64).tobytes(),
+            }
+        body = msgspec.to_builtins(report)
+        for f in body["forces"]:
+            for gap in f["gaps"]:
+                gap.pop("node_ids", None)
+        return {"report": body, "uncovered": uncovered}
+
     def chronology(self, incident_id: int) -> list[dict[str, Any]]:
         """The incident's recorded steps."""
         with self.hub.store.session() as s:

@@ -182,3 +182,17 @@ def test_bad_position_batch_is_ignored(hub: CommandHub) -> None:
         np.array([time.time()] * 3),
     )
     assert n == 0
+
+
+def test_coverage_per_force_type(client: InprocClient) -> None:
+    from console.hub.messages import GetCoverage
+
+    r = client.call(GetCoverage())
+    assert r.ok, r.error
+    forces = {f["unit_type"]: f for f in r.result["report"]["forces"]}
+    assert {"patrol_group", "special_police"} <= set(forces)
+    assert forces["patrol_group"]["length_share"] > 0.9  # 66 groups cover the district in 5 min
+    for key, f in forces.items():
+        lon = np.frombuffer(r.result["uncovered"][key]["lon"], dtype=np.float64)
+        assert lon.size == f["uncovered_nodes"]
+    assert len(r.result["report"]["fixed_points"]) == 11

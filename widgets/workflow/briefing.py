@@ -25,6 +25,8 @@ from typing import Any, ClassVar
 
 import folium
 import numpy as np
+from branca.element import MacroElement
+from folium.template import Template
 from PySide6.QtCore import QStandardPaths, QUrl, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QVBoxLayout, QWidget
@@ -69,6 +71,41 @@ class OfflineMap(folium.Map):
     default_css: ClassVar[list[tuple[str, str]]] = [("leaflet_css", "leaflet/leaflet.css")]
 
 
+class MetricScale(MacroElement):
+    """Leaflet's scale bar in metres only (folium's ``control_scale`` adds feet and miles)."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        L.control.scale({imperial: false, maxWidth: 160}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}"""
+    )
+
+
+PLAN_STATUS_ZH = {
+    "proposed": "待审批",
+    "approved": "已批准",
+    "rejected": "已驳回",
+    "superseded": "已被替代",
+}
+
+
+def label_sides(points: list[tuple[float, float]], near_deg: float = 0.004) -> list[bool]:
+    """For unit markers at (lon, lat): True where the label should go left.
+
+    A label goes left when the nearest other marker lies to its east and close
+    enough for two right-hand labels to collide; otherwise right.
+    """
+    sides = []
+    for i, (lon, lat) in enumerate(points):
+        best, best_d = None, near_deg
+        for j, (lo, la) in enumerate(points):
+            d = max(abs(lo - lon) * 0.86, abs(la - lat))  # cos(31.2°) ~ 0.86
+            if j != i and d < best_d:
+                best, best_d = j, d
+        sides.append(best is not None and points[best][0] > lon)
+    return sides
+
+
 def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
@@ -103,15 +140,18 @@ def briefing_html(
         zoom_start=16,
         tiles=None,
         attribution_control=False,
-        control_scale=True,
+        control_scale=False,
         prefer_canvas=True,
     )
+    MetricScale().add_to(m)
     m.get_root().title = title  # type: ignore[attr-defined]
     bounds: list[tuple[float, float]] = [(ilat, ilon)]
     if district is not None:
         _draw_district(m, district)
-    for slot in plan.get("slots", []):
-        bounds += _draw_slot(m, slot, config)
+    slots = [x for x in plan.get("slots", []) if x.get("route_lon") and x.get("route_lat")]
+    starts = [(float(x["route_lon"][0]), float(x["route_lat"][0])) for x in slots]
+    for slot, left in zip(slots, label_sides(starts), strict=True):
+        bounds += _draw_slot(m, slot, config, left=left)
     for mu in plan.get("move_ups", []):
         _draw_move_up(m, mu)
     folium.Marker(
@@ -128,8 +168,12 @@ def briefing_html(
     ).add_to(m)
     lat = [b[0] for b in bounds]
     lon = [b[1] for b in bounds]
-    pad = 0.0008
-    m.fit_bounds([(min(lat) - pad, min(lon) - pad), (max(lat) + pad, max(lon) + pad)])
+    # keep the markers clear of the summary box (bottom right) and the zoom buttons
+    m.fit_bounds(
+        [(min(lat), min(lon)), (max(lat), max(lon))],
+        padding_top_left=(60, 50),
+        padding_bottom_right=(60, 200),
+    )
     m.get_root().html.add_child(folium.Element(_summary_box(plan, title, status)))  # type: ignore[attr-defined]
     return str(m.get_root().render())
 
@@ -156,7 +200,9 @@ def _draw_district(m: folium.Map, d: StaticDistrict) -> None:
         ).add_to(m)
 
 
-def _draw_slot(m: folium.Map, slot: dict[str, Any], config: Config) -> list[tuple[float, float]]:
+def _draw_slot(
+    m: folium.Map, slot: dict[str, Any], config: Config, left: bool = False
+) -> list[tuple[float, float]]:
     lon = [float(v) for v in slot.get("route_lon", [])]
     lat = [float(v) for v in slot.get("route_lat", [])]
     pts = list(zip(lat, lon, strict=False))
@@ -200,7 +246,10 @@ def _draw_slot(m: folium.Map, slot: dict[str, Any], config: Config) -> list[tupl
         fill_opacity=1.0,
         popup=folium.Popup(f'<b>{cs}</b><table class="slot">{table}</table>', max_width=320),
         tooltip=folium.Tooltip(
-            f"{cs} · {eta}{'' if met else ' ✗'}", permanent=True, direction="right", offset=(8, 0)
+            f"{cs} · {eta}{'' if met else ' ✗'}",
+            permanent=True,
+            direction="left" if left else "right",
+            offset=(-8, 0) if left else (8, 0),
         ),
     ).add_to(m)
     return pts
@@ -232,7 +281,7 @@ def _summary_box(plan: dict[str, Any], title: str, status: str) -> str:
         _e(
             f"优先级 {plan.get('priority', '?')} · 处置等级 {plan.get('force_level', '?')} · "
             f"警力 {plan.get('manpower_assigned', '?')}/{plan.get('manpower', '?')} 人"
-            + (f" · 状态 {status}" if status else "")
+            + (f" · {PLAN_STATUS_ZH.get(status, status)}" if status else "")
         ),
     ]
     for s in plan.get("standards", []):
@@ -246,7 +295,7 @@ def _summary_box(plan: dict[str, Any], title: str, status: str) -> str:
     return (
         "<style>"
         "html,body{font-family:'WenQuanYi Micro Hei','Noto Sans CJK SC',sans-serif;}"
-        ".briefing-box{position:fixed;left:10px;bottom:28px;z-index:1000;max-width:360px;"
+        ".briefing-box{position:fixed;right:10px;bottom:10px;z-index:1000;max-width:360px;"
         "background:rgba(255,255,255,.93);border:1px solid #90a4ae;border-radius:4px;"
         "padding:6px 9px;font-size:12px;line-height:1.45;}"
         "table.slot th{text-align:left;padding-right:8px;color:#546e7a;font-weight:normal;}"

@@ -59,7 +59,11 @@ class WorkflowController(QObject):
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.unit_board_dock)
         window.tabifyDockWidget(window.unit_dock, self.unit_board_dock)
         window.unit_dock.raise_()
+        # alerts under the map only: the side columns keep their full height
+        window.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        window.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.alerts_dock)
+        window.resizeDocks([self.alerts_dock], [140], Qt.Orientation.Vertical)
         window.docks_menu.addAction(self.unit_board_dock.toggleViewAction())
         window.docks_menu.addAction(self.alerts_dock.toggleViewAction())
 

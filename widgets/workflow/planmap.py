@@ -41,6 +41,7 @@ from widgets.workflow.briefing import (
     MET_COLOUR,
     MOVE_UP_COLOUR,
     ROAD_STYLE,
+    label_sides,
 )
 from widgets.workflow.common import duration_text
 
@@ -156,11 +157,15 @@ class PlanMapView(QGraphicsView):
         if district is not None:
             self._draw_district(district, xy)
         pts_x, pts_y = [0.0], [0.0]
-        for k, slot in enumerate(plan.get("slots", [])):
-            lon = np.asarray(slot.get("route_lon", []), dtype=np.float64)
-            lat = np.asarray(slot.get("route_lat", []), dtype=np.float64)
-            if lon.size == 0 or lon.size != lat.size:
-                continue
+        slots = [
+            x
+            for x in plan.get("slots", [])
+            if x.get("route_lon") and len(x.get("route_lon", [])) == len(x.get("route_lat", []))
+        ]
+        starts = [(float(x["route_lon"][0]), float(x["route_lat"][0])) for x in slots]
+        for slot, left in zip(slots, label_sides(starts), strict=True):
+            lon = np.asarray(slot["route_lon"], dtype=np.float64)
+            lat = np.asarray(slot["route_lat"], dtype=np.float64)
             x, y = xy(lon, lat)
             met = bool(slot.get("met"))
             path = QPainterPath(QPointF(x[0], y[0]))
@@ -172,7 +177,7 @@ class PlanMapView(QGraphicsView):
             ut = self.config.unit_types.get(str(slot.get("unit_type", "")))
             eta = duration_text(float(slot.get("eta_s", float("nan"))))
             label = f"{slot.get('call_sign', '?')} · {eta}" + ("" if met else " ✗")
-            marker = MarkerItem(label, ut.colour if ut else "#546e7a", left=bool(k % 2))
+            marker = MarkerItem(label, ut.colour if ut else "#546e7a", left=left)
             marker.setPos(x[0], y[0])
             marker.setZValue(20)
             scene.addItem(marker)

@@ -1,0 +1,242 @@
+"""Alerts board, unit board and statistics against a real hub (no simulation: nothing moves or
+answers on its own, so the test plays the terminal and every state is caused here)."""
+
+from __future__ import annotations
+
+import csv
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from console.config import Config, load_config
+from console.hub.client import InprocClient
+from console.hub.hub import CommandHub, start_embedded_hub
+from console.hub.messages import (
+    Alert,
+    ApprovePlan,
+    CreateIncident,
+    Event,
+    GetDistrict,
+    GetPlan,
+    OrderChanged,
+    OrderReceipt,
+    SetUnitStatus,
+    StaticDistrict,
+    UnitsMoved,
+)
+from widgets.bridge import HubBridge
+from widgets.i18n import LanguageManager
+from widgets.panels.common import unit_status_text
+from widgets.workflow import unit_board as ub
+from widgets.workflow.alerts import AlertsBoard
+from widgets.workflow.stats import CSV_COLUMNS, StatsPanel, write_stats_csv
+from widgets.workflow.unit_board import UnitBoard
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
+WAIT_MS = 15_000
+
+
+@pytest.fixture(scope="module")
+def config() -> Config:
+    return load_config()
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory: pytest.TempPathFactory, config: Config) -> Iterator[CommandHub]:
+    db = tmp_path_factory.mktemp("boards") / "hub.db"
+    h = start_embedded_hub(f"sqlite:///{db}", config, simulate=False)
+    yield h
+    h.stop()
+
+
+@pytest.fixture(scope="module")
+def district(hub: CommandHub) -> StaticDistrict:
+    return InprocClient(hub).call(GetDistrict()).result
+
+
+@pytest.fixture
+def bridge(hub: CommandHub) -> Iterator[HubBridge]:
+    b = HubBridge(InprocClient(hub, actor="op-sun", role="operator", workstation="pytest"))
+    b.start()
+    yield b
+    b.close()
+
+
+@pytest.fixture
+def languages(qapp: QApplication) -> Iterator[LanguageManager]:
+    lm = LanguageManager(qapp)
+    lm.set_language("zh_CN")
+    yield lm
+    lm.set_language("en")
+
+
+def _dispatch(hub: CommandHub, qtbot: Any, bridge: HubBridge, lon: float, lat: float) -> list[str]:
+    """Register a theft, approve its plan (one supervisor suffices) and return the order ids."""
+    orders: list[OrderChanged] = []
+
+    def collect(e: Event) -> None:
+        if isinstance(e, OrderChanged):
+            orders.append(e)
+
+    bridge.event.connect(collect)
+    sup = InprocClient(hub, actor="sup-he", role="supervisor")
+    r = sup.call(CreateIncident(incident_type="theft", lon=lon, lat=lat))
+    assert r.ok, r.error
+    plan = sup.call(GetPlan(incident_id=r.result["incident_id"])).result
+    assert sup.call(ApprovePlan(plan_id=plan.plan_id)).ok
+    n = len(plan.body["slots"])
+    qtbot.waitUntil(lambda: len({o.order_id for o in orders}) >= n, timeout=WAIT_MS)
+    bridge.event.disconnect(collect)
+    return sorted({o.order_id for o in orders})
+
+
+def test_alert_from_a_rejected_order_sounds_until_acknowledged(
+    qtbot: Any, hub: CommandHub, bridge: HubBridge, languages: Any
+) -> None:
+    board = AlertsBoard(bridge)
+    qtbot.addWidget(board)
+    order_ids = _dispatch(hub, qtbot, bridge, 121.4800, 31.2362)
+    terminal = InprocClient(hub, actor="terminal", role="terminal")
+    assert terminal.call(
+        OrderReceipt(order_id=order_ids[0], state="rejected", reason="车辆故障")
+    ).ok
+    qtbot.waitUntil(lambda: bool(board.unacknowledged()), timeout=WAIT_MS)
+    alert = board.unacknowledged()[0]
+    assert alert.kind == "order_rejected" and "车辆故障" in alert.text
+    assert board.table.item(0, board.KIND).text() == "指令被拒绝"
+    assert board.sounding and board.beeps >= 1  # rang on arrival
+    assert "未确认 1" in board.count_label.text()
+
+    board.table.selectRow(0)
+    assert board.ack_selected() == 1
+    assert board.ack(alert.alert_id) is False  # already on its way
+    qtbot.waitUntil(lambda: bool(board.alerts[alert.alert_id].acked_by), timeout=WAIT_MS)
+    assert board.alerts[alert.alert_id].acked_by == "op-sun"
+    assert not board.unacknowledged() and not board.sounding
+    assert board.table.item(0, board.ACKED).text() == "op-sun"
+    assert board.table.item(0, board.TEXT).foreground().color().name() == "#9e9e9e"  # grey
+    beeps = board.beeps
+    board._sound()  # the repeat timer's slot: silent once acknowledged
+    assert board.beeps == beeps
+
+    # an alert the hub does not know: its refusal is shown, nothing changes
+    board.add_alert(Alert(level="critical", kind="escalation", text="测试", alert_id=99_999))
+    assert board.ack(99_999)
+    qtbot.waitUntil(lambda: 99_999 not in board.pending, timeout=WAIT_MS)
+    assert "99999" in board.message_label.text() and not board.alerts[99_999].acked_by
+    board.sound_box.setChecked(False)
+    assert not board.sounding  # muted, though still unacknowledged
+
+
+def test_unit_board_groups_by_station_and_follows_status(
+    qtbot: Any,
+    hub: CommandHub,
+    bridge: HubBridge,
+    config: Config,
+    district: StaticDistrict,
+    languages: Any,
+) -> None:
+    board = UnitBoard(config, bridge, clock=hub.clock)
+    qtbot.addWidget(board)
+    board.set_station_names({str(s["code"]): str(s["name"]) for s in district.stations})
+    assert ub.REFRESH_MS >= 500 and board.timer.interval() == ub.REFRESH_MS  # at most 2 Hz
+    board.start()
+    n_units = len(hub.situation)
+    qtbot.waitUntil(lambda: len(board.items) == n_units, timeout=WAIT_MS)
+    stations = {u.station or "" for u in board.units.values()}
+    assert set(board.station_items) == stations
+    first = next(iter(board.station_items.values()))
+    assert "派出所" in first.text(0) and "空闲" in first.text(board.STATUS)
+
+    unit = sorted(board.units)[0]
+    client = InprocClient(hub, actor="op-sun", role="operator")
+    assert client.call(SetUnitStatus(call_sign=unit, status="off_duty")).ok
+    off = unit_status_text("off_duty")
+    qtbot.waitUntil(lambda: board.row_texts(unit)[board.STATUS] == off, timeout=WAIT_MS)
+    assert board.status_counts()["off_duty"] >= 1
+
+    # positions only touch the fix-time dict; the row shows the age at the next refresh
+    u = board.units[unit]
+    now = hub.clock()
+    board.apply_moves(
+        UnitsMoved(
+            t=now,
+            idx=np.array([u.idx], dtype=np.int32).tobytes(),
+            lon=np.array([u.lon]).tobytes(),
+            lat=np.array([u.lat]).tobytes(),
+            fix_t=np.array([now - 125.0]).tobytes(),
+        )
+    )
+    board.refresh()
+    assert board.row_texts(unit)[board.FIX_AGE] == "2:05"
+    with pytest.raises(ValueError, match="fix times"):
+        board.apply_moves(
+            UnitsMoved(t=now, idx=b"\0" * 8, lon=b"", lat=b"", fix_t=np.zeros(1).tobytes())
+        )
+    board.filter_edit.setText(unit)
+    visible = [cs for cs, it in board.items.items() if not it.isHidden()]
+    assert visible == [unit]
+    client.call(SetUnitStatus(call_sign=unit, status="available"))
+
+
+def test_stats_from_the_hub_export_to_csv(
+    qtbot: Any,
+    hub: CommandHub,
+    bridge: HubBridge,
+    config: Config,
+    district: StaticDistrict,
+    tmp_path: Path,
+) -> None:
+    _dispatch(hub, qtbot, bridge, 121.4740, 31.2300)
+    names = {str(s["code"]): str(s["name"]) for s in district.stations}
+    panel = StatsPanel(bridge, config, clock=hub.clock, station_names=names)
+    qtbot.addWidget(panel)
+    panel.load()
+    qtbot.waitUntil(lambda: panel.loads == 1, timeout=WAIT_MS)
+    assert panel.stats["units"], "approved plans leave orders, so units have rows"
+    assert panel.tables["units"].rowCount() == len(panel.stats["units"])
+    station_cells = [
+        panel.tables["stations"].item(r, 0).text()
+        for r in range(panel.tables["stations"].rowCount())
+    ]
+    assert any(c in names.values() for c in station_cells)  # codes shown as station names
+
+    path = tmp_path / "workload.csv"
+    n = panel.export_csv(path)
+    assert n == sum(len(panel.stats[k]) for k in ("officers", "units", "stations"))
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    assert tuple(rows[0]) == CSV_COLUMNS and len(rows) == n + 1
+    levels = {r[0] for r in rows[1:]}
+    assert {"units", "stations"} <= levels
+    unit_row = next(r for r in rows[1:] if r[0] == "units")
+    assert unit_row[1] in {u.call_sign for u in hub.district.units}
+
+
+def test_chart_shows_the_busiest_rows_and_csv_keeps_chinese(
+    qtbot: Any, bridge: HubBridge, config: Config, tmp_path: Path
+) -> None:
+    panel = StatsPanel(bridge, config, clock=time.time)
+    qtbot.addWidget(panel)
+    rows = [
+        {"name": f"巡-{i}", "incidents": i, "time_on_task_s": 600.0 * i, "mean_response_s": None}
+        for i in range(1, 21)
+    ]
+    panel.set_stats({"units": rows, "officers": [], "stations": []})
+    panel.tabs.setCurrentIndex(1)
+    names, values = panel.chart_data()
+    assert len(names) == 15 and names[-1] == "巡-20" and values == sorted(values)
+    panel.measure_box.setCurrentIndex(panel.measure_box.findData("time_on_task_s"))
+    assert panel.chart_data()[1][-1] == pytest.approx(20 * 600 / 3600)
+    panel.measure_box.setCurrentIndex(panel.measure_box.findData("mean_response_s"))
+    assert panel.chart_data() == ([], [])  # no arrivals: nothing to draw, nothing invented
+    assert write_stats_csv(tmp_path / "s.csv", panel.stats) == 20
+    assert "巡-20" in (tmp_path / "s.csv").read_text(encoding="utf-8-sig")
