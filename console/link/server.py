@@ -11,7 +11,8 @@ Socket choices, each deliberate:
 - Per-peer high-water marks (1,000 each way): one flooding terminal fills its
   own pipe and is throttled by TCP, others are fair-queued past it.  Orders
   are never dropped (they live in the database); positions may be (latest wins).
-- ZMTP heartbeats close dead TCP connections; application heartbeats
+- TCP keepalives close dead connections (not ZMTP heartbeats, which can abort
+  libzmq 4.3.5 under load: :mod:`console.link.sockopts`); application heartbeats
   (:class:`~console.link.protocol.Heartbeat` / ``Pong``) tell the terminal the hub
   still serves it, which is how a revoked terminal notices it was cut off.
 
@@ -38,6 +39,7 @@ from console.link import protocol as p
 from console.link.hubport import HubPort, ReportResult, TerminalEvent
 from console.link.keys import KeyPair
 from console.link.outbox import OFFLINE_RETRY_S, Due, Outbox, store_feedback
+from console.link.sockopts import tcp_keepalive
 from console.link.trust import TERMINAL_DOMAIN, TrustCache
 from console.link.wakeup import Wakeup
 from console.store.db import Store
@@ -256,9 +258,7 @@ class TerminalLink:
         s.setsockopt(zmq.RCVHWM, HWM)
         s.setsockopt(zmq.MAXMSGSIZE, 4 * p.FRAME_LIMIT)
         s.setsockopt(zmq.LINGER, 0)
-        s.setsockopt(zmq.HEARTBEAT_IVL, 2000)
-        s.setsockopt(zmq.HEARTBEAT_TIMEOUT, 6000)
-        s.setsockopt(zmq.HEARTBEAT_TTL, 6000)
+        tcp_keepalive(s)  # not ZMTP heartbeats: see console.link.sockopts
         s.setsockopt(zmq.ZAP_DOMAIN, TERMINAL_DOMAIN.encode())
         s.setsockopt(zmq.ZAP_ENFORCE_DOMAIN, 1)  # no ZAP handler = nobody gets in
         s.curve_server = True

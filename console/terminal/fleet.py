@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import zmq
 
 from console.link.keys import TerminalKey
+from console.link.sockopts import tcp_keepalive
 from console.link.wakeup import Wakeup
 from console.terminal.session import TerminalSession
 
@@ -54,8 +55,7 @@ def dealer(
     s.setsockopt(zmq.IMMEDIATE, 1)
     s.setsockopt(zmq.RECONNECT_IVL, 200)
     s.setsockopt(zmq.RECONNECT_IVL_MAX, 2000)
-    s.setsockopt(zmq.HEARTBEAT_IVL, 2000)
-    s.setsockopt(zmq.HEARTBEAT_TIMEOUT, 6000)
+    tcp_keepalive(s)  # not ZMTP heartbeats: see console.link.sockopts
     s.connect(endpoint)
     return s
 

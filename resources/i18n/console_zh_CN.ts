@@ -1313,6 +1313,14 @@
         <translation>警情 #%1 已登记，等待处置方案</translation>
     </message>
     <message>
+        <source>Plan for incident #%1 awaits your approval (Ctrl+Shift+R)</source>
+        <translation>警情 #%1 的处置方案待您审批（Ctrl+Shift+R）</translation>
+    </message>
+    <message>
+        <source>Plans awaiting &amp;approval (%1)</source>
+        <translation>待审批方案(&amp;A) (%1)</translation>
+    </message>
+    <message>
         <source>Select an incident first.</source>
         <translation>请先选择一条警情。</translation>
     </message>

@@ -171,12 +171,13 @@ def test_layer_toggles_hide_and_show_items(view: MapView) -> None:
         "units",
         "incidents",
         "heat",
+        "coverage",
         "labels",
     }
     seen: list[tuple[str, bool]] = []
     view.layerVisibilityChanged.connect(lambda k, b: seen.append((k, b)))
     for key in view.layer_names():
-        assert view.is_layer_visible(key)
+        assert view.is_layer_visible(key) == (key != "coverage")  # coverage: off by default
         view.set_layer_visible(key, False)
         assert not view.is_layer_visible(key)
         assert all(not item.isVisible() for item in view._layers[key])

@@ -18,6 +18,7 @@ from console.config import Config, load_config
 from console.hub.client import InprocClient
 from console.hub.hub import CommandHub, start_embedded_hub
 from console.hub.messages import CreateIncident, GetDistrict, GetPlan, PlanChanged, StaticDistrict
+from widgets.bridge import HubBridge
 from widgets.workflow.briefing import (
     WEB_DIR,
     WEBENGINE,
@@ -25,6 +26,7 @@ from widgets.workflow.briefing import (
     briefing_html,
     write_briefing,
 )
+from widgets.workflow.plan_review import PlanReviewDialog
 from widgets.workflow.planmap import PlanMapView
 
 # Chromium on the offscreen platform has no GPU and says so through Qt's log
@@ -137,3 +139,29 @@ def test_static_plan_map_draws_routes_and_labels(
     assert not view.focus.isEmpty()
     with pytest.raises(ValueError, match="lon"):
         view.set_plan({"slots": []}, district)
+
+
+@pytest.mark.skipif(not WEBENGINE, reason="QtWebEngine not installed")
+def test_plan_review_can_show_the_briefing_in_a_web_view(
+    qtbot: Any,
+    hub: CommandHub,
+    plan: PlanChanged,
+    district: StaticDistrict,
+    config: Config,
+    tmp_path: Path,
+) -> None:
+    bridge = HubBridge(InprocClient(hub, actor="sup", role="supervisor"))
+    dlg = PlanReviewDialog(
+        bridge, config, plan, district=district, use_web=True, briefing_dir=tmp_path
+    )
+    try:
+        view = dlg.web_view
+        assert view is not None and dlg.map_stack.currentWidget() is view
+        qtbot.waitUntil(lambda: view.loads >= 1, timeout=30_000)
+        assert view.last_ok is True and view.path == dlg.briefing_path
+        assert dlg.briefing_path is not None and dlg.briefing_path.parent == tmp_path
+    finally:
+        dlg.close()
+        dlg.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        bridge.close()

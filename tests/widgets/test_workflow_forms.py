@@ -388,3 +388,36 @@ def test_right_click_intake_opens_the_plan_review_in_the_main_window(
     finally:
         window.close()
         bridge.close()
+
+
+def test_supervisor_sees_plans_awaiting_approval_without_pop_ups(
+    qtbot: Any, hub: CommandHub, config: Config, languages: Any, tmp_path: Path
+) -> None:
+    bridge = _bridge(hub, "sup-qian", "supervisor")
+    window = MainWindow(
+        bridge, config, settings=QSettings(str(tmp_path / "c.ini"), QSettings.Format.IniFormat)
+    )
+    qtbot.addWidget(window)
+    wf = window.workflow
+    try:
+        wf.briefing_dir = tmp_path / "briefings"
+        with qtbot.waitSignal(window.loaded, timeout=30_000):
+            window.start()
+        assert not wf.pending_action.isEnabled()
+        ev = _new_incident(hub, "fight", (121.4890, 31.2330))  # another workstation's call
+        qtbot.waitUntil(lambda: ev.incident_id in wf.pending_plans, timeout=WAIT_MS)
+        assert not wf.reviews  # nothing popped up
+        assert wf.pending_action.isEnabled()
+        assert f"({len(wf.pending_plans)})" in wf.pending_action.text()
+        dlg = wf.review_next_pending()
+        assert dlg is not None and dlg.approve_button.isEnabled()
+        while dlg.incident_id != ev.incident_id:  # older pending plans of this module first
+            dlg.close()
+            dlg = wf.review_next_pending()
+            assert dlg is not None
+        dlg.approve_button.click()
+        qtbot.waitUntil(lambda: ev.incident_id not in wf.pending_plans, timeout=WAIT_MS)
+        assert dlg.plan_event.status == "approved"
+    finally:
+        window.close()
+        bridge.close()

@@ -23,6 +23,7 @@ from console.config import Config
 from widgets.i18n import is_chinese
 from widgets.map import strings as s
 from widgets.map import style as st
+from widgets.map.layers.coverage import coverage_swatch
 from widgets.map.layers.heat import heat_gradient
 from widgets.map.symbols import (
     fixed_point_pixmap,
@@ -126,6 +127,13 @@ class MapLegend(QFrame):
         self.grid.setVerticalSpacing(0)
         self.heat_title = QLabel(self.body)
         self.heat_bar = HeatBar(self.body)
+        self.coverage_icon = QLabel(self.body)
+        self.coverage_icon.setPixmap(QPixmap.fromImage(coverage_swatch(ICON)))
+        self.coverage_icon.setFixedSize(QSize(ICON + 4, ICON + 4))
+        self.coverage_icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.coverage_label = QLabel(self.body)
+        self.coverage_label.setWordWrap(True)
+        self._coverage_args: tuple[float, str] | None = None
         self._texts: list[tuple[QLabel, str]] = []
         self._type_labels: list[tuple[QLabel, str]] = []
         self._build()
@@ -177,6 +185,10 @@ class MapLegend(QFrame):
         row = max(row, left)
         self.grid.addWidget(self.heat_title, row, 0, 1, 4)
         self.grid.addWidget(self.heat_bar, row + 1, 0, 1, 4)
+        self.grid.addWidget(self.coverage_icon, row + 2, 0)
+        self.grid.addWidget(self.coverage_label, row + 2, 1, 1, 3)
+        self.coverage_icon.hide()
+        self.coverage_label.hide()
         self.grid.setColumnMinimumWidth(1, 90)
 
     def retranslate(self) -> None:
@@ -192,6 +204,13 @@ class MapLegend(QFrame):
             ut = self.config.unit_types[key]
             lab.setText(ut.name_zh if zh else ut.name_en)
         self.heat_title.setText(s.tr(s.HEAT_TITLE))
+        if self._coverage_args is not None:
+            minutes, key = self._coverage_args
+            cut = self.config.unit_types.get(key)
+            type_name = (cut.name_zh if zh else cut.name_en) if cut is not None else key
+            self.coverage_label.setText(
+                s.tr(s.COVERAGE_LEGEND, minutes=f"{minutes:g}", type=type_name)
+            )
         self.adjustSize()
 
     def set_heat_max(self, vmax: float) -> None:
@@ -203,6 +222,13 @@ class MapLegend(QFrame):
         self.heat_bar.setVisible(shown)
         self.heat_title.setVisible(shown)
         self.adjustSize()
+
+    def set_coverage_shown(self, shown: bool, minutes: float = 0, unit_type: str = "") -> None:
+        """Show the coverage-gap swatch for a force type and its standard (hidden when off)."""
+        self._coverage_args = (minutes, unit_type) if shown else None
+        self.coverage_icon.setVisible(shown)
+        self.coverage_label.setVisible(shown)
+        self.retranslate()
 
     def _on_toggle(self, open_: bool) -> None:
         self.body.setVisible(open_)

@@ -53,3 +53,15 @@ class DisplayProjection:
         if self.crs == "gcj02":
             lon, lat = gcj02_to_wgs84(lon, lat)
         return float(lon), float(lat)
+
+    def display_to_xy(self, lon: Any, lat: Any) -> tuple[FloatArray, FloatArray]:
+        """Degrees already in the display system (e.g. a GCJ-02 tile corner) -> plane metres."""
+        lo = np.atleast_1d(np.asarray(lon, dtype=np.float64))
+        la = np.atleast_1d(np.asarray(lat, dtype=np.float64))
+        x, y = self._plane.to_xy(lo, la)
+        return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+
+    def xy_to_display(self, x: float, y: float) -> tuple[float, float]:
+        """A plane point -> degrees in the display system (no GCJ-02 shift undone)."""
+        lon, lat = self._plane.to_lonlat(float(x), float(y))
+        return float(lon), float(lat)

@@ -69,6 +69,8 @@ LAYERS = {
     "incidents": QT_TRANSLATE_NOOP("MapView", "Incidents"),
     "heat": QT_TRANSLATE_NOOP("MapView", "110 call heatmap"),
     "labels": QT_TRANSLATE_NOOP("MapView", "Labels"),
+    "coverage": QT_TRANSLATE_NOOP("MapView", "Coverage gaps"),
+    "tiles": QT_TRANSLATE_NOOP("MapView", "Raster base map"),
 }
 
 # legend and overlays
@@ -81,6 +83,8 @@ FIXED_POINT = QT_TRANSLATE_NOOP("MapView", "1-minute point")
 HEAT_TITLE = QT_TRANSLATE_NOOP("MapView", "110 calls per km²")
 APPROXIMATE = QT_TRANSLATE_NOOP("MapView", "{name} (approximate)")
 NO_DISTRICT = QT_TRANSLATE_NOOP("MapView", "No district loaded")
+COVERAGE_LEGEND = QT_TRANSLATE_NOOP("MapView", "Not reached within {minutes} min: {type}")
+GAP_LABEL = QT_TRANSLATE_NOOP("MapView", "Gap {rank}: {km} km of road")
 METRES = QT_TRANSLATE_NOOP("MapView", "{n} m")
 KILOMETRES = QT_TRANSLATE_NOOP("MapView", "{n} km")
 

@@ -10,13 +10,15 @@ message.
 
 from __future__ import annotations
 
+import logging
 import math
 import time
+from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QColor, QResizeEvent
 from PySide6.QtWidgets import QGraphicsItem, QLayout, QToolTip, QVBoxLayout, QWidget
 
 from console.config import Config
@@ -27,15 +29,24 @@ from widgets.map import style as st
 from widgets.map.district import PlacedDistrict, place
 from widgets.map.labelling import map_label_groups
 from widgets.map.layers.base import CosmeticPathItem, RoadsItem, ensure_pixmap_cache
+from widgets.map.layers.coverage import (
+    MIN_GAP_LABEL_M,
+    CoverageItem,
+    ForceCoverage,
+    parse_coverage,
+)
 from widgets.map.layers.heat import HeatLayer
 from widgets.map.layers.labels import LabelsItem
 from widgets.map.layers.markers import MarkersItem
+from widgets.map.layers.tiles import TilesItem, loader_for
 from widgets.map.layers.units import UnitsItem, UnitTable
 from widgets.map.legend import MapLegend
 from widgets.map.overlays import ScaleBar, TitleLabel
 from widgets.map.projection import DisplayProjection
 from widgets.map.symbols import fixed_point_pixmap, incident_pixmap, station_pixmap
 from widgets.map.tooltips import incident_tip, unit_tip
+
+log = logging.getLogger(__name__)
 
 LAYER_KEYS = (
     "district",
@@ -46,8 +57,10 @@ LAYER_KEYS = (
     "units",
     "incidents",
     "heat",
+    "coverage",
     "labels",
 )
+TILES_KEY = "tiles"  # listed first, and only while a raster base map is configured
 HIDDEN_INCIDENT_STATUSES = frozenset({"closed", "cancelled"})
 
 
@@ -96,9 +109,14 @@ class MapView(QWidget):
         lay.addWidget(self.graphics)
 
         # ---- layers, bottom to top
+        self.tiles = TilesItem()
+        self.tile_error = ""
         self.district_fill = CosmeticPathItem(pg.mkPen(None), pg.mkBrush(st.DISTRICT_FILL))
         self.roads = RoadsItem()
         self.heat = HeatLayer()
+        self.coverage_item = CoverageItem()
+        self.coverage: dict[str, ForceCoverage] = {}
+        self.coverage_type: str | None = None
         area_pen = pg.mkPen(st.AREA_OUTLINE, width=1.3)
         area_pen.setDashPattern([5.0, 4.0])
         self.areas_item = CosmeticPathItem(area_pen)
@@ -118,6 +136,7 @@ class MapView(QWidget):
             "areas": [self.areas_item],
             "roads": [self.roads],
             "heat": [self.heat.item],
+            "coverage": [self.coverage_item],
             "stations": [self.stations],
             "fixed_points": [self.fixed_points],
             "units": [self.units],
@@ -125,9 +144,11 @@ class MapView(QWidget):
             "labels": [self.labels],
         }
         z_order: list[QGraphicsItem] = [
+            self.tiles,
             self.district_fill,
             self.roads,
             self.heat.item,
+            self.coverage_item,
             self.areas_item,
             self.district_outline,
             self.stations,
@@ -140,6 +161,7 @@ class MapView(QWidget):
             item.setZValue(z - 100)
             self.viewbox.addItem(item, ignoreBounds=True)
         self.labels.groups = map_label_groups(self)
+        self.coverage_item.setVisible(False)  # an analysis layer: off until asked for
 
         # ---- overlays
         self.title = TitleLabel(self)
@@ -163,6 +185,11 @@ class MapView(QWidget):
         self.stale_timer.setInterval(1000)
         self.stale_timer.timeout.connect(self._check_stale)
         self.stale_timer.start()
+        try:
+            self.set_tile_source(self.settings.tile_source)
+        except ValueError as exc:  # a bad setting must not cost the map: vector base instead
+            self.tile_error = str(exc)
+            log.warning("raster base map off: %s", exc)
         self.resize(900, 700)
 
     # ------------------------------------------------------------------ district
@@ -208,6 +235,8 @@ class MapView(QWidget):
         self.units.styles_changed()
         self._place_incidents()
         self.heat.place(proj)
+        self.tiles.set_projection(proj)
+        self._place_coverage()
         self._mark_dirty()
 
     def _ensure_projection(self, lon: float, lat: float) -> DisplayProjection | None:
@@ -312,11 +341,89 @@ class MapView(QWidget):
         self.legend.set_heat_shown(self.is_layer_visible("heat"))
         self._place_overlays()
 
+    # ----------------------------------------------------------------- coverage
+
+    def set_coverage(self, result: dict[str, Any], unit_type: str) -> None:
+        """Show where no available unit of ``unit_type`` arrives within its standard.
+
+        ``result`` is a ``GetCoverage`` reply result; the layer itself stays as the
+        operator set it (off by default).
+        """
+        parsed = parse_coverage(result)
+        if unit_type not in parsed:
+            known = ", ".join(parsed) or "none"
+            raise KeyError(f"coverage result has no force type {unit_type!r} (has: {known})")
+        self.coverage, self.coverage_type = parsed, unit_type
+        self._place_coverage()
+
+    def _place_coverage(self) -> None:
+        fc = self.coverage.get(self.coverage_type or "")
+        if fc is None or self.proj is None:
+            self.coverage_item.set_points(np.zeros(0), np.zeros(0), [])
+            self._show_coverage_legend()
+            return
+        x, y = self.proj.to_xy(fc.lon, fc.lat) if fc.lon.size else (np.zeros(0), np.zeros(0))
+        labels: list[tuple[float, float, str]] = []
+        gaps = sorted(fc.gaps, key=lambda g: -g.length_m)
+        for rank, g in enumerate((g for g in gaps if g.length_m >= MIN_GAP_LABEL_M), start=1):
+            gx, gy = self.proj.point_xy(g.lon, g.lat)
+            text = s.tr(s.GAP_LABEL, rank=rank, km=f"{g.length_m / 1000:.1f}")
+            if g.area_codes:
+                more = " …" if len(g.area_codes) > 3 else ""
+                text += "\n" + " ".join(g.area_codes[:3]) + more
+            labels.append((gx, gy, text))
+        self.coverage_item.set_points(x, y, labels)
+        self._show_coverage_legend()
+
+    def _show_coverage_legend(self) -> None:
+        fc = self.coverage.get(self.coverage_type or "")
+        shown = fc is not None and self.is_layer_visible("coverage")
+        self.legend.set_coverage_shown(
+            shown, fc.standard_s / 60 if fc else 0.0, fc.unit_type if fc else ""
+        )
+        self._place_overlays()
+
+    # --------------------------------------------------------------- raster tiles
+
+    def set_tile_source(self, spec: str) -> None:
+        """Use XYZ tiles from ``spec`` (URL template, folder or .mbtiles) under everything.
+
+        An empty ``spec`` goes back to the vector district.  Raises ValueError naming
+        what is wrong with ``spec``; the previous base map stays in that case.
+        """
+        loader = loader_for(spec)  # raises before anything is replaced
+        old = self.tiles.loader
+        if loader is not None:
+            loader.setParent(self)
+        self.tiles.set_loader(loader)
+        if old is not None:
+            old.close()
+            old.deleteLater()
+        self.tile_error = ""
+        has = loader is not None
+        self._layers.pop(TILES_KEY, None)
+        if has:
+            self._layers[TILES_KEY] = [self.tiles]
+        self.tiles.setVisible(has)
+        # over a raster map the district's flat fill would hide it: keep only the outline
+        fill = QColor(st.DISTRICT_FILL)
+        fill.setAlpha(0 if has else 255)
+        self.district_fill.brush = pg.mkBrush(fill)
+        self.district_fill.update()
+        self._update_tiles()
+
+    def _update_tiles(self) -> None:
+        if self.tiles.loader is None:
+            return
+        vr = self.viewbox.viewRect()
+        m_per_px = abs(self.viewbox.viewPixelSize()[0]) / max(1.0, self._dpr())
+        self.tiles.update_view(vr, m_per_px)
+
     # -------------------------------------------------------------------- layers
 
     def layer_names(self) -> list[str]:
         """Keys accepted by :meth:`set_layer_visible`, bottom to top in meaning."""
-        return list(LAYER_KEYS)
+        return ([TILES_KEY] if TILES_KEY in self._layers else []) + list(LAYER_KEYS)
 
     def layer_title(self, key: str) -> str:
         """Translated name of a layer (for a layer menu)."""
@@ -331,6 +438,8 @@ class MapView(QWidget):
         if key == "heat":
             self.legend.set_heat_shown(bool(visible) and self.heat.grid is not None)
             self._place_overlays()
+        elif key == "coverage":
+            self._show_coverage_legend()
         self.layerVisibilityChanged.emit(key, bool(visible))
 
     def is_layer_visible(self, key: str) -> bool:
@@ -340,7 +449,8 @@ class MapView(QWidget):
 
     def _check_layer(self, key: str) -> None:
         if key not in self._layers:
-            raise KeyError(f"unknown map layer {key!r} (known: {', '.join(LAYER_KEYS)})")
+            known = ", ".join(self.layer_names())
+            raise KeyError(f"unknown map layer {key!r} (known: {known})")
 
     # ---------------------------------------------------------------------- zoom
 
@@ -485,6 +595,7 @@ class MapView(QWidget):
         # street level: fade the heat so the streets under it stay readable
         ppm = 1.0 / m_per_px if m_per_px > 0 else 0.0
         self.heat.item.setOpacity(1.0 - 0.45 * min(1.0, max(0.0, (ppm - 0.5) / 1.5)))
+        self._update_tiles()
 
     # ---------------------------------------------------------------- overlays
 
@@ -509,11 +620,14 @@ class MapView(QWidget):
         super().resizeEvent(event)
         self._place_overlays()
         vp = self.graphics.viewport()
-        ensure_pixmap_cache(vp.width(), vp.height(), self._dpr(), n_cached=2)  # roads + heat
+        # roads, heat, coverage and tiles cache viewport-sized pixmaps
+        ensure_pixmap_cache(vp.width(), vp.height(), self._dpr(), n_cached=4)
+        self._update_tiles()
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.title.retranslate()
             self.scale_bar.update()
+            self._place_coverage()  # gap labels are translated texts
             self._place_overlays()
         super().changeEvent(event)

@@ -21,7 +21,7 @@ import logging
 import os
 import shutil
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import folium
 import numpy as np
@@ -64,11 +64,13 @@ MET_COLOUR, LATE_COLOUR, INCIDENT_COLOUR, MOVE_UP_COLOUR = (
 class OfflineMap(folium.Map):
     """A folium map whose only resources are local, relative files (no CDN)."""
 
-    default_js: ClassVar[list[tuple[str, str]]] = [
+    default_js = [  # noqa: RUF012 (folium declares it a plain attribute)
         ("leaflet", "leaflet/leaflet.js"),
         ("folium_shim", "folium-shim.js"),
     ]
-    default_css: ClassVar[list[tuple[str, str]]] = [("leaflet_css", "leaflet/leaflet.css")]
+    default_css = [  # noqa: RUF012
+        ("leaflet_css", "leaflet/leaflet.css")
+    ]
 
 
 class MetricScale(MacroElement):
@@ -79,6 +81,40 @@ class MetricScale(MacroElement):
         L.control.scale({imperial: false, maxWidth: 160}).addTo({{ this._parent.get_name() }});
         {% endmacro %}"""
     )
+
+
+class FitPlan(MacroElement):
+    """Fit the plan into the view, clear of the summary box, whenever the view changes size.
+
+    Leaflet's padded ``fitBounds`` yields NaN when the padding exceeds the map
+    (a page loaded into a view not yet shown is 0 x 0), so small maps fit
+    without padding and the fit is redone once the view has its real size.
+    """
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function (map) {
+            var bounds = L.latLngBounds({{ this.bounds|tojson }});
+            function fit() {
+                var size = map.getSize();
+                if (size.x >= 320 && size.y >= 360) {
+                    map.fitBounds(
+                        bounds, {paddingTopLeft: [60, 50], paddingBottomRight: [60, 200]}
+                    );
+                } else if (size.x > 0 && size.y > 0) {
+                    map.fitBounds(bounds);
+                }
+            }
+            fit();
+            map.on("resize", fit);
+        })({{ this._parent.get_name() }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, bounds: list[tuple[float, float]]) -> None:
+        super().__init__()
+        self._name = "FitPlan"
+        self.bounds = [list(b) for b in bounds]
 
 
 PLAN_STATUS_ZH = {
@@ -168,12 +204,7 @@ def briefing_html(
     ).add_to(m)
     lat = [b[0] for b in bounds]
     lon = [b[1] for b in bounds]
-    # keep the markers clear of the summary box (bottom right) and the zoom buttons
-    m.fit_bounds(
-        [(min(lat), min(lon)), (max(lat), max(lon))],
-        padding_top_left=(60, 50),
-        padding_bottom_right=(60, 200),
-    )
+    FitPlan([(min(lat), min(lon)), (max(lat), max(lon))]).add_to(m)
     m.get_root().html.add_child(folium.Element(_summary_box(plan, title, status)))  # type: ignore[attr-defined]
     return str(m.get_root().render())
 

@@ -238,4 +238,5 @@ class ChronologyDialog(QDialog):
 
     def step_texts(self) -> list[str]:
         """The Step column as shown (oldest first)."""
-        return [self.table.item(i, self.STEP).text() for i in range(self.table.rowCount())]
+        items = (self.table.item(i, self.STEP) for i in range(self.table.rowCount()))
+        return [it.text() if it is not None else "" for it in items]

@@ -18,7 +18,7 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QDockWidget
 
-from console.hub.messages import Event, GetPlan, PlanChanged, Reply
+from console.hub.messages import Event, GetPlan, GetSnapshot, PlanChanged, Reply, Snapshot
 from widgets.workflow.alerts import AlertsBoard
 from widgets.workflow.chronology import ChronologyDialog
 from widgets.workflow.common import DECIDING_ROLES, as_struct
@@ -49,7 +49,8 @@ class WorkflowController(QObject):
         self.login: LoginDialog | None = None
         self.session: dict[str, Any] | None = None
         self.created_here: set[int] = set()
-        self.auto_open_for_supervisor = True
+        self.auto_open_for_supervisor = False  # True: pop up every plan awaiting approval
+        self.pending_plans: dict[int, PlanChanged] = {}  # incident id -> plan awaiting us
         self.briefing_dir: Path | None = None  # None: the user data dir (briefings_dir())
 
         self.unit_board = UnitBoard(self.config, self.bridge, clock=window.clock.now, parent=window)
@@ -71,6 +72,7 @@ class WorkflowController(QObject):
         window.menuBar().insertMenu(window.language_menu.menuAction(), self.menu)
         self.new_incident_action = self._action("Ctrl+N", lambda: self.open_intake())
         self.review_action = self._action("Ctrl+R", self.review_selected)
+        self.pending_action = self._action("Ctrl+Shift+R", self.review_next_pending)
         self.chronology_action = self._action("Ctrl+H", self.chronology_selected)
         self.stats_action = self._action("", self.open_stats)
         self.menu.addSeparator()
@@ -105,6 +107,7 @@ class WorkflowController(QObject):
         self.menu.setTitle(self.tr("&Dispatch"))
         self.new_incident_action.setText(self.tr("&New incident (110 call)…"))
         self.review_action.setText(self.tr("&Review plan of selected incident"))
+        self._update_pending()
         self.chronology_action.setText(self.tr("&Chronology of selected incident"))
         self.stats_action.setText(self.tr("Workload and &statistics"))
         self.sign_in_action.setText(self.tr("Sign &in…"))
@@ -122,7 +125,22 @@ class WorkflowController(QObject):
             self.unit_board.set_station_names(
                 {str(s["code"]): str(s.get("name", s["code"])) for s in d.stations}
             )
-        self.unit_board.start()
+        self.bridge.call(GetSnapshot(), self._on_snapshot)
+
+    def _on_snapshot(self, reply: Reply) -> None:
+        """One snapshot for the boards: units, open alerts, plans awaiting approval."""
+        if not reply.ok:
+            log.warning("workflow boards: no snapshot: %s", reply.error)
+            return
+        try:
+            snap = as_struct(reply.result, Snapshot)
+        except Exception as exc:  # a malformed answer must not break the window
+            log.warning("workflow boards: bad snapshot: %s", exc)
+            return
+        self.unit_board.set_units(snap.units, snap.seq)
+        self.alerts_board.set_alerts(list(snap.alerts))
+        for plan in snap.plans:
+            self._on_event(plan)
 
     # ----------------------------------------------------------------- roles
 
@@ -252,18 +270,41 @@ class WorkflowController(QObject):
         return dlg
 
     def _on_event(self, ev: Event) -> None:
-        if not isinstance(ev, PlanChanged) or ev.status != "proposed":
+        if not isinstance(ev, PlanChanged):
             return
-        if ev.incident_id in self.reviews:
-            return  # the open dialog follows its incident itself
-        mine = ev.incident_id in self.created_here
-        supervisor = (
-            self.auto_open_for_supervisor
+        awaiting_us = (
+            ev.status == "proposed"
             and self.role in DECIDING_ROLES
             and self.actor not in ev.approvals
         )
-        if mine or supervisor:
+        if awaiting_us:
+            self.pending_plans[ev.incident_id] = ev
+        elif self.pending_plans.get(ev.incident_id, ev).plan_id <= ev.plan_id:
+            self.pending_plans.pop(ev.incident_id, None)
+        self._update_pending()
+        if ev.status != "proposed" or ev.incident_id in self.reviews:
+            return  # an open dialog follows its incident itself
+        if ev.incident_id in self.created_here or (awaiting_us and self.auto_open_for_supervisor):
             self.open_review(ev)
+        elif awaiting_us:
+            self.window.status.showMessage(
+                self.tr("Plan for incident #%1 awaits your approval (Ctrl+Shift+R)").replace(
+                    "%1", str(ev.incident_id)
+                ),
+                15000,
+            )
+
+    def _update_pending(self) -> None:
+        n = len(self.pending_plans)
+        self.pending_action.setText(self.tr("Plans awaiting &approval (%1)").replace("%1", str(n)))
+        self.pending_action.setEnabled(n > 0)
+
+    def review_next_pending(self) -> PlanReviewDialog | None:
+        """Open the oldest plan awaiting this supervisor's approval."""
+        if not self.pending_plans:
+            return None
+        ev = min(self.pending_plans.values(), key=lambda p: p.plan_id)
+        return self.open_review(ev)
 
     # ------------------------------------------------------------ other views
 

@@ -30,6 +30,7 @@ KIND_TEXT = cast(
     },
 )
 KIND_RANK = {"landmark": 0, "station": 1, "fixed_point": 2, "road": 3}
+ROAD_PENALTY_M = 60.0
 
 
 @dataclass(frozen=True)
@@ -91,13 +92,18 @@ def search_places(places: list[Place], text: str, limit: int = 20) -> list[Place
 def nearest_place(
     places: list[Place], lon: float, lat: float, max_m: float = 300.0
 ) -> tuple[Place, float] | None:
-    """The place nearest to (lon, lat) within ``max_m`` metres, with its distance."""
+    """The place nearest to (lon, lat) within ``max_m`` metres, with its distance.
+
+    A road label is a way's midpoint, a rougher reference than a landmark, so
+    roads count ``ROAD_PENALTY_M`` farther when choosing.
+    """
     if not places:
         return None
     lo = np.array([p.lon for p in places])
     la = np.array([p.lat for p in places])
-    d = np.asarray(haversine_m(lon, lat, lo, la), dtype=np.float64)
-    k = int(np.argmin(d))
+    d = np.asarray(haversine_m(lo, la, float(lon), float(lat)), dtype=np.float64)
+    rank = d + np.array([ROAD_PENALTY_M if p.kind == "road" else 0.0 for p in places])
+    k = int(np.argmin(rank))
     return (places[k], float(d[k])) if d[k] <= max_m else None
 
 

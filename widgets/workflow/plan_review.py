@@ -216,7 +216,7 @@ class PlanReviewDialog(QDialog):
         lay.addWidget(self.splitter, 1)
         lay.addWidget(self.message_label)
         lay.addLayout(buttons)
-        self.resize(1320, 760)
+        self.resize(1280, 700)
         self.splitter.setSizes([560, 740])
 
         bridge.event.connect(self._on_event)

@@ -43,7 +43,7 @@ from widgets.workflow.briefing import (
     ROAD_STYLE,
     label_sides,
 )
-from widgets.workflow.common import duration_text
+from widgets.workflow.common import duration_text, zh_en
 
 
 def _cosmetic(colour: str, width: float, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> QPen:
@@ -194,7 +194,7 @@ class PlanMapView(QGraphicsView):
             mk.setZValue(15)
             mk.setToolTip(str(mu.get("text_zh") or mu.get("text_en") or ""))
             scene.addItem(mk)
-        name = str(plan.get("incident_name_zh") or plan.get("incident_type") or "")
+        name = zh_en(plan, "incident_name") or str(plan.get("incident_type") or "")
         star = MarkerItem(name, INCIDENT_COLOUR, star=True)
         star.setZValue(30)
         scene.addItem(star)

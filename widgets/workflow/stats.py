@@ -175,7 +175,7 @@ class StatsPanel(QWidget):
         self.window_box.blockSignals(True)
         self.window_box.clear()
         for seconds, text in WINDOWS:
-            self.window_box.addItem(QCoreApplication.translate("StatsPanel", text), seconds)
+            self.window_box.addItem(QCoreApplication.translate("StatsPanel", str(text)), seconds)
         self.window_box.setCurrentIndex(max(0, w if w >= 0 else 1))
         self.window_box.blockSignals(False)
         m = self.measure_box.currentIndex()

@@ -78,6 +78,7 @@ class UnitBoard(QWidget):
         self.snapshot_seq: int | None = None
         self.items: dict[str, QTreeWidgetItem] = {}
         self.station_items: dict[str, QTreeWidgetItem] = {}
+        self.station_units: dict[str, list[str]] = {}  # station code -> call signs shown
         self.refreshes = 0
         self._structure_dirty = False
 
@@ -93,7 +94,7 @@ class UnitBoard(QWidget):
         header = self.tree.header()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for col, width in enumerate((190, 110, 76, 70, 66, 70)):
+        for col, width in enumerate((180, 150, 80, 70, 60, 70)):
             self.tree.setColumnWidth(col, width)
         self.tree.itemDoubleClicked.connect(self._activated)
         top = QHBoxLayout()
@@ -213,7 +214,7 @@ class UnitBoard(QWidget):
             code for code, it in self.station_items.items() if it.isExpanded()
         } or None  # first build: everything expanded
         self.tree.clear()
-        self.items, self.station_items = {}, {}
+        self.items, self.station_items, self.station_units = {}, {}, {}
         groups: dict[str, list[UnitState]] = {}
         for u in self.units.values():
             groups.setdefault(u.station or NO_STATION, []).append(u)
@@ -229,10 +230,12 @@ class UnitBoard(QWidget):
                 st_item.setFont(col, bold)
                 st_item.setBackground(col, QBrush(QColor("#e8edf2")))
             self.station_items[code] = st_item
+            self.station_units[code] = []
             for u in sorted(groups[code], key=lambda x: _natural(x.call_sign)):
                 item = QTreeWidgetItem(st_item)
                 item.setData(0, Qt.ItemDataRole.UserRole, u.call_sign)
                 self.items[u.call_sign] = item
+                self.station_units[code].append(u.call_sign)
             st_item.setExpanded(expanded is None or code in expanded)
         self._structure_dirty = False
         self._apply_filter(self.filter_edit.text())
@@ -248,7 +251,7 @@ class UnitBoard(QWidget):
                 self._fill_unit(item, u, now)
         on_duty_total = available_total = 0
         for code, st_item in self.station_items.items():
-            kids = [self.units[cs] for cs in self._children(st_item) if cs in self.units]
+            kids = [self.units[cs] for cs in self.station_units[code] if cs in self.units]
             on_duty = sum(u.status != OFF_DUTY for u in kids)
             available = sum(u.status == "available" for u in kids)
             on_duty_total += on_duty
@@ -267,13 +270,6 @@ class UnitBoard(QWidget):
             .replace("%2", str(on_duty_total))
         )
         self.refreshes += 1
-
-    @staticmethod
-    def _children(st_item: QTreeWidgetItem) -> list[str]:
-        return [
-            str(st_item.child(i).data(0, Qt.ItemDataRole.UserRole))
-            for i in range(st_item.childCount())
-        ]
 
     def _fill_unit(self, item: QTreeWidgetItem, u: UnitState, now: float) -> None:
         fix = self.fix_t.get(u.idx, u.fix_t)
@@ -316,8 +312,8 @@ class UnitBoard(QWidget):
         for code, st_item in self.station_items.items():
             station_hit = bool(q) and q in self.station_name(code).lower()
             shown = 0
-            for i in range(st_item.childCount()):
-                child = st_item.child(i)
+            for cs in self.station_units[code]:
+                child = self.items[cs]
                 hit = not q or station_hit or any(q in child.text(c).lower() for c in (0, 1, 2, 4))
                 child.setHidden(not hit)
                 shown += hit
