@@ -178,14 +178,34 @@ class Outbox:
                     .execution_options(synchronize_session=False)
                 )
 
-    def open_for_unit(self, unit_id: int, now: float) -> tuple[list[Due], list[Due]]:
-        """A (re)connected terminal's orders: (pending ones, already delivered ones)."""
+    def open_for_units(
+        self, unit_ids: Iterable[int], now: float
+    ) -> dict[int, tuple[list[Due], list[Due]]]:
+        """(Re)connected terminals' open orders: unit -> (pending, already delivered).
+
+        One query for a whole batch of hellos: after a hub restart thousands
+        of terminals say hello within a second.
+        """
+        ids = sorted(set(unit_ids))
+        out: dict[int, tuple[list[Due], list[Due]]] = {u: ([], []) for u in ids}
+        if not ids:
+            return out
         with self.store.session() as s:
-            rows = [r for r in OrderRepo(s).open_for_unit(unit_id) if r.expires_at > now]
+            rows: list[OrderRow] = []
+            for chunk in _chunks(ids):
+                rows += s.scalars(
+                    select(OrderRow)
+                    .where(
+                        OrderRow.unit_id.in_(chunk),
+                        OrderRow.state.not_in([x.value for x in FINAL_STATES]),
+                        OrderRow.expires_at > now,
+                    )
+                    .order_by(OrderRow.created_at, OrderRow.id)
+                ).all()
             dues = self._messages(s, rows)
-        pending = [d for d, r in zip(dues, rows, strict=True) if r.state == S.PENDING.value]
-        seen = [d for d, r in zip(dues, rows, strict=True) if r.state != S.PENDING.value]
-        return pending, seen
+        for d, r in zip(dues, rows, strict=True):
+            out[r.unit_id][0 if r.state == S.PENDING.value else 1].append(d)
+        return out
 
     def closed_among(self, ids: Sequence[str]) -> list[tuple[str, str]]:
         """Of the order ids a terminal holds, those now final (id, state) or unknown ("unknown")."""
@@ -381,7 +401,7 @@ def _call_signs(s: Session, unit_ids: set[int]) -> dict[int, str]:
     )
 
 
-def _chunks(ids: Sequence[str], n: int = 500) -> Iterable[list[str]]:
+def _chunks(ids: Sequence[Any], n: int = 500) -> Iterable[list[Any]]:
     ids = list(ids)
     for i in range(0, len(ids), n):
         yield ids[i : i + n]

@@ -47,6 +47,7 @@ from console.store.db import Store
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 8192
+NOBLOCK = int(zmq.NOBLOCK)  # a plain int: pyzmq converts enum flags on every call
 HWM = 1000
 SEND_DUE_S = 0.25
 CHECK_S = 1.0
@@ -378,25 +379,26 @@ class TerminalLink:
         lat_l: list[float] = []
         t_l: list[float] = []
         reports: list[tuple[Session, p.Receipt | p.Arrived | p.Finished]] = []
+        hellos: list[tuple[Session, p.Hello]] = []
         others: list[tuple[Session, p.TerminalMsg]] = []
+        nb = NOBLOCK
+        recv = sock.recv
         n = 0
         for n in range(1, MAX_BATCH + 1):
             try:
-                rid = sock.recv(zmq.NOBLOCK)
+                rid = recv(nb)
             except zmq.Again:
                 n -= 1
                 break
             try:
                 sess = sessions.get(rid)
+                frame = recv(0, copy=False)
                 if sess is None:
-                    frame = sock.recv(copy=False)
                     sess = self._bind(rid, frame)
-                    data = frame.bytes
-                else:
-                    data = sock.recv()
-                if sock.getsockopt(zmq.RCVMORE):
-                    while sock.getsockopt(zmq.RCVMORE):
-                        sock.recv()
+                data = frame.bytes
+                if frame.more:  # never trust the framing: resync on the next routing id
+                    while recv(0, copy=False).more:
+                        pass
                     if sess is not None:
                         self._invalid(
                             sess, p.ProtocolError("malformed", "a message must be one frame")
@@ -429,6 +431,8 @@ class TerminalLink:
                     continue
                 if isinstance(msg, p.Receipt | p.Arrived | p.Finished):
                     reports.append((sess, msg))
+                elif isinstance(msg, p.Hello):
+                    hellos.append((sess, msg))
                 else:
                     others.append((sess, msg))
             except Exception:  # whatever a frame holds, it must not cost the rest of the batch
@@ -445,6 +449,8 @@ class TerminalLink:
             )
         for sess, m in others:
             self._guarded(self._handle, sess, m, now)
+        if hellos:
+            self._guarded(self._hellos, hellos, now)
         if reports:
             self._guarded(self._apply_reports, reports, now)
 
@@ -485,8 +491,6 @@ class TerminalLink:
     def _handle(self, sess: Session, msg: p.TerminalMsg, now: float) -> None:
         if isinstance(msg, p.Heartbeat):
             self._send(sess, p.encode_hub(p.Pong(seq=msg.seq, hub_epoch=self.epoch, t=now)))
-        elif isinstance(msg, p.Hello):
-            self._hello(sess, msg, now)
         elif isinstance(msg, p.StatusChange):
             fut = self.port.terminal_event(
                 TerminalEvent("status", sess.call_sign, status=msg.status)
@@ -514,35 +518,43 @@ class TerminalLink:
         if live is not None:
             self._send(live, p.encode_hub(p.Ack(mid=mid)))
 
-    def _hello(self, sess: Session, msg: p.Hello, now: float) -> None:
-        self._send(
-            sess,
-            p.encode_hub(
+    def _hellos(self, hellos: list[tuple[Session, p.Hello]], now: float) -> None:
+        """Welcome (re)connected terminals and bring each up to date, in a few queries."""
+        welcome = {
+            sess.rid: p.encode_hub(
                 p.Welcome(
                     hub_epoch=self.epoch,
                     unit=sess.call_sign[:64],
                     heartbeat_s=self.heartbeat_s,
                     t=now,
                 )
-            ),
-        )
-        pending, seen = self.outbox.open_for_unit(sess.unit_id, now)
-        held = set(msg.holding)
+            )
+            for sess, _ in hellos
+        }
+        for sess, _ in hellos:
+            self._send(sess, welcome[sess.rid])
+        orders = self.outbox.open_for_units((s.unit_id for s, _ in hellos), now)
+        held_all = sorted({oid for _, m in hellos for oid in m.holding})
+        closed = dict(self.outbox.closed_among(held_all))
         sent: list[Due] = []
-        for d in pending:
-            if self._send(sess, p.encode_hub(d.message)):
-                sent.append(d)
-        for d in seen:
-            if d.order_id not in held:  # the terminal lost it (reinstalled): show it again
-                self._send(sess, p.encode_hub(d.message))
+        for sess, msg in hellos:
+            pending, seen = orders.get(sess.unit_id, ([], []))
+            held = set(msg.holding)
+            for d in pending:
+                if self._send(sess, p.encode_hub(d.message)):
+                    sent.append(d)
+            for d in seen:
+                if d.order_id not in held:  # the terminal lost it (reinstalled): show it again
+                    self._send(sess, p.encode_hub(d.message))
+            for oid in sorted(held & closed.keys()):
+                state = closed[oid]
+                reason = "order no longer exists" if state == "unknown" else f"order is {state}"
+                self._send(sess, p.encode_hub(p.OrderCancel(order_id=oid, reason=reason)))
+            for push in self._pushes.values():
+                if push.unit_id == sess.unit_id:
+                    self._send(sess, push.data)
         self.stats.orders_sent += len(sent)
         self.outbox.record_attempts(sent, now)
-        for oid, state in self.outbox.closed_among(sorted(held)):
-            reason = "order no longer exists" if state == "unknown" else f"order is {state}"
-            self._send(sess, p.encode_hub(p.OrderCancel(order_id=oid, reason=reason)))
-        for push in self._pushes.values():
-            if push.unit_id == sess.unit_id:
-                self._send(sess, push.data)
 
     def _apply_reports(
         self, reports: list[tuple[Session, p.Receipt | p.Arrived | p.Finished]], now: float

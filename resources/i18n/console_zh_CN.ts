@@ -211,6 +211,61 @@
     </message>
 </context>
 <context>
+    <name>CoveragePanel</name>
+    <message>
+        <source>%1 %2% within %3 min</source>
+        <translation>%1 %2% %3分钟覆盖</translation>
+    </message>
+    <message>
+        <source>%1 gaps, %2 km of road not reached</source>
+        <translation>%1 处盲区，%2 公里道路无法按时到达</translation>
+    </message>
+    <message>
+        <source>%1 units available</source>
+        <translation>可用警力 %1 个</translation>
+    </message>
+    <message>
+        <source>%1% of road length, %2% of junctions reached in time</source>
+        <translation>按时可达：道路长度 %1%，路口 %2%</translation>
+    </message>
+    <message>
+        <source>1-minute points covered: %1 of %2</source>
+        <translation>1分钟处置点覆盖：%1 / %2</translation>
+    </message>
+    <message>
+        <source>Computing…</source>
+        <translation>计算中…</translation>
+    </message>
+    <message>
+        <source>Coverage unavailable: %1</source>
+        <translation>覆盖分析不可用：%1</translation>
+    </message>
+    <message>
+        <source>Largest gap (Gap 1) in: %1</source>
+        <translation>最大盲区（盲区1）位于：%1</translation>
+    </message>
+    <message>
+        <source>Not covered: %1</source>
+        <translation>未覆盖：%1</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Show coverage gaps on the map</source>
+        <translation>在地图上显示覆盖盲区</translation>
+    </message>
+    <message>
+        <source>Shown on request; updated every %1 s while shown</source>
+        <translation>显示时每 %1 秒更新</translation>
+    </message>
+    <message>
+        <source>Updated %1; every %2 s while shown</source>
+        <translation>%1 已更新；显示时每 %2 秒更新</translation>
+    </message>
+</context>
+<context>
     <name>DispatchStatusBar</name>
     <message>
         <source>Hub: connecting…</source>
@@ -235,6 +290,108 @@
     <message>
         <source>Open incidents: %1</source>
         <translation>未结警情：%1</translation>
+    </message>
+</context>
+<context>
+    <name>ExportViewer</name>
+    <message>
+        <source>Exported situation map</source>
+        <translation>导出的态势图</translation>
+    </message>
+</context>
+<context>
+    <name>HeatPanel</name>
+    <message>
+        <source>%1 calls match</source>
+        <translation>符合条件的警情 %1 起</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>全选</translation>
+    </message>
+    <message>
+        <source>All day</source>
+        <translation>全天</translation>
+    </message>
+    <message>
+        <source>Computing…</source>
+        <translation>计算中…</translation>
+    </message>
+    <message>
+        <source>Custom…</source>
+        <translation>自定义…</translation>
+    </message>
+    <message>
+        <source>Day 07–19</source>
+        <translation>白天 07–19</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>起</translation>
+    </message>
+    <message>
+        <source>Heatmap unavailable: %1</source>
+        <translation>热力图不可用：%1</translation>
+    </message>
+    <message>
+        <source>Hours of the day (Shanghai time)</source>
+        <translation>时段（北京时间）</translation>
+    </message>
+    <message>
+        <source>Incident types</source>
+        <translation>警情类型</translation>
+    </message>
+    <message>
+        <source>Last 24 hours</source>
+        <translation>最近24小时</translation>
+    </message>
+    <message>
+        <source>Last 30 days</source>
+        <translation>最近30天</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>最近7天</translation>
+    </message>
+    <message>
+        <source>Last 90 days</source>
+        <translation>最近90天</translation>
+    </message>
+    <message>
+        <source>Night 19–07</source>
+        <translation>夜间 19–07</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>全不选</translation>
+    </message>
+    <message>
+        <source>The end of the window must be after its start.</source>
+        <translation>结束时间必须晚于开始时间。</translation>
+    </message>
+    <message>
+        <source>Tick at least one hour of the day.</source>
+        <translation>请至少选择一个时段。</translation>
+    </message>
+    <message>
+        <source>Tick at least one incident type.</source>
+        <translation>请至少选择一种警情类型。</translation>
+    </message>
+    <message>
+        <source>Time window</source>
+        <translation>时间范围</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>止</translation>
+    </message>
+    <message>
+        <source>Window</source>
+        <translation>范围</translation>
+    </message>
+    <message>
+        <source>peak %1 per km²</source>
+        <translation>峰值 %1 起/平方公里</translation>
     </message>
 </context>
 <context>
@@ -635,6 +792,53 @@
     </message>
 </context>
 <context>
+    <name>MapTools</name>
+    <message>
+        <source>&amp;Export situation map (HTML)…</source>
+        <translation>导出态势图 (HTML)(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>Could not export the situation map: %1</source>
+        <translation>无法导出态势图：%1</translation>
+    </message>
+    <message>
+        <source>Coverage</source>
+        <translation>警力覆盖</translation>
+    </message>
+    <message>
+        <source>Export situation map</source>
+        <translation>导出态势图</translation>
+    </message>
+    <message>
+        <source>Export situation map (HTML)</source>
+        <translation>导出态势图 (HTML)</translation>
+    </message>
+    <message>
+        <source>Find on map</source>
+        <translation>在地图上查找</translation>
+    </message>
+    <message>
+        <source>HTML pages (*.html)</source>
+        <translation>HTML 网页 (*.html)</translation>
+    </message>
+    <message>
+        <source>Heatmap filter</source>
+        <translation>热力图筛选</translation>
+    </message>
+    <message>
+        <source>Map tools</source>
+        <translation>地图工具</translation>
+    </message>
+    <message>
+        <source>Situation map saved to %1</source>
+        <translation>态势图已保存到 %1</translation>
+    </message>
+    <message>
+        <source>Units without a recent fix</source>
+        <translation>定位超时警力</translation>
+    </message>
+</context>
+<context>
     <name>MapView</name>
     <message>
         <source>Available</source>
@@ -811,6 +1015,22 @@
     <message>
         <source>{n} km</source>
         <translation>{n} 公里</translation>
+    </message>
+    <message>
+        <source>Coverage gaps</source>
+        <translation>覆盖盲区</translation>
+    </message>
+    <message>
+        <source>Gap {rank}: {km} km of road</source>
+        <translation>盲区{rank}：{km}公里道路</translation>
+    </message>
+    <message>
+        <source>Not reached within {minutes} min: {type}</source>
+        <translation>{minutes}分钟内无法到达：{type}</translation>
+    </message>
+    <message>
+        <source>Raster base map</source>
+        <translation>栅格底图</translation>
     </message>
 </context>
 <context>
@@ -1054,6 +1274,147 @@
     <message>
         <source>P%1</source>
         <translation>%1级</translation>
+    </message>
+</context>
+<context>
+    <name>SearchBox</name>
+    <message>
+        <source>1-minute point</source>
+        <translation>1分钟处置点</translation>
+    </message>
+    <message>
+        <source>Area</source>
+        <translation>责任区</translation>
+    </message>
+    <message>
+        <source>Call signs, police stations, 1-minute points, areas, places and road names</source>
+        <translation>呼号、派出所、1分钟处置点、责任区、地名和道路名</translation>
+    </message>
+    <message>
+        <source>Find unit, station, place or road…</source>
+        <translation>查找警力、派出所、地点或道路…</translation>
+    </message>
+    <message>
+        <source>Place</source>
+        <translation>地点</translation>
+    </message>
+    <message>
+        <source>Police station</source>
+        <translation>派出所</translation>
+    </message>
+    <message>
+        <source>Road</source>
+        <translation>道路</translation>
+    </message>
+    <message>
+        <source>Unit</source>
+        <translation>警力</translation>
+    </message>
+</context>
+<context>
+    <name>SituationExport</name>
+    <message>
+        <source>1-minute points</source>
+        <translation>1分钟处置点</translation>
+    </message>
+    <message>
+        <source>110 calls per km² (%1 calls)</source>
+        <translation>110警情/平方公里（%1 起）</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Approximate demo data, not official</source>
+        <translation>示意演示数据，非官方数据</translation>
+    </message>
+    <message>
+        <source>Area</source>
+        <translation>责任区</translation>
+    </message>
+    <message>
+        <source>Crew</source>
+        <translation>人员</translation>
+    </message>
+    <message>
+        <source>Exported %1</source>
+        <translation>导出时间 %1</translation>
+    </message>
+    <message>
+        <source>Incident</source>
+        <translation>警情</translation>
+    </message>
+    <message>
+        <source>Last fix</source>
+        <translation>最后定位</translation>
+    </message>
+    <message>
+        <source>Open incidents</source>
+        <translation>未结警情</translation>
+    </message>
+    <message>
+        <source>Police stations</source>
+        <translation>派出所</translation>
+    </message>
+    <message>
+        <source>Priority %1</source>
+        <translation>%1级</translation>
+    </message>
+    <message>
+        <source>Situation map</source>
+        <translation>态势图</translation>
+    </message>
+    <message>
+        <source>Station</source>
+        <translation>派出所</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Units</source>
+        <translation>警力</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+</context>
+<context>
+    <name>StalePanel</name>
+    <message>
+        <source>%1 ago</source>
+        <translation>%1 前</translation>
+    </message>
+    <message>
+        <source>%1 units without a fix in the last %2 s</source>
+        <translation>%1 个警力超过 %2 秒无定位</translation>
+    </message>
+    <message>
+        <source>Call sign</source>
+        <translation>呼号</translation>
+    </message>
+    <message>
+        <source>Every unit has a fix from the last %1 s</source>
+        <translation>所有警力在 %1 秒内均有定位</translation>
+    </message>
+    <message>
+        <source>Last fix</source>
+        <translation>最后定位</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>no fix yet</source>
+        <translation>尚无定位</translation>
     </message>
 </context>
 <context>

@@ -500,6 +500,10 @@ def test_call_signs_and_road_names_only_at_close_zoom(view: MapView) -> None:
     view.graphics.viewport().grab()
     assert view.labels.drawn.get("call_signs", 0) == 0
     assert view.labels.drawn.get("roads", 0) == 0
+    # S2 (south-east) is under the legend at this size: labels are not drawn under it
+    assert view.labels.drawn["stations"] == 1
+    view.legend.toggle.setChecked(False)  # folded legend: both station names show
+    view.graphics.viewport().grab()
     assert view.labels.drawn["stations"] == 2
     view.zoom_to(LON0 + 0.0008, LAT0, 200)
     view.graphics.viewport().grab()

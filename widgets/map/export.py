@@ -49,26 +49,27 @@ ROUND = 5  # decimal degrees: about a metre
 
 def _texts() -> dict[str, str]:
     """Every text of the page in the interface language (literal calls for pyside6-lupdate)."""
-    tr = QCoreApplication.translate
     return {
-        "title": tr("SituationExport", "Situation map"),
-        "approx": tr("SituationExport", "Approximate demo data, not official"),
-        "units": tr("SituationExport", "Units"),
-        "incidents": tr("SituationExport", "Open incidents"),
-        "stations": tr("SituationExport", "Police stations"),
-        "points": tr("SituationExport", "1-minute points"),
-        "heat": tr("SituationExport", "110 calls per km² (%1 calls)"),
-        "type": tr("SituationExport", "Type"),
-        "status": tr("SituationExport", "Status"),
-        "station": tr("SituationExport", "Station"),
-        "area": tr("SituationExport", "Area"),
-        "incident": tr("SituationExport", "Incident"),
-        "members": tr("SituationExport", "Crew"),
-        "fix": tr("SituationExport", "Last fix"),
-        "priority": tr("SituationExport", "Priority %1"),
-        "address": tr("SituationExport", "Address"),
-        "made": tr("SituationExport", "Exported %1"),
-        "no_fix": tr("SituationExport", "none"),
+        "title": QCoreApplication.translate("SituationExport", "Situation map"),
+        "approx": QCoreApplication.translate(
+            "SituationExport", "Approximate demo data, not official"
+        ),
+        "units": QCoreApplication.translate("SituationExport", "Units"),
+        "incidents": QCoreApplication.translate("SituationExport", "Open incidents"),
+        "stations": QCoreApplication.translate("SituationExport", "Police stations"),
+        "points": QCoreApplication.translate("SituationExport", "1-minute points"),
+        "heat": QCoreApplication.translate("SituationExport", "110 calls per km² (%1 calls)"),
+        "type": QCoreApplication.translate("SituationExport", "Type"),
+        "status": QCoreApplication.translate("SituationExport", "Status"),
+        "station": QCoreApplication.translate("SituationExport", "Station"),
+        "area": QCoreApplication.translate("SituationExport", "Area"),
+        "incident": QCoreApplication.translate("SituationExport", "Incident"),
+        "members": QCoreApplication.translate("SituationExport", "Crew"),
+        "fix": QCoreApplication.translate("SituationExport", "Last fix"),
+        "priority": QCoreApplication.translate("SituationExport", "Priority %1"),
+        "address": QCoreApplication.translate("SituationExport", "Address"),
+        "made": QCoreApplication.translate("SituationExport", "Exported %1"),
+        "no_fix": QCoreApplication.translate("SituationExport", "none"),
     }
 
 

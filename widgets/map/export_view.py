@@ -39,7 +39,8 @@ class ExportViewer(QWidget):
         s = self.web.settings()
         s.setAttribute(QWebEngineSettings.WebAttribute.LocalContentCanAccessFileUrls, True)
         # only a page with a configured tile server needs the network
-        s.setAttribute(QWebEngineSettings.WebAttribute.LocalContentCanAccessRemoteUrls, allow_remote)
+        remote = QWebEngineSettings.WebAttribute.LocalContentCanAccessRemoteUrls
+        s.setAttribute(remote, allow_remote)
         self.web.loadFinished.connect(self._finished)
         self.caption = QLabel(self)
         self.caption.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -1,7 +1,8 @@
 """Which texts the map writes, from which zoom on, in which order and style.
 
-Priority is the list order: station names win over 1-minute points, which win
-over area codes, road names and finally call signs (the most numerous).
+Priority is the list order: station names win over coverage gaps, 1-minute
+points, area codes, road names and finally call signs (the most numerous).
+Road names and call signs also keep off unit, incident and station symbols.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import numpy.typing as npt
 from PySide6.QtGui import QColor
 
 from widgets.map import style as st
+from widgets.map.layers.coverage import GAP_COLOUR
 from widgets.map.layers.labels import LabelGroup, LabelSource, make_font
 
 if TYPE_CHECKING:
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
 
 F64 = npt.NDArray[np.float64]
 _EMPTY: tuple[F64, F64, list[str]] = (np.zeros(0), np.zeros(0), [])
+MAX_GAP_LABELS = 5
 
 
 def map_label_groups(view: MapView) -> list[LabelGroup]:
@@ -43,6 +46,9 @@ def map_label_groups(view: MapView) -> list[LabelGroup]:
         t = view.table
         return t.x, t.y, t.call_signs
 
+    def gaps() -> tuple[F64, F64, list[str]]:
+        return view.gap_x, view.gap_y, view.gap_texts
+
     white = QColor(255, 255, 255, 200)
     return [
         LabelGroup(
@@ -55,6 +61,19 @@ def map_label_groups(view: MapView) -> list[LabelGroup]:
             st.STATION_COLOUR,
             offset=(12, 0),
             background=white,
+            alternatives=((-12, 0),),
+        ),
+        LabelGroup(
+            "coverage_gaps",
+            gaps,
+            visible("coverage"),
+            0.0,
+            MAX_GAP_LABELS,
+            make_font(12, bold=True),
+            GAP_COLOUR.darker(125),
+            centred=True,
+            background=QColor(255, 255, 255, 225),
+            alternatives=((0, -22), (0, 22), (0, -44), (0, 44), (-90, 0), (90, 0)),
         ),
         LabelGroup(
             "fixed_points",
@@ -88,6 +107,7 @@ def map_label_groups(view: MapView) -> list[LabelGroup]:
             QColor("#4e342e"),
             centred=True,
             background=QColor(255, 255, 255, 170),
+            avoid_symbols=True,
         ),
         LabelGroup(
             "call_signs",
@@ -99,5 +119,7 @@ def map_label_groups(view: MapView) -> list[LabelGroup]:
             QColor("#0d1b2a"),
             offset=(10, 0),
             background=QColor(255, 255, 255, 185),
+            avoid_symbols=True,
+            alternatives=((-10, 0), (8, -14), (8, 14), (-8, -14), (-8, 14)),
         ),
     ]

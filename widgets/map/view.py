@@ -36,7 +36,7 @@ from widgets.map.layers.coverage import (
     parse_coverage,
 )
 from widgets.map.layers.heat import HeatLayer
-from widgets.map.layers.labels import LabelsItem
+from widgets.map.layers.labels import F64, LabelsItem
 from widgets.map.layers.markers import MarkersItem
 from widgets.map.layers.tiles import TilesItem, loader_for
 from widgets.map.layers.units import UnitsItem, UnitTable
@@ -117,6 +117,10 @@ class MapView(QWidget):
         self.coverage_item = CoverageItem()
         self.coverage: dict[str, ForceCoverage] = {}
         self.coverage_type: str | None = None
+        # gap labels (drawn by the labels item, which keeps them apart from the rest)
+        self.gap_x: F64 = np.zeros(0)
+        self.gap_y: F64 = np.zeros(0)
+        self.gap_texts: list[str] = []
         area_pen = pg.mkPen(st.AREA_OUTLINE, width=1.3)
         area_pen.setDashPattern([5.0, 4.0])
         self.areas_item = CosmeticPathItem(area_pen)
@@ -161,6 +165,8 @@ class MapView(QWidget):
             item.setZValue(z - 100)
             self.viewbox.addItem(item, ignoreBounds=True)
         self.labels.groups = map_label_groups(self)
+        self.labels.reserved = self._overlay_rects
+        self.labels.obstacles = self._label_obstacles
         self.coverage_item.setVisible(False)  # an analysis layer: off until asked for
 
         # ---- overlays
@@ -168,6 +174,7 @@ class MapView(QWidget):
         self.legend = MapLegend(config, self)
         self.legend.set_heat_shown(False)
         self.scale_bar = ScaleBar(self)
+        self.legend.toggle.toggled.connect(lambda _on: self._place_overlays())  # stay in corner
 
         # ---- wiring
         self.viewbox.clicked.connect(self._on_click)
@@ -358,21 +365,23 @@ class MapView(QWidget):
 
     def _place_coverage(self) -> None:
         fc = self.coverage.get(self.coverage_type or "")
+        self.gap_x, self.gap_y, self.gap_texts = np.zeros(0), np.zeros(0), []
         if fc is None or self.proj is None:
-            self.coverage_item.set_points(np.zeros(0), np.zeros(0), [])
+            self.coverage_item.set_points(np.zeros(0), np.zeros(0))
             self._show_coverage_legend()
             return
         x, y = self.proj.to_xy(fc.lon, fc.lat) if fc.lon.size else (np.zeros(0), np.zeros(0))
-        labels: list[tuple[float, float, str]] = []
-        gaps = sorted(fc.gaps, key=lambda g: -g.length_m)
-        for rank, g in enumerate((g for g in gaps if g.length_m >= MIN_GAP_LABEL_M), start=1):
-            gx, gy = self.proj.point_xy(g.lon, g.lat)
-            text = s.tr(s.GAP_LABEL, rank=rank, km=f"{g.length_m / 1000:.1f}")
-            if g.area_codes:
-                more = " …" if len(g.area_codes) > 3 else ""
-                text += "\n" + " ".join(g.area_codes[:3]) + more
-            labels.append((gx, gy, text))
-        self.coverage_item.set_points(x, y, labels)
+        gaps = [
+            g for g in sorted(fc.gaps, key=lambda g: -g.length_m) if g.length_m >= MIN_GAP_LABEL_M
+        ]
+        if gaps:
+            self.gap_x, self.gap_y = self.proj.to_xy([g.lon for g in gaps], [g.lat for g in gaps])
+            self.gap_texts = [
+                s.tr(s.GAP_LABEL, rank=k, km=f"{g.length_m / 1000:.1f}")
+                for k, g in enumerate(gaps, start=1)
+            ]
+        self.coverage_item.set_points(x, y)
+        self.labels.update()
         self._show_coverage_legend()
 
     def _show_coverage_legend(self) -> None:
@@ -382,6 +391,31 @@ class MapView(QWidget):
             shown, fc.standard_s / 60 if fc else 0.0, fc.unit_type if fc else ""
         )
         self._place_overlays()
+
+    def _overlay_rects(self) -> list[QRectF]:
+        """Where the floating widgets cover the map, in viewport pixels (labels keep off)."""
+        vp = self.graphics.viewport()
+        out = []
+        for w in (self.title, self.legend, self.scale_bar):
+            if w.isVisible():
+                tl = vp.mapFrom(self, w.pos())
+                out.append(QRectF(tl.x(), tl.y(), w.width(), w.height()))
+        return out
+
+    def _label_obstacles(self) -> list[tuple[F64, F64, tuple[float, float, float, float]]]:
+        """Symbols the minor labels keep clear of (see ``LabelGroup.avoid_symbols``)."""
+        out: list[tuple[F64, F64, tuple[float, float, float, float]]] = []
+        if self.is_layer_visible("units") and self.table.n:
+            r = max(5.0, self.units.last_size / 2 + 1.0)
+            out.append((self.table.x, self.table.y, (-r, -r, r, r)))
+        if self.is_layer_visible("incidents") and self.incident_markers.x.size:
+            h = float(st.INCIDENT_PX)
+            out.append((self.incident_markers.x, self.incident_markers.y, (-h / 3, -h, h / 3, 0)))
+        if self.is_layer_visible("stations") and self.stations.x.size:
+            out.append((self.stations.x, self.stations.y, (-10.0, -10.0, 10.0, 10.0)))
+        if self.is_layer_visible("fixed_points") and self.fixed_points.x.size:
+            out.append((self.fixed_points.x, self.fixed_points.y, (-9.0, -9.0, 9.0, 9.0)))
+        return out
 
     # --------------------------------------------------------------- raster tiles
 
@@ -594,7 +628,7 @@ class MapView(QWidget):
         self.scale_bar.set_scale(m_per_px)
         # street level: fade the heat so the streets under it stay readable
         ppm = 1.0 / m_per_px if m_per_px > 0 else 0.0
-        self.heat.item.setOpacity(1.0 - 0.45 * min(1.0, max(0.0, (ppm - 0.5) / 1.5)))
+        self.heat.item.setOpacity(1.0 - 0.6 * min(1.0, max(0.0, (ppm - 0.4) / 1.2)))
         self._update_tiles()
 
     # ---------------------------------------------------------------- overlays

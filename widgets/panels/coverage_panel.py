@@ -187,6 +187,14 @@ class CoveragePanel(QWidget):
                 .replace("%1", str(len(fc.gaps)))
                 .replace("%2", f"{km:.1f}")
             )
+            big = max(fc.gaps, key=lambda g: g.length_m)
+            if big.area_codes:
+                more = " …" if len(big.area_codes) > 6 else ""
+                lines.append(
+                    self.tr("Largest gap (Gap 1) in: %1").replace(
+                        "%1", " ".join(big.area_codes[:6]) + more
+                    )
+                )
         fixed = (self.result or {}).get("report", {}).get("fixed_points", [])
         missed = [str(p.get("name", p.get("code", ""))) for p in fixed if not p.get("covered")]
         if fixed:

@@ -124,10 +124,14 @@ class StalePanel(QWidget):
         n = len(self.call_signs)
         limit = self.map.settings.stale_fix_seconds
         if n:
-            text = self.tr("%1 units without a fix in the last %2 s").replace("%1", str(n))
+            text = (
+                self.tr("%1 units without a fix in the last %2 s")
+                .replace("%1", str(n))
+                .replace("%2", str(limit))
+            )
         else:
-            text = self.tr("Every unit has a fix from the last %2 s")
-        self.summary.setText(text.replace("%2", str(limit)))
+            text = self.tr("Every unit has a fix from the last %1 s").replace("%1", str(limit))
+        self.summary.setText(text)
 
     def retranslateUi(self) -> None:
         """Re-read every text (on LanguageChange)."""

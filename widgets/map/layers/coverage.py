@@ -5,7 +5,7 @@ this layer shows those of the type the operator picked as one translucent,
 hatched patch: each node becomes a disc of about ``NODE_RADIUS_M`` in a mask,
 and the mask is filled once with a flat tint and diagonal hatching, so
 overlapping discs do not pile up into darker blotches.  The largest gap
-clusters carry a label (rank, kilometres of road, the areas they touch).
+clusters are labelled by the map's label layer (which keeps labels apart).
 The picture is cached in device pixels: the compositing runs once per
 pan or zoom, not on every units frame.
 """
@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 F64 = npt.NDArray[np.float64]
@@ -32,7 +32,7 @@ GAP_COLOUR = QColor("#ad1457")  # magenta: unlike the heat ramp, roads and unit 
 TINT_ALPHA = 60
 HATCH_ALPHA = 170
 HATCH_SPACING_PX = 7.0
-MIN_GAP_LABEL_M = 300.0  # shorter gaps get no label (clutter)
+MIN_GAP_LABEL_M = 500.0  # shorter gaps get no label (clutter)
 
 
 @dataclass
@@ -116,31 +116,25 @@ def parse_coverage(result: Any) -> dict[str, ForceCoverage]:
 
 
 class CoverageItem(pg.GraphicsObject):
-    """Uncovered road nodes as a hatched translucent patch, plus labelled gap clusters."""
+    """Uncovered road nodes as one hatched, translucent patch."""
 
     def __init__(self) -> None:
         super().__init__()
         self.x: F64 = np.zeros(0)
         self.y: F64 = np.zeros(0)
-        self.labels: list[tuple[float, float, str]] = []  # plane x, y, text
         self.colour = QColor(GAP_COLOUR)
         self._bounds = QRectF()
-        self.font = QFont()
-        self.font.setPixelSize(12)
-        self.font.setBold(True)
         self.painted_points = 0  # nodes inside the view at the last paint (tests)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
-    def set_points(self, x: F64, y: F64, labels: list[tuple[float, float, str]]) -> None:
-        """Replace the uncovered nodes (plane metres) and the gap labels."""
+    def set_points(self, x: F64, y: F64) -> None:
+        """Replace the uncovered nodes (plane metres)."""
         self.prepareGeometryChange()
         self.x = np.asarray(x, dtype=np.float64)
         self.y = np.asarray(y, dtype=np.float64)
-        self.labels = list(labels)
-        xs = np.concatenate([self.x, [lx for lx, _, _ in labels]])
-        ys = np.concatenate([self.y, [ly for _, ly, _ in labels]])
+        xs, ys = self.x, self.y
         if xs.size:
-            pad = 2000.0  # labels and discs have a pixel size: generous margin
+            pad = 1000.0  # the discs have a pixel size: generous margin
             self._bounds = QRectF(
                 float(xs.min()) - pad,
                 float(ys.min()) - pad,
@@ -158,7 +152,7 @@ class CoverageItem(pg.GraphicsObject):
         self, p: QPainter, opt: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
         self.painted_points = 0
-        if self.x.size == 0 and not self.labels:
+        if self.x.size == 0:
             return
         tr = p.transform()
         vp = p.viewport()
@@ -166,18 +160,16 @@ class CoverageItem(pg.GraphicsObject):
         dpr = float(dev.devicePixelRatioF()) if dev is not None else 1.0
         ppm = math.hypot(tr.m11(), tr.m12())
         r = min(MAX_RADIUS_PX, max(MIN_RADIUS_PX, NODE_RADIUS_M * ppm))
-        p.save()
-        p.resetTransform()
-        if self.x.size:
-            dx = tr.m11() * self.x + tr.m21() * self.y + tr.m31()
-            dy = tr.m12() * self.x + tr.m22() * self.y + tr.m32()
-            vis = (dx > -r) & (dx < vp.width() + r) & (dy > -r) & (dy < vp.height() + r)
-            self.painted_points = int(np.count_nonzero(vis))
-            if self.painted_points:
-                img = self._patch(dx[vis], dy[vis], r, vp.width(), vp.height(), dpr)
-                p.drawImage(QRectF(0, 0, vp.width(), vp.height()), img)
-        self._paint_labels(p, tr)
-        p.restore()
+        dx = tr.m11() * self.x + tr.m21() * self.y + tr.m31()
+        dy = tr.m12() * self.x + tr.m22() * self.y + tr.m32()
+        vis = (dx > -r) & (dx < vp.width() + r) & (dy > -r) & (dy < vp.height() + r)
+        self.painted_points = int(np.count_nonzero(vis))
+        if self.painted_points:
+            img = self._patch(dx[vis], dy[vis], r, vp.width(), vp.height(), dpr)
+            p.save()
+            p.resetTransform()
+            p.drawImage(QRectF(0, 0, vp.width(), vp.height()), img)
+            p.restore()
 
     def _patch(self, dx: F64, dy: F64, r: float, w: int, h: int, dpr: float) -> QImage:
         """Discs into a mask, then one flat tint plus hatching kept only inside the mask."""
@@ -220,26 +212,6 @@ class CoverageItem(pg.GraphicsObject):
         q.end()
         out.setDevicePixelRatio(dpr)
         return out
-
-    def _paint_labels(self, p: QPainter, tr: Any) -> None:
-        if not self.labels:
-            return
-        p.setFont(self.font)
-        fm = QFontMetricsF(self.font)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        for x, y, text in self.labels:
-            pt = tr.map(QPointF(x, y))
-            lines = text.split("\n")
-            w = max(fm.horizontalAdvance(t) for t in lines) + 10
-            h = fm.height() * len(lines) + 6
-            box = QRectF(pt.x() - w / 2, pt.y() - h / 2, w, h)
-            p.setPen(QPen(self.colour, 1.2))
-            p.setBrush(QColor(255, 255, 255, 225))
-            p.drawRoundedRect(box, 3, 3)
-            p.setPen(self.colour.darker(130))
-            for i, t in enumerate(lines):
-                line = QRectF(box.left(), box.top() + 3 + i * fm.height(), w, fm.height())
-                p.drawText(line, Qt.AlignmentFlag.AlignCenter, t)
 
 
 def coverage_swatch(size: int = 18) -> QImage:

@@ -3,7 +3,10 @@
 Labels are drawn in screen pixels on top of everything, in priority order
 (stations first, call signs last), each only from its zoom level on and never
 over an earlier label: a coarse occupancy grid of 8-pixel cells keeps the
-overlap test cheap enough for hundreds of labels per frame.
+overlap test cheap enough for hundreds of labels per frame.  Nor do they go
+under the widgets floating over the map (legend, title, scale bar), and the
+low-priority groups (road names, call signs) also keep off the symbols of
+units, incidents and stations: a call sign must never hide another unit.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -21,7 +25,11 @@ from PySide6.QtWidgets import QStyleOptionGraphicsItem, QWidget
 
 F64 = npt.NDArray[np.float64]
 LabelSource = Callable[[], tuple[F64, F64, list[str]]]
+# symbols labels keep clear of: plane x, y and the box around each anchor in pixels
+# (left, top, right, bottom offsets), e.g. (-7, -7, 7, 7) for a centred 14-px symbol
+Obstacles = Callable[[], list[tuple[F64, F64, tuple[float, float, float, float]]]]
 CELL_PX = 8
+MAX_OBSTACLES = 4000  # denser than that, a label finds no room anyway: skip the test
 
 
 @dataclass
@@ -39,6 +47,10 @@ class LabelGroup:
     centred: bool = False
     background: QColor | None = None
     max_ppm: float = math.inf
+    avoid_symbols: bool = False  # keep off unit, incident and station symbols
+    # other offsets tried when blocked; for a left-aligned group a negative x puts the
+    # text's *end* there (the label goes to the left of its symbol)
+    alternatives: tuple[tuple[float, float], ...] = ()
 
 
 def make_font(px: int, bold: bool = False, italic: bool = False) -> QFont:
@@ -58,6 +70,8 @@ class LabelsItem(pg.GraphicsObject):
         self.groups: list[LabelGroup] = []
         self._bounds = QRectF()
         self.drawn: dict[str, int] = {}  # labels drawn per group in the last paint (tests, tuning)
+        self.reserved: Callable[[], list[QRectF]] = list  # viewport rects covered by widgets
+        self.obstacles: Obstacles = list
 
     def set_bounds(self, rect: QRectF) -> None:
         """Extent of everything labelled (district plus margin)."""
@@ -78,10 +92,15 @@ class LabelsItem(pg.GraphicsObject):
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         p.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
         occupied: set[tuple[int, int]] = set()
+        for r in self.reserved():
+            occupied |= _cells(r)
+        symbols: dict[tuple[int, int], list[tuple[float, float, QRectF]]] | None = None
         self.drawn = {}
         for g in self.groups:
             if ppm < g.min_ppm or ppm > g.max_ppm or not g.enabled():
                 continue
+            if g.avoid_symbols and symbols is None:
+                symbols = self._symbol_grid(tr, w, h)
             x, y, texts = g.source()
             if x.size == 0:
                 continue
@@ -99,16 +118,23 @@ class LabelsItem(pg.GraphicsObject):
                 if not text:
                     continue
                 tw = fm.horizontalAdvance(text)
-                left = dx[i] + g.offset[0] - (tw / 2 if g.centred else 0.0)
-                top = dy[i] + g.offset[1] - th / 2
-                rect = QRectF(left - 2, top, tw + 4, th)
-                cells = {
-                    (cx, cy)
-                    for cx in range(int(rect.left() // CELL_PX), int(rect.right() // CELL_PX) + 1)
-                    for cy in range(int(rect.top() // CELL_PX), int(rect.bottom() // CELL_PX) + 1)
-                }
-                if not cells.isdisjoint(occupied):
-                    continue
+                for ox, oy in (g.offset, *g.alternatives):
+                    if g.centred:
+                        left = dx[i] + ox - tw / 2
+                    elif ox < 0:  # left of the anchor: the text ends there
+                        left = dx[i] + ox - tw
+                    else:
+                        left = dx[i] + ox
+                    top = dy[i] + oy - th / 2
+                    rect = QRectF(left - 2, top, tw + 4, th)
+                    cells = _cells(rect)
+                    if not cells.isdisjoint(occupied):
+                        continue
+                    if g.avoid_symbols and symbols and _hits(symbols, cells, rect, dx[i], dy[i]):
+                        continue
+                    break
+                else:
+                    continue  # no room at any of the places tried
                 occupied |= cells
                 if g.background is not None:
                     p.setPen(Qt.PenStyle.NoPen)
@@ -120,3 +146,49 @@ class LabelsItem(pg.GraphicsObject):
                 if n >= g.max_count:
                     break
             self.drawn[g.key] = n
+
+    def _symbol_grid(
+        self, tr: Any, w: int, h: int
+    ) -> dict[tuple[int, int], list[tuple[float, float, QRectF]]]:
+        """Visible symbol boxes by grid cell, each with its anchor (own symbols are allowed)."""
+        grid: dict[tuple[int, int], list[tuple[float, float, QRectF]]] = {}
+        for x, y, (l_, t_, r_, b_) in self.obstacles():
+            if x.size == 0:
+                continue
+            dx = tr.m11() * x + tr.m21() * y + tr.m31()
+            dy = tr.m12() * x + tr.m22() * y + tr.m32()
+            vis = np.flatnonzero((dx > -30) & (dx < w + 30) & (dy > -30) & (dy < h + 30))
+            if vis.size > MAX_OBSTACLES:
+                return {}
+            for i in vis:
+                ax, ay = float(dx[i]), float(dy[i])
+                box = QRectF(ax + l_, ay + t_, r_ - l_, b_ - t_)
+                for c in _cells(box):
+                    grid.setdefault(c, []).append((ax, ay, box))
+        return grid
+
+
+def _cells(rect: QRectF) -> set[tuple[int, int]]:
+    """The 8-pixel grid cells a rectangle touches."""
+    return {
+        (cx, cy)
+        for cx in range(int(rect.left() // CELL_PX), int(rect.right() // CELL_PX) + 1)
+        for cy in range(int(rect.top() // CELL_PX), int(rect.bottom() // CELL_PX) + 1)
+    }
+
+
+def _hits(
+    grid: dict[tuple[int, int], list[tuple[float, float, QRectF]]],
+    cells: set[tuple[int, int]],
+    rect: QRectF,
+    ax: float,
+    ay: float,
+) -> bool:
+    """Whether ``rect`` covers a symbol other than the one at its own anchor (ax, ay)."""
+    for c in cells:
+        for ox, oy, box in grid.get(c, ()):
+            if abs(ox - ax) < 0.5 and abs(oy - ay) < 0.5:
+                continue
+            if box.intersects(rect):
+                return True
+    return False

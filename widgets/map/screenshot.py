@@ -1,0 +1,101 @@
+"""Render the map screenshots of the documentation from the real demo hub.
+
+    QT_QPA_PLATFORM=offscreen python -m widgets.map.screenshot [docs/]
+
+Starts the embedded demo hub (simulation on) in a temporary database, opens
+the main window with the map tools, waits until units have moved, then saves
+``screenshot-map-district.png`` (whole district, heat and special-police
+coverage gaps) and ``screenshot-map-street.png`` (Nanjing Road pedestrian
+street: call signs and road names).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QEventLoop, QSettings, QTimer
+
+from console.hub.bootstrap import start_embedded_hub
+from console.hub.client import InprocClient
+from widgets.app import prepare_application
+from widgets.bridge import HubBridge
+from widgets.i18n import LanguageManager
+from widgets.main_window import MainWindow
+from widgets.map_tools import install_map_tools
+
+STREET = "南京路步行街"
+SIZE = (1920, 1080)
+
+
+def _spin(ms: int) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def _wait(cond: object, timeout_s: float) -> bool:
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        if callable(cond) and cond():
+            return True
+        _spin(50)
+    return False
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("out", nargs="?", default="docs", type=Path)
+    ap.add_argument("--lang", default="zh_CN")
+    ap.add_argument("--settle", type=float, default=6.0, help="seconds of simulated movement")
+    args = ap.parse_args(argv)
+    app = prepare_application([sys.argv[0]])
+    LanguageManager(app).set_language(args.lang)
+    with tempfile.TemporaryDirectory(prefix="map-shots-") as tmp:
+        hub = start_embedded_hub(f"sqlite:///{tmp}/hub.db", simulate=True)
+        client = InprocClient(hub, actor="screenshot", role="supervisor", workstation="docs")
+        bridge = HubBridge(client)
+        settings = QSettings(str(Path(tmp) / "shot.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(bridge, hub.config, settings=settings)
+        tools = install_map_tools(window)
+        try:
+            window.resize(*SIZE)
+            window.start()
+            window.show()
+            if not _wait(lambda: window.is_loaded and window.moves_received >= 3, 30):
+                print("warning: the window did not finish loading", file=sys.stderr)
+            _spin(int(args.settle * 1000))
+            tools.coverage_panel.set_unit_type("special_police")
+            window.set_layer_visible("coverage", True)
+            _wait(lambda: tools.coverage_panel.forces, 20)
+            window.map.zoom_to_district()
+            _spin(800)
+            args.out.mkdir(parents=True, exist_ok=True)
+            district = args.out / "screenshot-map-district.png"
+            window.map.grab().save(str(district))
+            window.set_layer_visible("coverage", False)
+            d = window.district
+            lon, lat = d.landmarks[STREET] if d is not None else (121.48, 31.2362)
+            window.map.zoom_to(lon, lat, 300.0)
+            _spin(800)
+            street = args.out / "screenshot-map-street.png"
+            window.map.grab().save(str(street))
+            if os.environ.get("MAP_SHOT_WINDOW"):
+                window.grab().save(str(args.out / "window.png"))
+            print(district, street)
+        finally:
+            window.close()
+            bridge.close()
+            client.close()
+            hub.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
