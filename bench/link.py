@@ -30,12 +30,12 @@ import zmq
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from console.link import protocol as p  # noqa: E402
-from console.link.hubport import SituationPort  # noqa: E402
-from console.link.keys import KeyPair, TerminalKey, load_or_create_hub_keys  # noqa: E402
-from console.link.node import HubNode  # noqa: E402
-from console.link.outbox import Moved  # noqa: E402
-from console.store.db import Store, open_store  # noqa: E402
+from console.link import protocol as p
+from console.link.hubport import SituationPort
+from console.link.keys import KeyPair, TerminalKey, load_or_create_hub_keys
+from console.link.node import HubNode
+from console.link.outbox import Moved
+from console.store.db import Store, open_store
 
 LON0, LAT0 = 121.48, 31.23
 BURST = 16
@@ -78,13 +78,20 @@ def enroll_bulk(store: Store, keys: list[TerminalKey]) -> None:
         s.execute(
             insert(TerminalRow),
             [
-                {"unit_id": ids[k.unit], "public_key": k.keys.public, "enrolled_at": now, "enrolled_by": "bench"}
+                {
+                    "unit_id": ids[k.unit],
+                    "public_key": k.keys.public,
+                    "enrolled_at": now,
+                    "enrolled_by": "bench",
+                }
                 for k in keys
             ],
         )
 
 
-def _dealer(ctx: zmq.Context[zmq.Socket[bytes]], pub: str, sec: str, server: str, ep: str) -> zmq.Socket[bytes]:
+def _dealer(
+    ctx: zmq.Context[zmq.Socket[bytes]], pub: str, sec: str, server: str, ep: str
+) -> zmq.Socket[bytes]:
     s = ctx.socket(zmq.DEALER)
     s.curve_publickey = pub.encode()
     s.curve_secretkey = sec.encode()
@@ -112,7 +119,9 @@ def _wait_connected(socks: list[zmq.Socket[bytes]], timeout: float = 120.0) -> N
 # ----------------------------------------------------------------- ingest
 
 
-def _sender(ep: str, server: str, pairs: list[tuple[str, str]], ready: Any, go: Any, stop: Any) -> None:
+def _sender(
+    ep: str, server: str, pairs: list[tuple[str, str]], ready: Any, go: Any, stop: Any
+) -> None:
     ctx = zmq.Context()
     ctx.set(zmq.MAX_SOCKETS, len(pairs) + 64)
     socks = [_dealer(ctx, pub, sec, server, ep) for pub, sec in pairs]
@@ -142,7 +151,9 @@ def _sender(ep: str, server: str, pairs: list[tuple[str, str]], ready: Any, go: 
     ctx.term()
 
 
-def bench_ingest(node: HubNode, keys: list[TerminalKey], hub_public: str, seconds: float, procs: int) -> float:
+def bench_ingest(
+    node: HubNode, keys: list[TerminalKey], hub_public: str, seconds: float, procs: int
+) -> float:
     port = node.port
     assert isinstance(port, SituationPort)
     mpc = mp.get_context("spawn")
@@ -151,7 +162,14 @@ def bench_ingest(node: HubNode, keys: list[TerminalKey], hub_public: str, second
     workers = [
         mpc.Process(
             target=_sender,
-            args=(node.link.endpoint, hub_public, [(k.keys.public, k.keys.secret) for k in c], ready, go, stop),
+            args=(
+                node.link.endpoint,
+                hub_public,
+                [(k.keys.public, k.keys.secret) for k in c],
+                ready,
+                go,
+                stop,
+            ),
         )
         for c in chunks
     ]
@@ -194,9 +212,14 @@ def bench_raw_curve(n: int = 400_000) -> float:
     pull.curve_secretkey, pull.curve_publickey = server.secret.encode(), server.public.encode()
     pull.setsockopt(zmq.RCVHWM, 100_000)
     port = pull.bind_to_random_port("tcp://127.0.0.1")
-    frame = p.encode_terminal(p.Position(lat=LAT0, lon=LON0, accuracy=5.0, speed=8.0, heading=90.0, t=time.time()))
+    frame = p.encode_terminal(
+        p.Position(lat=LAT0, lon=LON0, accuracy=5.0, speed=8.0, heading=90.0, t=time.time())
+    )
     mpc = mp.get_context("spawn")
-    w = mpc.Process(target=_push, args=(f"tcp://127.0.0.1:{port}", server.public, (client.public, client.secret), n, frame))
+    w = mpc.Process(
+        target=_push,
+        args=(f"tcp://127.0.0.1:{port}", server.public, (client.public, client.secret), n, frame),
+    )
     w.start()
     pull.recv()
     t0 = time.perf_counter()
@@ -226,13 +249,21 @@ def _responders(ep: str, keys: list[TerminalKey], ready: Any, stop: Any) -> None
     fleet.stop()
 
 
-def bench_fanout(node: HubNode, store: Store, keys: list[TerminalKey], rounds: int) -> list[float]:
+def bench_fanout(
+    node: HubNode, store: Store, keys: list[TerminalKey], rounds: int, procs: int = 2
+) -> list[float]:
+    """Latencies (ms) from approval to each committed delivery receipt.
+
+    The 1,000 terminals are full protocol sessions in ``procs`` processes (real
+    terminals answer in parallel on their own devices; one Python process
+    answering for all of them would measure itself).
+    """
     from sqlalchemy import select
 
     from console.store.district_repo import UnitRepo
     from console.store.incident_repo import IncidentRepo
     from console.store.models import OrderRow
-    from console.store.order_repo import NewOrder, OrderRepo
+    from console.store.order_repo import NewOrder
 
     port = node.port
     assert isinstance(port, SituationPort)
@@ -247,26 +278,44 @@ def bench_fanout(node: HubNode, store: Store, keys: list[TerminalKey], rounds: i
     port.on_event = on_event  # type: ignore[assignment]
     mpc = mp.get_context("spawn")
     ready, stop = mpc.Queue(), mpc.Event()
-    w = mpc.Process(target=_responders, args=(node.link.endpoint, keys, ready, stop))
-    w.start()
-    ready.get(timeout=300)
+    workers = [
+        mpc.Process(target=_responders, args=(node.link.endpoint, keys[k::procs], ready, stop))
+        for k in range(procs)
+    ]
+    for w in workers:
+        w.start()
+    for _ in workers:
+        ready.get(timeout=300)
     with store.transaction() as s:
-        inc = IncidentRepo(s).create(
-            incident_type="theft", priority=1, force_level=1, manpower=2, lon=LON0, lat=LAT0, created_by="bench"
-        ).id
+        inc = (
+            IncidentRepo(s)
+            .create(
+                incident_type="theft",
+                priority=1,
+                force_level=1,
+                manpower=2,
+                lon=LON0,
+                lat=LAT0,
+                created_by="bench",
+            )
+            .id
+        )
         ids = UnitRepo(s).ids_by_call_sign()
     lat_ms: list[float] = []
     try:
         for _ in range(rounds):
             time.sleep(1.0)
             t0 = time.perf_counter()
-            with store.transaction() as s:  # the approval: one order per unit into the outbox
-                oids = OrderRepo(s).add_many(
-                    [NewOrder(inc, ids[k.unit], "respond", {"instructions": "go"}) for k in keys],
-                    ack_deadline_seconds=30,
-                    time_to_live_seconds=600,
-                )
-            node.link.kick()
+            # the approval: one order per unit into the outbox, then wake the link
+            dues = node.link.outbox.enqueue(
+                [NewOrder(inc, ids[k.unit], "respond", {"instructions": "go"}) for k in keys],
+                ack_deadline_seconds=30,
+                time_to_live_seconds=600,
+                now=time.time(),
+                sending=True,
+            )
+            node.link.send_now(dues)
+            oids = [d.order_id for d in dues]
             end = time.monotonic() + 60
             while time.monotonic() < end:
                 with lock:
@@ -283,7 +332,8 @@ def bench_fanout(node: HubNode, store: Store, keys: list[TerminalKey], rounds: i
         assert not pending
     finally:
         stop.set()
-        w.join(30)
+        for w in workers:
+            w.join(30)
     return lat_ms
 
 
@@ -323,11 +373,13 @@ def bench_rtt(n: int = 2000) -> float:
 
 def pct(xs: list[float], q: float) -> float:
     s = sorted(xs)
-    return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
+    return s[min(len(s) - 1, round(q * (len(s) - 1)))]
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--terminals", type=int, default=5000)
     ap.add_argument("--fanout", type=int, default=1000)
     ap.add_argument("--seconds", type=float, default=5.0)
@@ -344,9 +396,13 @@ def main() -> int:
         hub = load_or_create_hub_keys(d / "keys")
         keys = [TerminalKey(f"B-{i:05d}", KeyPair.generate(), hub.public) for i in range(n)]
         enroll_bulk(store, keys)
-        node = HubNode(store, hub, "tcp://127.0.0.1:0", port=SituationPort.from_store(store)).start()
+        node = HubNode(
+            store, hub, "tcp://127.0.0.1:0", port=SituationPort.from_store(store)
+        ).start()
         try:
-            ingest = bench_ingest(node, keys[: args.terminals], hub.public, args.seconds, args.senders)
+            ingest = bench_ingest(
+                node, keys[: args.terminals], hub.public, args.seconds, args.senders
+            )
             fan = bench_fanout(node, store, keys[: args.fanout], args.rounds)
         finally:
             node.stop()

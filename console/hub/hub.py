@@ -18,6 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
+import msgspec
 import numpy as np
 import numpy.typing as npt
 
@@ -51,6 +52,7 @@ from console.hub.messages import (
     Login,
     Logout,
     OrderReceipt,
+    PlanChanged,
     ProposePlan,
     RejectPlan,
     Reply,
@@ -381,6 +383,12 @@ class CommandHub:
         self._emit(UnitChanged(unit=self.unit_state(i)))
 
     def _emit(self, ev: Event) -> None:
+        # subscribers get their own copy: the hub keeps changing its live records
+        ev = msgspec.structs.replace(ev)
+        if isinstance(ev, IncidentChanged):
+            ev.incident = msgspec.structs.replace(ev.incident, units=list(ev.incident.units))
+        elif isinstance(ev, PlanChanged):
+            ev.approvals = list(ev.approvals)
         self._seq += 1
         ev.seq = self._seq
         with self._subs_lock:

@@ -50,6 +50,7 @@ MAX_BATCH = 8192
 NOBLOCK = int(zmq.NOBLOCK)  # a plain int: pyzmq converts enum flags on every call
 HWM = 1000
 SEND_DUE_S = 0.25
+SEND_CHUNK = 100
 CHECK_S = 1.0
 PUSH_RETRY_S = 2.0
 SESSION_TIMEOUT_S = 10.0
@@ -188,6 +189,25 @@ class TerminalLink:
         """New orders are in the outbox: send them now rather than at the next poll."""
         self._kicked = True
         self._wake()
+
+    def send_now(self, dues: list[Due]) -> None:
+        """Send freshly committed orders at once (from :meth:`Outbox.enqueue`); thread-safe.
+
+        Those whose terminal is off the air stay due and go out on its hello.
+        """
+
+        def run() -> None:
+            now = self.clock()
+            sent: list[Due] = []
+            for d in dues:
+                sess = self.by_unit.get(d.unit_id)
+                if sess is not None:
+                    if self._send(sess, p.encode_hub(d.message)):
+                        self.stats.orders_sent += 1
+                    sent.append(d)
+            self.outbox.record_attempts(sent, now)
+
+        self.call(run)
 
     def call(self, fn: Callable[[], None]) -> None:
         """Run ``fn`` on the link thread (the only thread that may use the socket)."""
@@ -596,19 +616,21 @@ class TerminalLink:
 
     def _send_due(self) -> None:
         now = self.clock()
-        dues = self.outbox.due(now)
-        if not dues:
+        heads = self.outbox.due_heads(now)
+        if not heads:
             return
+        online = [oid for oid, unit, _ in heads if unit in self.by_unit]
+        offline = [oid for oid, unit, _ in heads if unit not in self.by_unit]
         sent: list[Due] = []
-        offline: list[str] = []
-        for d in dues:
-            sess = self.by_unit.get(d.unit_id)
-            if sess is None:
-                offline.append(d.order_id)
-                continue
-            if self._send(sess, p.encode_hub(d.message)):
-                self.stats.orders_sent += 1
-            sent.append(d)  # a full pipe counts as a try: back off rather than spin
+        for i in range(0, len(online), SEND_CHUNK):  # the first orders leave while the rest load
+            for d in self.outbox.load(online[i : i + SEND_CHUNK]):
+                sess = self.by_unit.get(d.unit_id)
+                if sess is None:
+                    offline.append(d.order_id)
+                    continue
+                if self._send(sess, p.encode_hub(d.message)):
+                    self.stats.orders_sent += 1
+                sent.append(d)  # a full pipe counts as a try: back off rather than spin
         self.outbox.record_attempts(sent, now)
         self.outbox.defer(offline, now + OFFLINE_RETRY_S)
 

@@ -1416,6 +1416,10 @@
         <source>no fix yet</source>
         <translation>尚无定位</translation>
     </message>
+    <message>
+        <source>(the oldest %1 listed)</source>
+        <translation>（列出最久的 %1 个）</translation>
+    </message>
 </context>
 <context>
     <name>StatsPanel</name>

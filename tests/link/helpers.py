@@ -6,6 +6,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +18,7 @@ from console.store.db import Store, open_store
 from console.store.district_repo import DistrictRepo
 from console.store.incident_repo import IncidentRepo
 from console.store.order_repo import NewOrder, OrderRepo
+from console.terminal.fleet import Fleet
 
 LON0, LAT0 = 121.48, 31.23
 
@@ -113,6 +115,20 @@ def wait_until(pred: Callable[[], bool], timeout: float = 20.0, step: float = 0.
             return True
         time.sleep(step)
     return pred()
+
+
+def on_fleet(fleet: Fleet, fn: Callable[[], object]) -> None:
+    """Run ``fn`` on the fleet's thread and wait until it has run (no race with the test)."""
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            fn()
+        finally:
+            done.set()
+
+    fleet.call(run)
+    assert done.wait(10), "the fleet thread did not run the call"
 
 
 def free_port() -> int:

@@ -18,7 +18,7 @@ from console.terminal.fleet import Fleet, Member
 from console.terminal.localstore import SqliteStore
 from console.terminal.session import TerminalSession
 from tests.link.conftest import FleetFactory
-from tests.link.helpers import add_orders, enroll_fleet, make_incident, wait_until
+from tests.link.helpers import add_orders, enroll_fleet, make_incident, on_fleet, wait_until
 
 JPEG = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 40
 
@@ -39,10 +39,6 @@ def _row(store: Store, oid: str) -> OrderRow:
 
 def _delivered(store: Store, ids: list[str]) -> bool:
     return all(st != OrderState.PENDING.value for st in _states(store, ids).values())
-
-
-def _on_fleet(fleet: Fleet, fn: object) -> None:
-    fleet.call(fn)  # type: ignore[arg-type]
 
 
 def test_orders_reach_their_units_and_receipts_advance_them(
@@ -66,7 +62,7 @@ def test_orders_reach_their_units_and_receipts_advance_them(
         first.session.finish(oid1, "suspect detained")
         second.session.reject(oid2, "vehicle fault")
 
-    fleet.call(act)
+    on_fleet(fleet, act)
     assert wait_until(lambda: _states(store, [oid1, oid2]) == {oid1: "finished", oid2: "rejected"})
     row = _row(store, oid1)
     assert row.outcome == "suspect detained"
@@ -102,14 +98,14 @@ def test_offline_terminal_gets_its_orders_on_reconnect(
     fleet, members = fleet_of(2)
     away, here = members
     assert wait_until(lambda: bool(away.session.epoch and here.session.epoch))
-    fleet.call(lambda: fleet.set_online(away, False))
+    on_fleet(fleet, lambda: fleet.set_online(away, False))
     inc = make_incident(store)
     ids = add_orders(store, inc, [away.key.unit, here.key.unit])
     node.link.kick()
     assert wait_until(lambda: _states(store, ids)[ids[1]] == "delivered")
     assert _states(store, ids)[ids[0]] == "pending"
     assert away.session.executed == []
-    fleet.call(lambda: fleet.set_online(away, True))
+    on_fleet(fleet, lambda: fleet.set_online(away, True))
     assert wait_until(lambda: _states(store, ids)[ids[0]] == "delivered")
     assert away.session.executed == [ids[0]]
 
@@ -178,7 +174,7 @@ def test_unacknowledged_order_escalates_then_expires(
 ) -> None:
     fleet, members = fleet_of(1)
     m = members[0]
-    fleet.call(lambda: fleet.set_online(m, False))
+    on_fleet(fleet, lambda: fleet.set_online(m, False))
     ids = add_orders(store, make_incident(store), [m.key.unit], ack_s=0.3, ttl_s=2.0)
     assert wait_until(lambda: any(e.kind == "overdue" for e in port.events))
     ev = next(e for e in port.events if e.kind == "overdue")
@@ -212,9 +208,9 @@ def test_cancel_and_update_reach_the_terminal(
     assert _states(store, ids)[ids[0]] == "cancelled"
     assert not node.link.cancel_order(ids[0], "again").result(5)  # already final
     # cancelled while the terminal was off the air: its hello brings the cancellation
-    fleet.call(lambda: fleet.set_online(away, False))
+    on_fleet(fleet, lambda: fleet.set_online(away, False))
     assert node.link.cancel_order(ids[1], "resolved by phone").result(5)
-    fleet.call(lambda: fleet.set_online(away, True))
+    on_fleet(fleet, lambda: fleet.set_online(away, True))
     assert wait_until(lambda: away.session.open_orders() == [])
     held_away = away.session.store.get(ids[1])
     assert held_away is not None and held_away.state == "cancelled"
@@ -233,7 +229,7 @@ def test_feedback_photo_and_status_reach_the_hub(
         m.session.feedback("two suspects fled east", ids[0], JPEG)
         m.session.set_status("off_duty")
 
-    fleet.call(report)
+    on_fleet(fleet, report)  # queued for sure before we wait for the acks
     assert wait_until(lambda: not m.session.store.unacked())
     with store.session() as s:
         att = s.scalars(select(AttachmentRow)).one()

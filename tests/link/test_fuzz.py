@@ -15,7 +15,7 @@ from console.link.node import HubNode
 from console.store.db import Store
 from console.terminal.fleet import dealer
 from tests.link.conftest import FleetFactory
-from tests.link.helpers import LAT0, LON0, add_orders, make_incident, wait_until
+from tests.link.helpers import LAT0, LON0, add_orders, make_incident, on_fleet, wait_until
 
 N_BAD = 100_000
 OID = "f" * 32
@@ -70,7 +70,7 @@ def test_fuzzed_terminal_is_counted_and_others_flow_on(
 ) -> None:
     fleet, members = fleet_of(11)
     fuzzer, honest = members[0], members[1:]
-    fleet.call(lambda: fleet.set_online(fuzzer, False))  # its key, our own socket
+    on_fleet(fleet, lambda: fleet.set_online(fuzzer, False))  # its key, our own socket
     assert wait_until(lambda: all(m.session.epoch for m in honest))
     frames = bad_frames(random.Random(7), N_BAD)
 

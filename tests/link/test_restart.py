@@ -19,6 +19,7 @@ from tests.link.helpers import (
     free_port,
     make_incident,
     make_store,
+    on_fleet,
     wait_until,
 )
 
@@ -44,7 +45,7 @@ def test_hub_killed_mid_delivery_loses_no_order(tmp_path: Path) -> None:
     try:
         assert wait_until(lambda: all(m.session.epoch for m in members))
         away = members[-4:]  # these go off the air before the crash and return after it
-        fleet.call(lambda: [fleet.set_online(m, False) for m in away])
+        on_fleet(fleet, lambda: [fleet.set_online(m, False) for m in away])
 
         inc = make_incident(store)
         ids = add_orders(store, inc, [k.unit for k in keys for _ in range(ORDERS_EACH)])

@@ -7,6 +7,7 @@ import functools
 import http.server
 import os
 import sqlite3
+import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -63,15 +64,13 @@ def _view(qtbot, cfg: Config) -> MapView:  # type: ignore[no-untyped-def]
 
 
 def png(colour: str, size: int = 256) -> bytes:
+    """A one-colour PNG tile."""
     img = QImage(size, size, QImage.Format.Format_RGB32)
     img.fill(QColor(colour))
-    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
-
-    data = QByteArray()
-    buf = QBuffer(data)
-    buf.open(QIODevice.OpenModeFlag.WriteOnly)
-    assert img.save(buf, b"PNG")
-    return bytes(data.data())
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "t.png")
+        assert img.save(path)
+        return Path(path).read_bytes()
 
 
 def district_tiles(z: int) -> list[tuple[int, int, int]]:

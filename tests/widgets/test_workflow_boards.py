@@ -166,6 +166,7 @@ def test_unit_board_groups_by_station_and_follows_status(
     # positions only touch the fix-time dict; the row shows the age at the next refresh
     u = board.units[unit]
     now = hub.clock()
+    board.clock = lambda: now  # a fixed "now": the age shown is exact, whatever the machine
     board.apply_moves(
         UnitsMoved(
             t=now,

@@ -10,7 +10,8 @@ from typing import Any
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from console.config import Config, load_config
@@ -137,6 +138,10 @@ def test_place_search_sets_the_location(
     assert any(str(station["name"]) in lb for lb in labels)
     assert not dlg.choose_place("没有这个地方")
     assert "没有这个地方" in dlg.message_label.text()
+    # Enter in a field never sends the call (no default button); the form stays open
+    dlg.show()
+    QTest.keyClick(dlg.caller_edit, Qt.Key.Key_Return)
+    assert dlg.isVisible() and not dlg.pending and not dlg.submit_button.isDefault()
     # a right-click without a name offers the nearest place as the address
     dlg.address_edit.clear()
     dlg.set_location(lon + 0.0003, lat)
@@ -409,12 +414,11 @@ def test_supervisor_sees_plans_awaiting_approval_without_pop_ups(
         assert not wf.reviews  # nothing popped up
         assert wf.pending_action.isEnabled()
         assert f"({len(wf.pending_plans)})" in wf.pending_action.text()
-        dlg = wf.review_next_pending()
-        assert dlg is not None and dlg.approve_button.isEnabled()
-        while dlg.incident_id != ev.incident_id:  # older pending plans of this module first
-            dlg.close()
-            dlg = wf.review_next_pending()
-            assert dlg is not None
+        oldest = min(wf.pending_plans.values(), key=lambda p: p.plan_id)
+        first = wf.review_next_pending()
+        assert first is not None and first.incident_id == oldest.incident_id
+        dlg = wf.open_review(wf.pending_plans[ev.incident_id])
+        assert dlg.approve_button.isEnabled()
         dlg.approve_button.click()
         qtbot.waitUntil(lambda: ev.incident_id not in wf.pending_plans, timeout=WAIT_MS)
         assert dlg.plan_event.status == "approved"

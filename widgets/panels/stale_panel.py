@@ -30,6 +30,7 @@ from widgets.map import MapView
 from widgets.panels.common import format_age
 
 REFRESH_MS = 1000
+MAX_ROWS = 500  # the oldest; thousands of rows rewritten every second would cost the GUI
 
 
 class StalePanel(QWidget):
@@ -42,6 +43,7 @@ class StalePanel(QWidget):
         self.config = config
         self.map = map_view
         self.call_signs: list[str] = []
+        self.n_stale = 0
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)
         self.table = QTableWidget(0, 3, self)
@@ -71,7 +73,8 @@ class StalePanel(QWidget):
         rows = [t.row_of[cs] for cs in stale if cs in t.row_of]
         ages = now - t.fix_t[rows] if rows else np.zeros(0)
         ages = np.where(t.fix_t[rows] > 0, ages, np.inf) if rows else ages
-        order = np.argsort(-ages, kind="stable")  # oldest (and never fixed) first
+        order = np.argsort(-ages, kind="stable")[:MAX_ROWS]  # oldest (never fixed) first
+        self.n_stale = len(rows)
         call_signs = [t.call_signs[rows[i]] for i in order]
         if call_signs != self.call_signs:
             self._rebuild(call_signs)
@@ -121,7 +124,7 @@ class StalePanel(QWidget):
             self.unitActivated.emit(cs)
 
     def _show_summary(self) -> None:
-        n = len(self.call_signs)
+        n = self.n_stale
         limit = self.map.settings.stale_fix_seconds
         if n:
             text = (
@@ -129,6 +132,10 @@ class StalePanel(QWidget):
                 .replace("%1", str(n))
                 .replace("%2", str(limit))
             )
+            if n > len(self.call_signs):
+                text += " " + self.tr("(the oldest %1 listed)").replace(
+                    "%1", str(len(self.call_signs))
+                )
         else:
             text = self.tr("Every unit has a fix from the last %1 s").replace("%1", str(limit))
         self.summary.setText(text)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import cast
 
+import msgspec
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
@@ -163,7 +164,8 @@ class AlertsBoard(QWidget):
         old = self.alerts.get(ev.alert_id)
         if old is not None and old.acked_by and not ev.acked_by:
             return  # an older copy arriving late must not un-acknowledge
-        self.alerts[ev.alert_id] = ev
+        # a copy: in-process the hub hands out its own Alert and sets acked_by on it later
+        self.alerts[ev.alert_id] = msgspec.structs.replace(ev)
         if ev.acked_by:
             self.pending.discard(ev.alert_id)
         self._rebuild()
@@ -172,7 +174,7 @@ class AlertsBoard(QWidget):
 
     def set_alerts(self, alerts: list[Alert]) -> None:
         """Replace with the alerts of a snapshot (open ones)."""
-        self.alerts = {a.alert_id: a for a in alerts if a.alert_id > 0}
+        self.alerts = {a.alert_id: msgspec.structs.replace(a) for a in alerts if a.alert_id > 0}
         self._rebuild()
 
     def _on_event(self, ev: Event) -> None:
@@ -289,17 +291,7 @@ class AlertsBoard(QWidget):
         a = self.alerts.get(alert_id)
         if a is not None and not a.acked_by:  # the re-published alert may still be on its way
             actor = str(getattr(self.bridge.client, "actor", "")) or "✓"
-            self.alerts[alert_id] = Alert(
-                level=a.level,
-                kind=a.kind,
-                text=a.text,
-                incident_id=a.incident_id,
-                alert_id=a.alert_id,
-                t=a.t,
-                text_en=a.text_en,
-                acked_by=actor,
-                seq=a.seq,
-            )
+            self.alerts[alert_id] = msgspec.structs.replace(a, acked_by=actor)
             self._rebuild()
 
     def _row_activated(self, row: int) -> None:

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QStringListModel, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -174,10 +175,21 @@ class IntakeDialog(QDialog):
         self.duplicate_frame.hide()
 
         self.submit_button = QPushButton(self)
-        self.submit_button.setDefault(True)
         self.submit_button.clicked.connect(self.submit)
         self.cancel_button = QPushButton(self)
         self.cancel_button.clicked.connect(self.reject)
+        # Enter in a field (picking a place, typing a number) must never send the call:
+        # no default button; Ctrl+Enter submits on purpose
+        for b in (
+            self.submit_button,
+            self.cancel_button,
+            self.merge_button,
+            self.create_anyway_button,
+        ):
+            b.setAutoDefault(False)
+            b.setDefault(False)
+        self.submit_shortcut = QShortcut(QKeySequence("Ctrl+Return"), self)
+        self.submit_shortcut.activated.connect(self.submit)
 
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)

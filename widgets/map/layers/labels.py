@@ -11,6 +11,7 @@ units, incidents and stations: a call sign must never hide another unit.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,7 +30,6 @@ LabelSource = Callable[[], tuple[F64, F64, list[str]]]
 # (left, top, right, bottom offsets), e.g. (-7, -7, 7, 7) for a centred 14-px symbol
 Obstacles = Callable[[], list[tuple[F64, F64, tuple[float, float, float, float]]]]
 CELL_PX = 8
-MAX_OBSTACLES = 4000  # denser than that, a label finds no room anyway: skip the test
 
 
 @dataclass
@@ -94,13 +94,13 @@ class LabelsItem(pg.GraphicsObject):
         occupied: set[tuple[int, int]] = set()
         for r in self.reserved():
             occupied |= _cells(r)
-        symbols: dict[tuple[int, int], list[tuple[float, float, QRectF]]] | None = None
+        symbols: SymbolIndex | None = None
         self.drawn = {}
         for g in self.groups:
             if ppm < g.min_ppm or ppm > g.max_ppm or not g.enabled():
                 continue
             if g.avoid_symbols and symbols is None:
-                symbols = self._symbol_grid(tr, w, h)
+                symbols = SymbolIndex.build(self.obstacles(), tr, w, h)
             x, y, texts = g.source()
             if x.size == 0:
                 continue
@@ -130,7 +130,7 @@ class LabelsItem(pg.GraphicsObject):
                     cells = _cells(rect)
                     if not cells.isdisjoint(occupied):
                         continue
-                    if g.avoid_symbols and symbols and _hits(symbols, cells, rect, dx[i], dy[i]):
+                    if g.avoid_symbols and symbols and symbols.hits(rect, dx[i], dy[i]):
                         continue
                     break
                 else:
@@ -147,26 +147,6 @@ class LabelsItem(pg.GraphicsObject):
                     break
             self.drawn[g.key] = n
 
-    def _symbol_grid(
-        self, tr: Any, w: int, h: int
-    ) -> dict[tuple[int, int], list[tuple[float, float, QRectF]]]:
-        """Visible symbol boxes by grid cell, each with its anchor (own symbols are allowed)."""
-        grid: dict[tuple[int, int], list[tuple[float, float, QRectF]]] = {}
-        for x, y, (l_, t_, r_, b_) in self.obstacles():
-            if x.size == 0:
-                continue
-            dx = tr.m11() * x + tr.m21() * y + tr.m31()
-            dy = tr.m12() * x + tr.m22() * y + tr.m32()
-            vis = np.flatnonzero((dx > -30) & (dx < w + 30) & (dy > -30) & (dy < h + 30))
-            if vis.size > MAX_OBSTACLES:
-                return {}
-            for i in vis:
-                ax, ay = float(dx[i]), float(dy[i])
-                box = QRectF(ax + l_, ay + t_, r_ - l_, b_ - t_)
-                for c in _cells(box):
-                    grid.setdefault(c, []).append((ax, ay, box))
-        return grid
-
 
 def _cells(rect: QRectF) -> set[tuple[int, int]]:
     """The 8-pixel grid cells a rectangle touches."""
@@ -177,18 +157,57 @@ def _cells(rect: QRectF) -> set[tuple[int, int]]:
     }
 
 
-def _hits(
-    grid: dict[tuple[int, int], list[tuple[float, float, QRectF]]],
-    cells: set[tuple[int, int]],
-    rect: QRectF,
-    ax: float,
-    ay: float,
-) -> bool:
-    """Whether ``rect`` covers a symbol other than the one at its own anchor (ax, ay)."""
-    for c in cells:
-        for ox, oy, box in grid.get(c, ()):
-            if abs(ox - ax) < 0.5 and abs(oy - ay) < 0.5:
+class SymbolIndex:
+    """Symbol boxes in viewport pixels, sorted by left edge: a label's test is a bisection
+    plus a look at the few boxes that start within reach of it (plain Python: for the
+    handful of candidates per label that beats numpy's per-call overhead)."""
+
+    def __init__(self, ax: F64, ay: F64, boxes: F64) -> None:
+        order = np.argsort(boxes[:, 0], kind="stable")
+        rows = np.column_stack([boxes[order], ax[order], ay[order]])
+        self.rows: list[tuple[float, float, float, float, float, float]] = [
+            (r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows.tolist()
+        ]
+        self.left = [r[0] for r in self.rows]
+        self.max_w = float((boxes[:, 2] - boxes[:, 0]).max()) if boxes.size else 0.0
+
+    @classmethod
+    def build(
+        cls,
+        obstacles: list[tuple[F64, F64, tuple[float, float, float, float]]],
+        tr: Any,
+        w: int,
+        h: int,
+    ) -> SymbolIndex:
+        """The visible symbols of ``obstacles`` under the painter transform ``tr``."""
+        axs: list[F64] = []
+        ays: list[F64] = []
+        boxes: list[F64] = []
+        for x, y, (l_, t_, r_, b_) in obstacles:
+            if x.size == 0:
                 continue
-            if box.intersects(rect):
+            dx = tr.m11() * x + tr.m21() * y + tr.m31()
+            dy = tr.m12() * x + tr.m22() * y + tr.m32()
+            vis = (dx > -30) & (dx < w + 30) & (dy > -30) & (dy < h + 30)
+            dx, dy = dx[vis], dy[vis]
+            axs.append(dx)
+            ays.append(dy)
+            boxes.append(np.column_stack([dx + l_, dy + t_, dx + r_, dy + b_]))
+        if not boxes:
+            return cls(np.zeros(0), np.zeros(0), np.zeros((0, 4)))
+        return cls(np.concatenate(axs), np.concatenate(ays), np.concatenate(boxes))
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def hits(self, rect: QRectF, ax: float, ay: float) -> bool:
+        """Whether ``rect`` covers a symbol other than the one at its own anchor (ax, ay)."""
+        left, right, top, bottom = rect.left(), rect.right(), rect.top(), rect.bottom()
+        lo = bisect.bisect_left(self.left, left - self.max_w)
+        hi = bisect.bisect_right(self.left, right)
+        for x0, y0, x1, y1, ox, oy in self.rows[lo:hi]:
+            if x0 < right and x1 > left and y0 < bottom and y1 > top:
+                if abs(ox - ax) < 0.5 and abs(oy - ay) < 0.5:
+                    continue  # the label's own symbol
                 return True
-    return False
+        return False
