@@ -1654,6 +1654,34 @@
 <context>
     <name>WorkflowController</name>
     <message>
+        <source>Cl&amp;ose selected incident…</source>
+        <translation>结案所选警情(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>Cancel selected incident (supervisor)…</source>
+        <translation>撤销所选警情(值班领导)…</translation>
+    </message>
+    <message>
+        <source>Close incident</source>
+        <translation>结案</translation>
+    </message>
+    <message>
+        <source>Outcome of incident #%1:</source>
+        <translation>警情 #%1 处置结果:</translation>
+    </message>
+    <message>
+        <source>Cancel incident</source>
+        <translation>撤销警情</translation>
+    </message>
+    <message>
+        <source>Reason for cancelling #%1:</source>
+        <translation>撤销警情 #%1 的原因:</translation>
+    </message>
+    <message>
+        <source>The command centre refused: %1</source>
+        <translation>指挥中心拒绝: %1</translation>
+    </message>
+    <message>
         <source>&amp;Chronology of selected incident</source>
         <translation>所选警情处置记录(&amp;C)</translation>
     </message>

@@ -16,9 +16,18 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDialog, QDockWidget
+from PySide6.QtWidgets import QDialog, QDockWidget, QInputDialog
 
-from console.hub.messages import Event, GetPlan, GetSnapshot, PlanChanged, Reply, Snapshot
+from console.hub.messages import (
+    CancelIncident,
+    CloseIncident,
+    Event,
+    GetPlan,
+    GetSnapshot,
+    PlanChanged,
+    Reply,
+    Snapshot,
+)
 from widgets.workflow.alerts import AlertsBoard
 from widgets.workflow.chronology import ChronologyDialog
 from widgets.workflow.common import DECIDING_ROLES, as_struct
@@ -74,6 +83,8 @@ class WorkflowController(QObject):
         self.review_action = self._action("Ctrl+R", self.review_selected)
         self.pending_action = self._action("Ctrl+Shift+R", self.review_next_pending)
         self.chronology_action = self._action("Ctrl+H", self.chronology_selected)
+        self.close_action = self._action("Ctrl+E", self.close_selected)
+        self.cancel_action = self._action("", self.cancel_selected)
         self.stats_action = self._action("", self.open_stats)
         self.menu.addSeparator()
         self.sign_in_action = self._action("", self.open_login)
@@ -109,6 +120,8 @@ class WorkflowController(QObject):
         self.review_action.setText(self.tr("&Review plan of selected incident"))
         self._update_pending()
         self.chronology_action.setText(self.tr("&Chronology of selected incident"))
+        self.close_action.setText(self.tr("Cl&ose selected incident…"))
+        self.cancel_action.setText(self.tr("Cancel selected incident (supervisor)…"))
         self.stats_action.setText(self.tr("Workload and &statistics"))
         self.sign_in_action.setText(self.tr("Sign &in…"))
         self.unit_board_dock.setWindowTitle(self.tr("Unit board"))
@@ -218,6 +231,52 @@ class WorkflowController(QObject):
             return None
         src = panel.proxy.mapToSource(rows[0])
         return panel.model.incident_at(src.row()).id if src.isValid() else None
+
+    def close_selected(self, outcome: str | None = None) -> None:
+        """Close the selected incident with its outcome (asked for when not given)."""
+        iid = self.selected_incident()
+        if iid is None:
+            self.window.status.showMessage(self.tr("Select an incident first."), 5000)
+            return
+        if outcome is None:
+            text, ok = QInputDialog.getText(
+                self.window,
+                self.tr("Close incident"),
+                self.tr("Outcome of incident #%1:").replace("%1", str(iid)),
+            )
+            if not ok:
+                return
+            outcome = text
+        self.close_incident(iid, outcome)
+
+    def close_incident(self, incident_id: int, outcome: str) -> None:
+        """Send CloseIncident; the hub's refusal shows in the status bar."""
+        self.bridge.call(
+            CloseIncident(incident_id=incident_id, outcome=outcome), self._show_refusal
+        )
+
+    def cancel_selected(self, reason: str | None = None) -> None:
+        """Cancel the selected incident (false alarm, duplicate) with a reason."""
+        iid = self.selected_incident()
+        if iid is None:
+            self.window.status.showMessage(self.tr("Select an incident first."), 5000)
+            return
+        if reason is None:
+            text, ok = QInputDialog.getText(
+                self.window,
+                self.tr("Cancel incident"),
+                self.tr("Reason for cancelling #%1:").replace("%1", str(iid)),
+            )
+            if not ok:
+                return
+            reason = text
+        self.bridge.call(CancelIncident(incident_id=iid, reason=reason), self._show_refusal)
+
+    def _show_refusal(self, reply: Reply) -> None:
+        if not reply.ok:
+            self.window.status.showMessage(
+                self.tr("The command centre refused: %1").replace("%1", reply.error), 10000
+            )
 
     def review_selected(self) -> None:
         """Open the plan review of the selected incident."""
