@@ -38,7 +38,8 @@ from console.link.outbox import Moved
 from console.store.db import Store, open_store
 
 LON0, LAT0 = 121.48, 31.23
-BURST = 16
+BURST = 64
+"""Fixes each simulated terminal sends back to back per round (a stress generator)."""
 
 
 # ------------------------------------------------------------------ setup
@@ -185,6 +186,9 @@ def bench_ingest(
     stop.set()
     for w in workers:
         w.join(30)
+        if w.is_alive():
+            w.terminate()
+            w.join(5)
     bound = len(node.link.sessions)
     print(f"# ingest: {len(keys)} terminals connected, {bound} sessions", file=sys.stderr)
     return (a1 - a0) / (t1 - t0)
@@ -276,6 +280,7 @@ def bench_fanout(
                 got[ev.order_id] = time.perf_counter()
 
     port.on_event = on_event  # type: ignore[assignment]
+    print(f"# fan-out: {len(mp.active_children())} leftover child processes", file=sys.stderr)
     mpc = mp.get_context("spawn")
     ready, stop = mpc.Queue(), mpc.Event()
     workers = [
@@ -384,14 +389,14 @@ def main() -> int:
     ap.add_argument("--fanout", type=int, default=1000)
     ap.add_argument("--seconds", type=float, default=5.0)
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--senders", type=int, default=2, help="sender processes for the ingest test")
+    ap.add_argument("--senders", type=int, default=1, help="sender processes for the ingest test")
     args = ap.parse_args()
     import logging
 
     logging.basicConfig(level=logging.WARNING)
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
-        n = max(args.terminals, args.fanout)
+        n = args.terminals + args.fanout  # separate keys: no overlap between the two tests
         store = make_store(d / "bench.sqlite3", n)
         hub = load_or_create_hub_keys(d / "keys")
         keys = [TerminalKey(f"B-{i:05d}", KeyPair.generate(), hub.public) for i in range(n)]
@@ -403,7 +408,7 @@ def main() -> int:
             ingest = bench_ingest(
                 node, keys[: args.terminals], hub.public, args.seconds, args.senders
             )
-            fan = bench_fanout(node, store, keys[: args.fanout], args.rounds)
+            fan = bench_fanout(node, store, keys[args.terminals :], args.rounds)
         finally:
             node.stop()
         raw = bench_raw_curve()

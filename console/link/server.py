@@ -153,6 +153,8 @@ class TerminalLink:
         self.sessions: dict[bytes, Session] = {}
         self.by_key: dict[str, Session] = {}
         self.by_unit: dict[int, Session] = {}
+        self._conns: dict[str, dict[bytes, Session]] = {}
+        """Every live connection per key (normally one)."""
         self._pushes: dict[tuple[str, str], _Push] = {}
         self._escalated: set[str] = set()
         self._calls: collections.deque[Callable[[], None]] = collections.deque()
@@ -341,17 +343,27 @@ class TerminalLink:
     def _cut_revoked(self) -> None:
         while self.trust.revoked:
             key = self.trust.revoked.popleft()
-            sess = self.by_key.get(key)
-            if sess is not None:
+            cut = list(self._conns.get(key, {}).values())
+            for sess in cut:  # every connection of that key, not just the current one
                 self._forget(sess)
+            if cut:
                 self.stats.revoked_cut += 1
-                log.warning("cut off revoked terminal of %s", sess.call_sign)
+                log.warning("cut off revoked terminal of %s", cut[0].call_sign)
 
     def _forget(self, sess: Session) -> None:
         self.sessions.pop(sess.rid, None)
+        conns = self._conns.get(sess.key)
+        if conns is not None:
+            conns.pop(sess.rid, None)
+            if not conns:
+                del self._conns[sess.key]
         if self.by_key.get(sess.key) is sess:
             del self.by_key[sess.key]
-        if self.by_unit.get(sess.unit_id) is sess:
+            if self.by_unit.get(sess.unit_id) is sess:
+                del self.by_unit[sess.unit_id]
+            if conns:  # another live connection of the same key takes over
+                self._promote(max(conns.values(), key=lambda s: s.last_seen))
+        elif self.by_unit.get(sess.unit_id) is sess:
             del self.by_unit[sess.unit_id]
 
     def _sweep(self, now_m: float) -> None:
@@ -370,9 +382,6 @@ class TerminalLink:
         if trusted is None:
             self.stats.untrusted += 1
             return None
-        old = self.by_key.get(str(key))
-        if old is not None:
-            self._forget(old)
         idx = self.port.unit_index(trusted.call_sign)
         sess = Session(
             rid,
@@ -383,9 +392,21 @@ class TerminalLink:
             time.monotonic(),
         )
         self.sessions[rid] = sess
+        self._conns.setdefault(sess.key, {})[rid] = sess
+        if sess.key not in self.by_key:  # else the next hello decides (see _promote)
+            self._promote(sess)
+        return sess
+
+    def _promote(self, sess: Session) -> None:
+        """Make ``sess`` the connection orders go to for its key and unit.
+
+        A key with two live connections (a reconnect overlapping the old one,
+        or a cloned key) is served on the one that said hello last; frames on
+        the other are still accepted under the same identity, but it never
+        takes the key back by merely talking, so the two cannot ping-pong.
+        """
         self.by_key[sess.key] = sess
         self.by_unit[sess.unit_id] = sess
-        return sess
 
     def _drain(self, sock: zmq.Socket[bytes]) -> None:
         now = self.clock()
@@ -552,6 +573,7 @@ class TerminalLink:
             for sess, _ in hellos
         }
         for sess, _ in hellos:
+            self._promote(sess)
             self._send(sess, welcome[sess.rid])
         orders = self.outbox.open_for_units((s.unit_id for s, _ in hellos), now)
         held_all = sorted({oid for _, m in hellos for oid in m.holding})

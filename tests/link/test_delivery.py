@@ -251,3 +251,31 @@ def test_terminal_refuses_bad_photos_locally(fleet_of: FleetFactory) -> None:
         s.feedback("x", None, b"\xff\xd8\xff" + bytes(p.PHOTO_LIMIT))
     with pytest.raises(ValueError, match="reason"):
         s.reject("0" * 32, " ")
+
+
+def test_two_connections_of_one_key_do_not_fight(
+    node: HubNode, store: Store, hub_keys: KeyPair
+) -> None:
+    """A reconnect overlapping the old connection (or a cloned key) serves the newest hello."""
+    from console.terminal.localstore import MemoryStore
+
+    key = enroll_fleet(store, 1, hub_keys.public)[0]
+    old = Member(key, TerminalSession(MemoryStore()))
+    new = Member(key, TerminalSession(MemoryStore()))
+    f_old = Fleet(node.link.endpoint, [old]).start()
+    try:
+        assert wait_until(lambda: bool(old.session.epoch))
+        f_new = Fleet(node.link.endpoint, [new]).start()
+        assert wait_until(lambda: bool(new.session.epoch))
+        wait_until(lambda: False, timeout=1.5)  # both keep talking (heartbeats)
+        first = add_orders(store, make_incident(store), [key.unit])
+        node.link.kick()
+        assert wait_until(lambda: _delivered(store, first))
+        assert new.session.executed == first and old.session.executed == []
+        f_new.stop()  # the newest goes away: the older live connection takes over
+        second = add_orders(store, make_incident(store), [key.unit])
+        node.link.kick()
+        assert wait_until(lambda: _delivered(store, second), timeout=30)
+        assert old.session.executed == second
+    finally:
+        f_old.stop()
