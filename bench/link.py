@@ -189,6 +189,10 @@ def bench_ingest(
         if w.is_alive():
             w.terminate()
             w.join(5)
+    settled, last = time.monotonic(), -1
+    while node.link.stats.frames != last and time.monotonic() - settled < 60:
+        last = node.link.stats.frames  # let the hub finish what is still queued
+        time.sleep(0.5)
     bound = len(node.link.sessions)
     print(f"# ingest: {len(keys)} terminals connected, {bound} sessions", file=sys.stderr)
     return (a1 - a0) / (t1 - t0)

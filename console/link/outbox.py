@@ -16,9 +16,9 @@ import random
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from console.domain import OrderState
@@ -276,8 +276,8 @@ class Outbox:
             }
             for o in orders
         ]
-        if rows:
-            s.execute(insert(OrderRow), rows)
+        if rows:  # the Core table insert: the ORM bulk path costs twice as much here
+            s.execute(insert(cast(Table, OrderRow.__table__)), rows)
         return [
             Due(
                 r["id"],

@@ -8,7 +8,7 @@ Socket choices, each deliberate:
   never to anything the peer says about itself.
 - ``ROUTER_MANDATORY``: a send to a vanished peer raises instead of vanishing
   silently; the order stays pending in the outbox and is resent on reconnect.
-- Per-peer high-water marks (1,000 each way): one flooding terminal fills its
+- Per-peer high-water marks (1,000 out, 100 in): one flooding terminal fills its
   own pipe and is throttled by TCP, others are fair-queued past it.  Orders
   are never dropped (they live in the database); positions may be (latest wins).
 - TCP keepalives close dead connections (not ZMTP heartbeats, which can abort
@@ -48,7 +48,13 @@ log = logging.getLogger(__name__)
 
 MAX_BATCH = 8192
 NOBLOCK = int(zmq.NOBLOCK)  # a plain int: pyzmq converts enum flags on every call
-HWM = 1000
+SNDHWM = 1000
+"""Per terminal: orders, pongs and acks waiting for one slow terminal."""
+RCVHWM = 100
+"""Per terminal: its frames waiting for the link thread. Small on purpose: queued
+fixes are stale, and 5,000 terminals x 1,000 frames would be half a gigabyte;
+beyond it TCP pushes back and the terminal drops positions (latest wins) and
+retries its reliable messages."""
 SEND_DUE_S = 0.25
 SEND_CHUNK = 100
 CHECK_S = 1.0
@@ -277,8 +283,8 @@ class TerminalLink:
     def _socket(self) -> zmq.Socket[bytes]:
         s = self.ctx.socket(zmq.ROUTER)
         s.setsockopt(zmq.ROUTER_MANDATORY, 1)
-        s.setsockopt(zmq.SNDHWM, HWM)
-        s.setsockopt(zmq.RCVHWM, HWM)
+        s.setsockopt(zmq.SNDHWM, SNDHWM)
+        s.setsockopt(zmq.RCVHWM, RCVHWM)
         s.setsockopt(zmq.MAXMSGSIZE, 4 * p.FRAME_LIMIT)
         s.setsockopt(zmq.LINGER, 0)
         tcp_keepalive(s)  # not ZMTP heartbeats: see console.link.sockopts

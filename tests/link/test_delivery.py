@@ -279,3 +279,43 @@ def test_two_connections_of_one_key_do_not_fight(
         assert old.session.executed == second
     finally:
         f_old.stop()
+
+
+def test_fast_approval_path_sends_without_reading_back(
+    node: HubNode, store: Store, fleet_of: FleetFactory
+) -> None:
+    """``Outbox.enqueue`` + ``send_now``: written first, sent at once, attempt counted once."""
+    import time as _time
+
+    from console.store.district_repo import UnitRepo
+    from console.store.order_repo import NewOrder
+
+    _, members = fleet_of(3)
+    assert wait_until(lambda: all(m.session.epoch for m in members))
+    inc = make_incident(store)
+    with store.session() as s:
+        ids = UnitRepo(s).ids_by_call_sign()
+    dues = node.link.outbox.enqueue(
+        [
+            NewOrder(inc, ids[m.key.unit], "respond", {"instructions": "north gate"})
+            for m in members
+        ],
+        ack_deadline_seconds=30,
+        time_to_live_seconds=600,
+        now=_time.time(),
+        sending=True,
+    )
+    oids = [d.order_id for d in dues]
+    assert all(_row(store, o).state == "pending" for o in oids)  # in the outbox before any send
+    node.link.send_now(dues)
+    assert wait_until(lambda: _delivered(store, oids))
+    assert all(_row(store, o).attempts == 1 for o in oids)
+    assert [m.session.executed for m in members] == [[o] for o in oids]
+    held = members[0].session.store.get(oids[0])
+    assert held is not None and held.order.instructions == "north gate"
+    import pytest
+
+    with pytest.raises(ValueError, match="unknown unit"):
+        node.link.outbox.enqueue(
+            [NewOrder(inc, 999_999, "r")], ack_deadline_seconds=1, time_to_live_seconds=1, now=0.0
+        )

@@ -245,3 +245,15 @@ def test_derived_endpoints() -> None:
     with pytest.raises(ValueError, match="tcp://host:port"):
         derived_endpoints("ipc:///tmp/hub")
     assert Path  # keep the import used for type checkers
+
+
+def test_virtual_terminals_leave_units_with_real_ones_alone(hub: CommandHub, node: HubNode) -> None:
+    real, simulated = hub.district.units[5].call_sign, hub.district.units[6].call_sign
+    enroll_keys(hub.store, [(real, KeyPair.generate().public)])
+    assert wait_until(lambda: any(k.call_sign == real for k in node.trust.trusted.values()))
+    queued = len(hub.virtual._queue)
+    body = {"lon": PEOPLES_SQUARE[0], "lat": PEOPLES_SQUARE[1]}
+    hub.virtual.on_order("a" * 32, hub.situation.index[real], body, time.time())
+    assert len(hub.virtual._queue) == queued  # a real terminal answers for itself
+    hub.virtual.on_order("b" * 32, hub.situation.index[simulated], body, time.time())
+    assert len(hub.virtual._queue) == queued + 3  # delivered, read, accepted to come
