@@ -34,7 +34,7 @@ from console.link import protocol as p
 from console.link.hubport import SituationPort
 from console.link.keys import KeyPair, TerminalKey, load_or_create_hub_keys
 from console.link.node import HubNode
-from console.link.outbox import Moved
+from console.link.receipts import Moved
 from console.store.db import Store, open_store
 
 LON0, LAT0 = 121.48, 31.23

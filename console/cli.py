@@ -37,7 +37,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--no-sim", action="store_true", help="do not move the demo units in-process")
     p.add_argument(
-        "--hub", metavar="ENDPOINT", help="open a workstation against a running hub (tcp://host:port)"
+        "--hub",
+        metavar="ENDPOINT",
+        help="open a workstation against a running hub (tcp://host:port)",
+    )
+    p.add_argument(
+        "--hub-key",
+        metavar="KEY_OR_FILE",
+        help="the hub's public key (Z85 text, or its hub.key file); default: this machine's",
     )
     p.add_argument(
         "--role",
@@ -49,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-SUBCOMMANDS = ("hub", "enroll", "terminal", "simulate", "audit")
+SUBCOMMANDS = ("hub", "enroll", "terminal", "simulate", "audit", "admin")
 
 
 def _subcommand(name: str, rest: list[str]) -> int:
@@ -61,6 +68,10 @@ def _subcommand(name: str, rest: list[str]) -> int:
         from console.audit import verify_main
 
         return verify_main(rest[1:])
+    if name == "admin":
+        from console.auth import admin_main
+
+        return admin_main(rest)
     from console.link import cli as link_cli
 
     entry = {

@@ -108,8 +108,13 @@ def run_gui(
     screenshot: Path | None = None,
     lang: str = DEFAULT_LANGUAGE,
     argv: Sequence[str] | None = None,
+    sign_in: bool = False,
 ) -> int:
-    """Show the main window for ``client``; returns the process exit code."""
+    """Show the main window for ``client``; returns the process exit code.
+
+    ``sign_in`` (remote hubs): ask for user name and password first, because a
+    remote hub answers nothing but a sign-in until it knows who is asking.
+    """
     app = prepare_application(argv)
     languages = LanguageManager(app)
     languages.set_language(lang)
@@ -121,6 +126,8 @@ def run_gui(
         settings = QSettings(str(Path(tmp.name) / "shot.ini"), QSettings.Format.IniFormat)
     window = MainWindow(bridge, config, languages=languages, settings=settings)
     try:
+        if sign_in and not _sign_in(window):
+            return 1
         window.start()
         window.show()
         if screenshot is not None:
@@ -132,6 +139,19 @@ def run_gui(
         window.deleteLater()
         if tmp is not None:
             tmp.cleanup()
+
+
+def _sign_in(window: MainWindow) -> bool:
+    """Modal sign-in before the window loads anything; False if the user gives up."""
+    from PySide6.QtWidgets import QDialog
+
+    from widgets.workflow.login import LoginDialog
+
+    dialog = LoginDialog(window.bridge, None)
+    dialog.signedIn.connect(window.workflow.apply_session)
+    ok = dialog.exec() == QDialog.DialogCode.Accepted
+    dialog.deleteLater()
+    return ok
 
 
 def wait_until_ready(window: MainWindow, max_wait_ms: int = SCREENSHOT_MAX_WAIT_MS) -> bool:

@@ -121,9 +121,12 @@ class HubBridge(QObject):
         self.events_received += 1
         seq = getattr(ev, "seq", 0)
         if seq:
-            if self.last_seq and seq > self.last_seq + 1 and not isinstance(ev, Snapshot):
-                self.gap.emit(self.last_seq, seq)
-            self.last_seq = max(self.last_seq, seq)
+            if isinstance(ev, Snapshot):
+                self.last_seq = seq  # a snapshot replaces everything, even after a hub restart
+            else:
+                if self.last_seq and seq > self.last_seq + 1:
+                    self.gap.emit(self.last_seq, seq)
+                self.last_seq = max(self.last_seq, seq)
         if isinstance(ev, UnitsMoved):
             self.unitsMoved.emit(ev)
         elif isinstance(ev, UnitChanged):

@@ -7,6 +7,7 @@ the Qt workstation mode: an embedded hub (inproc) or a remote one (ZeroMQ).
 from __future__ import annotations
 
 import argparse
+import socket
 import sys
 
 from console.cli import main as cli_main
@@ -20,11 +21,17 @@ def run_workstation(args: argparse.Namespace, config: Config) -> int:
 
     ensure_qt_environment()
     if args.hub:
+        from console.link.keys import KeyFileError, resolve_hub_key
         from console.link.remote import RemoteClient
 
-        client = RemoteClient(args.hub)
         try:
-            return run_gui(client, config, screenshot=args.screenshot, lang=args.lang)
+            hub_public = resolve_hub_key(args.hub_key)
+        except KeyFileError as exc:
+            print(f"hub key error: {exc}", file=sys.stderr)
+            return 2
+        client = RemoteClient(args.hub, hub_public, workstation=socket.gethostname())
+        try:
+            return run_gui(client, config, screenshot=args.screenshot, lang=args.lang, sign_in=True)
         finally:
             client.close()
 

@@ -47,8 +47,9 @@ from console.hub.messages import (
 from widgets.bridge import HubBridge
 from widgets.i18n import LANGUAGES, LanguageManager
 from widgets.map import MapView
+from widgets.map_tools import MapTools, install_map_tools
 from widgets.panels import IncidentListPanel, LayerPanel, UnitListPanel
-from widgets.panels.common import HubClock, layer_text
+from widgets.panels.common import HubClock, layer_text, scrollable
 from widgets.panels.status_bar import DispatchStatusBar
 from widgets.workflow.controller import WorkflowController  # workflow hook-up
 
@@ -144,8 +145,6 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.unit_dock)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.layer_dock)
         self.resizeDocks([self.incident_dock, self.unit_dock], [300, 500], Qt.Orientation.Vertical)
-        self.resizeDocks([self.incident_dock], [620], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.layer_dock], [210], Qt.Orientation.Horizontal)
 
         self.status = DispatchStatusBar(
             self.unit_panel.model.on_duty_count,
@@ -179,17 +178,29 @@ class MainWindow(QMainWindow):
         # ---- workflow hook-up (widgets/workflow): Dispatch menu, unit board and alerts
         # docks, intake on right-click (via newIncidentRequested), plan review pop-ups
         self.workflow = WorkflowController(self)
+        # map tools (widgets/map_tools): heat filter, coverage, stale units, search, export
+        self.map_tools: MapTools = install_map_tools(self)
 
         self.resize(*DEFAULT_SIZE)
+        self._default_dock_widths()
         self.restore_settings()
         self.retranslateUi()
 
     # ------------------------------------------------------------------ build
 
+    def _default_dock_widths(self) -> None:
+        """Open each side column as wide as its widest panel wants (docks scroll, so
+        nothing forces these widths; a saved layout overrides them)."""
+        for area in (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea):
+            docks = [d for d in self.findChildren(QDockWidget) if self.dockWidgetArea(d) == area]
+            if docks:
+                width = max(d.sizeHint().width() for d in docks)
+                self.resizeDocks(docks, [min(width, 420)] * len(docks), Qt.Orientation.Horizontal)
+
     def _dock(self, name: str, widget: QWidget) -> QDockWidget:
         dock = QDockWidget(self)
         dock.setObjectName(name)  # saveState needs stable names
-        dock.setWidget(widget)
+        dock.setWidget(scrollable(widget))
         dock.setFeatures(
             QDockWidget.DockWidgetFeature.DockWidgetMovable
             | QDockWidget.DockWidgetFeature.DockWidgetClosable

@@ -25,7 +25,7 @@ from console.hub.messages import GetHeat, UnitState
 from widgets.map import MapView
 from widgets.map.export import export_situation_html
 from widgets.map.export_view import WEBENGINE, ExportViewer
-from widgets.panels.common import layer_text
+from widgets.panels.common import layer_text, scrollable
 from widgets.panels.coverage_panel import CoveragePanel
 from widgets.panels.heat_panel import HeatPanel
 from widgets.panels.search_box import SearchBox
@@ -75,7 +75,7 @@ class MapTools(QObject):
         window.splitDockWidget(window.layer_dock, self.heat_dock, Qt.Orientation.Vertical)
         window.tabifyDockWidget(self.heat_dock, self.coverage_dock)
         self.heat_dock.raise_()
-        window.resizeDocks([window.layer_dock, self.heat_dock], [270, 640], Qt.Orientation.Vertical)
+        window.resizeDocks([window.layer_dock, self.heat_dock], [300, 610], Qt.Orientation.Vertical)
         window.tabifyDockWidget(window.unit_dock, self.stale_dock)
         window.unit_dock.raise_()
         for dock in (self.heat_dock, self.coverage_dock, self.stale_dock):
@@ -119,7 +119,7 @@ class MapTools(QObject):
     def _dock(self, name: str, widget: QWidget) -> QDockWidget:
         dock = QDockWidget(self.window)
         dock.setObjectName(name)  # saveState needs stable names
-        dock.setWidget(widget)
+        dock.setWidget(scrollable(widget))
         dock.setFeatures(
             QDockWidget.DockWidgetFeature.DockWidgetMovable
             | QDockWidget.DockWidgetFeature.DockWidgetClosable
@@ -234,13 +234,16 @@ class MapTools(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.window and event.type() == QEvent.Type.LanguageChange:
-            QTimer.singleShot(0, self.retranslate)  # after the window's own retranslateUi
+            QTimer.singleShot(0, self, self.retranslate)  # after the window's own retranslateUi
         return False
 
 
 def install_map_tools(window: MainWindow) -> MapTools:
     """Add the heat filter, coverage and stale-unit docks, the search field and the
     HTML export to ``window``; returns the owner (also kept as ``window.map_tools``)."""
+    existing = getattr(window, "map_tools", None)
+    if isinstance(existing, MapTools):
+        return existing  # the window installs them itself; a second call changes nothing
     tools = MapTools(window)
-    window.map_tools = tools  # type: ignore[attr-defined]
+    window.map_tools = tools
     return tools

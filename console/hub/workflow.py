@@ -450,10 +450,11 @@ class Workflow:
             )
         )
         if i is not None:
-            self._unit_effect(i, incident_id, new, cs, reason)
+            self.unit_effect(i, incident_id, new, cs, reason)
         return True
 
-    def _unit_effect(self, i: int, incident_id: int, new: OrderState, cs: str, reason: str) -> None:
+    def unit_effect(self, i: int, incident_id: int, new: OrderState, cs: str, reason: str) -> None:
+        """What a receipt means for the unit: en route, on scene, free again (and its events)."""
         hub = self.hub
         status = ORDER_EFFECT.get(new)
         if status is None:
@@ -653,7 +654,7 @@ class Workflow:
             )
         )
         if i is not None:
-            self._unit_effect(i, iid, OrderState.EXPIRED, cs, "expired")
+            self.unit_effect(i, iid, OrderState.EXPIRED, cs, "expired")
 
     # ------------------------------------------------------------------- misc
 

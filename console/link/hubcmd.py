@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from console.domain import OrderState, UnitStatus
 from console.hub.messages import Command, Envelope, OrderChanged
-from console.link.outbox import Moved, Outbox
+from console.link.receipts import Moved, apply_reports
 
 if TYPE_CHECKING:
     from console.hub.hub import CommandHub
@@ -65,7 +65,7 @@ def _unit_effect(hub: CommandHub, mv: Moved) -> None:
     if i is None:
         return
     wf = getattr(hub, "workflow", None)
-    effect = getattr(wf, "_unit_effect", None)  # the hub's own rules (see the link report)
+    effect = getattr(wf, "unit_effect", None)  # the hub's own rules for a unit after a receipt
     if effect is not None:
         effect(i, mv.incident_id, mv.state, mv.call_sign, mv.text)
         return
@@ -78,7 +78,7 @@ def _unit_effect(hub: CommandHub, mv: Moved) -> None:
 
 def _reports_handler(hub: CommandHub) -> Callable[[TerminalReports, Envelope], Any]:
     def handle(cmd: TerminalReports, env: Envelope) -> tuple[list[Moved], set[str]]:
-        moved, foreign = Outbox(hub.store).apply(cmd.reports, cmd.now)
+        moved, foreign = apply_reports(hub.store, cmd.reports, cmd.now)
         for mv in moved:
             hub.emit(
                 OrderChanged(

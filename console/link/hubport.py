@@ -29,7 +29,7 @@ from sqlalchemy import select
 
 from console.domain import UnitSpec
 from console.hub.situation import Situation
-from console.link.outbox import Moved, Outbox, TerminalReport
+from console.link.receipts import Moved, TerminalReport, apply_reports
 from console.store.db import Store
 from console.store.models import UnitRow
 
@@ -139,7 +139,7 @@ class SituationPort:
             raise RuntimeError("this port has no store to apply receipts to")
         fut: Future[ReportResult] = Future()
         try:
-            moved, foreign = Outbox(self.store).apply(reports, now)
+            moved, foreign = apply_reports(self.store, reports, now)
         except Exception as exc:
             fut.set_exception(exc)
             return fut

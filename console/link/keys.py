@@ -138,6 +138,23 @@ def hub_public_key(directory: Path | None = None) -> str:
     return check_z85_key(str(data.get("public", "")), f"public key in {path}")
 
 
+def resolve_hub_key(given: str | None) -> str:
+    """The hub public key a workstation was given: Z85 text, a ``hub.key`` file, or
+    (nothing given) the one in this machine's key directory."""
+    if not given:
+        return hub_public_key()
+    path = Path(given)
+    if path.is_dir():
+        return hub_public_key(path)
+    if path.is_file():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise KeyFileError(f"hub public key file {path} cannot be read: {exc}") from None
+        return check_z85_key(str(data.get("public", "")), f"public key in {path}")
+    return check_z85_key(given.strip(), "--hub-key")
+
+
 def write_terminal_key(path: Path, key: TerminalKey) -> None:
     """Write a terminal's key file (mode 0600); refuses to overwrite an existing one."""
     if path.exists():

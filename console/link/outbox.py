@@ -1,13 +1,11 @@
 """Orders at least once: the ``orders`` table as the hub's send outbox.
 
 An approved order is a row in state ``pending`` before anything is sent
-(``OrderRepo.add_many`` in the approval transaction).  The link sends due rows,
-counts the attempt and schedules the next with exponential backoff; the
-terminal's ``delivered`` receipt ends the resending.  Receipts arrive late,
-twice or out of order, so every state change is a conditional bulk UPDATE
-that only moves forward, and ``RETURNING`` tells which rows really moved:
-those, and only those, are reported to the hub (executed once in effect).
-All times written are the hub's clock, never the terminal's.
+(``OrderRepo.add_many``, or the faster :meth:`Outbox.enqueue`, in the approval
+transaction).  The link sends due rows, counts the attempt and schedules the
+next with exponential backoff; the terminal's ``delivered`` receipt
+(:mod:`console.link.receipts`) ends the resending.  Reads use plain rows, not
+ORM objects: a 1,000-unit fan-out must not build 1,000 of them.
 """
 
 from __future__ import annotations
@@ -18,47 +16,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from console.domain import OrderState
-from console.link.protocol import (
-    Arrived,
-    Feedback,
-    Finished,
-    Order,
-    OrderBody,
-    OrderUpdate,
-    Receipt,
-)
+from console.link.protocol import Order, OrderBody, OrderUpdate
 from console.store.db import Store
-from console.store.incident_repo import IncidentRepo
-from console.store.models import AttachmentRow, IncidentEventRow, IncidentRow, OrderRow, UnitRow
-from console.store.order_repo import ALLOWED_FROM, CHAIN, FINAL_STATES, NewOrder, OrderRepo
+from console.store.models import IncidentRow, OrderRow, UnitRow
+from console.store.order_repo import FINAL_STATES, NewOrder, OrderRepo
 
 S = OrderState
 BACKOFF_S = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0)
 """Delay before the next send after attempt n (the last value repeats)."""
 OFFLINE_RETRY_S = 5.0
 """Re-check of an order whose terminal is offline (it is pushed at once on hello anyway)."""
-_STAMP = {
-    S.DELIVERED: OrderRow.delivered_at,
-    S.READ: OrderRow.read_at,
-    S.ACCEPTED: OrderRow.accepted_at,
-    S.ARRIVED: OrderRow.arrived_at,
-    S.FINISHED: OrderRow.finished_at,
-}
-_RECEIPT_STATE = {
-    "delivered": S.DELIVERED,
-    "read": S.READ,
-    "accepted": S.ACCEPTED,
-    "rejected": S.REJECTED,
-}
-_ORDER_RANK = {s: i for i, s in enumerate((*CHAIN, S.REJECTED))}
-_CHRONICLED = frozenset({S.ACCEPTED, S.REJECTED, S.ARRIVED, S.FINISHED})
-"""Officers' decisions go to the incident chronology; delivery and reading are
-already stamped on the order row (``delivered_at``, ``read_at``), and writing a
-chronology line per delivery would double the cost of a 1,000-unit fan-out."""
 
 
 _ORDER_COLS = (
@@ -106,21 +77,6 @@ class Due:
     message: OrderBody
     counted: bool = False
     """The attempt this send makes is already recorded (written with the order)."""
-
-
-@dataclass(frozen=True)
-class Moved:
-    """An order whose state really changed because of a terminal's message."""
-
-    order_id: str
-    unit_id: int
-    incident_id: int
-    state: OrderState
-    text: str = ""
-    call_sign: str = ""
-
-
-TerminalReport = Receipt | Arrived | Finished
 
 
 def _clip(value: Any, n: int) -> str:
@@ -171,7 +127,7 @@ class Outbox:
     def _messages(self, s: Session, rows: Sequence[Any]) -> list[Due]:
         inc_ids = sorted({r.incident_id for r in rows})
         incidents: dict[int, Any] = {}
-        for chunk in _chunks(inc_ids):
+        for chunk in chunks(inc_ids):
             incidents.update(
                 (i.id, i)
                 for i in s.execute(select(*_INCIDENT_COLS).where(IncidentRow.id.in_(chunk)))
@@ -205,7 +161,7 @@ class Outbox:
         """Wire messages for these orders (plain rows, no ORM objects)."""
         with self.store.session() as s:
             rows: list[Any] = []
-            for chunk in _chunks(ids):
+            for chunk in chunks(ids):
                 rows += s.execute(select(*_ORDER_COLS).where(OrderRow.id.in_(chunk))).all()
             return self._messages(s, rows)
 
@@ -248,12 +204,12 @@ class Outbox:
     ) -> list[Due]:
         units = sorted({o.unit_id for o in orders})
         found: set[int] = set()
-        for chunk in _chunks(units):
+        for chunk in chunks(units):
             found.update(s.scalars(select(UnitRow.id).where(UnitRow.id.in_(chunk))))
         if set(units) - found:
             raise ValueError(f"orders refer to unknown unit ids {sorted(set(units) - found)}")
         incidents: dict[int, Any] = {}
-        for chunk in _chunks(sorted({o.incident_id for o in orders})):
+        for chunk in chunks(sorted({o.incident_id for o in orders})):
             q = select(*_INCIDENT_COLS).where(IncidentRow.id.in_(chunk))
             incidents.update((r.id, r) for r in s.execute(q))
         missing = {o.incident_id for o in orders} - set(incidents)
@@ -299,7 +255,7 @@ class Outbox:
             return
         with self.store.session() as s, s.begin():
             for attempts, ids in by_next.items():
-                for chunk in _chunks(ids):
+                for chunk in chunks(ids):
                     s.execute(
                         update(OrderRow)
                         .where(OrderRow.id.in_(chunk), OrderRow.state == S.PENDING.value)
@@ -314,7 +270,7 @@ class Outbox:
         if not ids:
             return
         with self.store.session() as s, s.begin():
-            for chunk in _chunks(ids):
+            for chunk in chunks(ids):
                 s.execute(
                     update(OrderRow)
                     .where(OrderRow.id.in_(chunk), OrderRow.state == S.PENDING.value)
@@ -336,7 +292,7 @@ class Outbox:
             return out
         with self.store.session() as s:
             rows: list[Any] = []
-            for chunk in _chunks(ids):
+            for chunk in chunks(ids):
                 rows += s.execute(
                     select(*_ORDER_COLS)
                     .where(
@@ -367,94 +323,6 @@ class Outbox:
         ]
 
     # ------------------------------------------------------------ receipts
-
-    def apply(
-        self, reports: Sequence[tuple[int, TerminalReport]], now: float
-    ) -> tuple[list[Moved], set[str]]:
-        """Apply terminal reports (unit id, message) in one transaction.
-
-        Returns the orders that really moved and the order ids that were not
-        the sender's (unknown, or another unit's: refused, never applied).
-        """
-        ids = sorted({m.order_id for _, m in reports})
-        moved: list[Moved] = []
-        with self.store.session() as s, s.begin():
-            owner: dict[str, int] = {}
-            sign: dict[int, str] = {}
-            for chunk in _chunks(ids):
-                q = (
-                    select(OrderRow.id, OrderRow.unit_id, UnitRow.call_sign)
-                    .join(UnitRow, UnitRow.id == OrderRow.unit_id)
-                    .where(OrderRow.id.in_(chunk))
-                )
-                for oid, uid, cs in s.execute(q):
-                    owner[oid] = uid
-                    sign[uid] = cs
-            foreign = {m.order_id for u, m in reports if owner.get(m.order_id) != u}
-            groups: dict[OrderState, list[str]] = {}
-            texts: list[tuple[OrderState, str, dict[str, str]]] = []
-            for _, m in reports:
-                if m.order_id in foreign:
-                    continue
-                if isinstance(m, Receipt):
-                    if m.kind == "cancel_seen":
-                        continue
-                    target = _RECEIPT_STATE[m.kind]
-                    if target is S.REJECTED:
-                        texts.append((target, m.order_id, {"rejected_reason": m.reason}))
-                        continue
-                elif isinstance(m, Arrived):
-                    target = S.ARRIVED
-                else:
-                    texts.append((S.FINISHED, m.order_id, {"outcome": m.outcome}))
-                    continue
-                groups.setdefault(target, []).append(m.order_id)
-            for target in sorted(groups, key=_ORDER_RANK.__getitem__):
-                for chunk in _chunks(sorted(set(groups[target]))):
-                    moved += self._advance(s, chunk, target, now, {}, sign)
-            for target, oid, extra in texts:
-                moved += self._advance(s, [oid], target, now, extra, sign)
-            decisions = [m for m in moved if m.state in _CHRONICLED]
-            if decisions:  # one executemany, not one ORM object per receipt
-                s.execute(
-                    insert(IncidentEventRow),
-                    [
-                        {
-                            "incident_id": m.incident_id,
-                            "t": now,
-                            "actor": (m.call_sign or f"unit#{m.unit_id}")[:64],
-                            "kind": f"order_{m.state.value}",
-                            "detail": {"order_id": m.order_id, "unit": m.call_sign, "text": m.text},
-                        }
-                        for m in decisions
-                    ],
-                )
-        return moved, foreign
-
-    @staticmethod
-    def _advance(
-        s: Session,
-        ids: list[str],
-        target: OrderState,
-        now: float,
-        extra: dict[str, str],
-        sign: dict[int, str],
-    ) -> list[Moved]:
-        values: dict[str, Any] = {"state": target.value, **extra}
-        upto = CHAIN.index(target) if target in CHAIN else CHAIN.index(S.DELIVERED)
-        for step in CHAIN[1 : upto + 1]:
-            col = _STAMP[step]
-            values[col.key] = now if step == target else func.coalesce(col, now)
-        allowed = sorted(x.value for x in ALLOWED_FROM[target])
-        rows = s.execute(
-            update(OrderRow)
-            .where(OrderRow.id.in_(ids), OrderRow.state.in_(allowed))
-            .values(**values)
-            .returning(OrderRow.id, OrderRow.unit_id, OrderRow.incident_id)
-            .execution_options(synchronize_session=False)
-        ).all()
-        text = next(iter(extra.values()), "")
-        return [Moved(i, u, inc, target, text, sign.get(u, "")) for i, u, inc in rows]
 
     # ----------------------------------------------------------- deadlines
 
@@ -510,49 +378,6 @@ class Outbox:
             return row.unit_id, msg
 
 
-def store_feedback(
-    store: Store, unit_id: int, call_sign: str, msg: Feedback, now: float
-) -> int | None:
-    """File feedback under its order's (or the unit's current) incident; returns that incident.
-
-    The text goes to the incident chronology and the photo to ``attachments``;
-    with no incident to file it under, nothing is stored (None).
-    """
-    with store.session() as s, s.begin():
-        incident_id: int | None = None
-        if msg.order_id is not None:
-            row = s.get(OrderRow, msg.order_id)
-            if row is not None and row.unit_id == unit_id:
-                incident_id = row.incident_id
-        if incident_id is None:
-            unit = s.get(UnitRow, unit_id)
-            incident_id = unit.current_incident_id if unit is not None else None
-        if incident_id is None:
-            return None
-        order_id = msg.order_id if msg.order_id is not None and incident_id is not None else None
-        att_id: int | None = None
-        if msg.photo is not None:
-            att = AttachmentRow(
-                order_id=order_id if order_id and s.get(OrderRow, order_id) else None,
-                incident_id=incident_id,
-                kind="photo",
-                mime="image/jpeg",
-                data=msg.photo,
-                created_at=now,
-            )
-            s.add(att)
-            s.flush()
-            att_id = att.id
-        IncidentRepo(s).add_event(
-            incident_id,
-            t=now,
-            actor=f"terminal:{call_sign}"[:64],
-            kind="feedback",
-            detail={"text": msg.text, "order_id": order_id, "attachment_id": att_id},
-        )
-        return incident_id
-
-
 def _call_signs(s: Session, unit_ids: set[int]) -> dict[int, str]:
     if not unit_ids:
         return {}
@@ -561,7 +386,8 @@ def _call_signs(s: Session, unit_ids: set[int]) -> dict[int, str]:
     )
 
 
-def _chunks(ids: Sequence[Any], n: int = 500) -> Iterable[list[Any]]:
+def chunks(ids: Sequence[Any], n: int = 500) -> Iterable[list[Any]]:
+    """Slices of at most ``n`` (SQL ``IN`` lists stay short on every backend)."""
     ids = list(ids)
     for i in range(0, len(ids), n):
         yield ids[i : i + n]

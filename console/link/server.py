@@ -29,16 +29,18 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import zmq
 
 from console.link import protocol as p
-from console.link.hubport import HubPort, ReportResult, TerminalEvent
+from console.link.dispatch import OrderDispatch
+from console.link.hubport import HubPort, TerminalEvent
 from console.link.keys import KeyPair
-from console.link.outbox import OFFLINE_RETRY_S, Due, Outbox, store_feedback
+from console.link.outbox import Outbox
+from console.link.receipts import store_feedback
+from console.link.sessions import LinkStats, Push, Session
 from console.link.sockopts import tcp_keepalive
 from console.link.trust import TERMINAL_DOMAIN, TrustCache
 from console.link.wakeup import Wakeup
@@ -56,77 +58,13 @@ fixes are stale, and 5,000 terminals x 1,000 frames would be half a gigabyte;
 beyond it TCP pushes back and the terminal drops positions (latest wins) and
 retries its reliable messages."""
 SEND_DUE_S = 0.25
-SEND_CHUNK = 100
 CHECK_S = 1.0
-PUSH_RETRY_S = 2.0
 SESSION_TIMEOUT_S = 10.0
 REFUSE_EVERY_S = 1.0
 LOG_FIRST_N = 5
 
 
-@dataclass
-class Session:
-    """One live connection of an enrolled terminal."""
-
-    rid: bytes
-    key: str
-    unit_id: int
-    call_sign: str
-    idx: int
-    last_seen: float
-    refused_at: float = 0.0
-
-
-@dataclass
-class _Push:
-    """A hub -> terminal message confirmed by the terminal (cancel, update, text)."""
-
-    unit_id: int
-    data: bytes
-    rev: int
-    next_at: float
-    until: float
-
-
-@dataclass
-class LinkStats:
-    """Counters for tests, the benchmark and the operator's log."""
-
-    frames: int = 0
-    positions: int = 0
-    applied: int = 0
-    invalid: collections.Counter[str] = field(default_factory=collections.Counter)
-    invalid_by_sender: collections.Counter[str] = field(default_factory=collections.Counter)
-    untrusted: int = 0
-    orders_sent: int = 0
-    receipts: int = 0
-    moved: int = 0
-    send_full: int = 0
-    unreachable: int = 0
-    revoked_cut: int = 0
-
-    @property
-    def invalid_total(self) -> int:
-        return sum(self.invalid.values())
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "frames": self.frames,
-            "positions": self.positions,
-            "applied": self.applied,
-            "invalid": dict(self.invalid),
-            "invalid_total": self.invalid_total,
-            "untrusted": self.untrusted,
-            "orders_sent": self.orders_sent,
-            "receipts": self.receipts,
-            "moved": self.moved,
-            "send_full": self.send_full,
-            "unreachable": self.unreachable,
-            "revoked_cut": self.revoked_cut,
-        }
-
-
-class TerminalLink:
+class TerminalLink(OrderDispatch):
     """Serves terminals on ``endpoint``; start with :meth:`start`, stop with :meth:`stop`."""
 
     def __init__(
@@ -161,7 +99,7 @@ class TerminalLink:
         self.by_unit: dict[int, Session] = {}
         self._conns: dict[str, dict[bytes, Session]] = {}
         """Every live connection per key (normally one)."""
-        self._pushes: dict[tuple[str, str], _Push] = {}
+        self._pushes: dict[tuple[str, str], Push] = {}
         self._escalated: set[str] = set()
         self._calls: collections.deque[Callable[[], None]] = collections.deque()
         self._kicked = False
@@ -171,7 +109,6 @@ class TerminalLink:
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
         self._sock: zmq.Socket[bytes] | None = None
-        self._msg_ids = iter(range(1, 2**53))
 
     # ------------------------------------------------------------ public API
 
@@ -198,78 +135,10 @@ class TerminalLink:
         self._kicked = True
         self._wake()
 
-    def send_now(self, dues: list[Due]) -> None:
-        """Send freshly committed orders at once (from :meth:`Outbox.enqueue`); thread-safe.
-
-        Those whose terminal is off the air stay due and go out on its hello.
-        """
-
-        def run() -> None:
-            now = self.clock()
-            sent: list[Due] = []
-            for d in dues:
-                sess = self.by_unit.get(d.unit_id)
-                if sess is not None:
-                    if self._send(sess, p.encode_hub(d.message)):
-                        self.stats.orders_sent += 1
-                    sent.append(d)
-            self.outbox.record_attempts(sent, now)
-
-        self.call(run)
-
     def call(self, fn: Callable[[], None]) -> None:
         """Run ``fn`` on the link thread (the only thread that may use the socket)."""
         self._calls.append(fn)
         self._wake()
-
-    def cancel_order(self, order_id: str, reason: str) -> Future[bool]:
-        """Cancel an order and tell its terminal (until it confirms); thread-safe."""
-        fut: Future[bool] = Future()
-
-        def run() -> None:
-            unit_id = self.outbox.cancel(order_id, reason, self.clock())
-            if unit_id is not None:
-                data = p.encode_hub(p.OrderCancel(order_id=order_id, reason=reason[:4000]))
-                self._push(("cancel", order_id), unit_id, data, 0, self.clock() + 86400.0)
-            fut.set_result(unit_id is not None)
-
-        self.call(_guard(run, fut))
-        return fut
-
-    def update_order(self, order_id: str, **changes: Any) -> Future[bool]:
-        """Change an open order's instructions/briefing/place and push it; thread-safe."""
-        fut: Future[bool] = Future()
-
-        def run() -> None:
-            res = self.outbox.update(order_id, changes, self.clock())
-            if res is not None:
-                unit_id, msg = res
-                self._push(
-                    ("update", order_id), unit_id, p.encode_hub(msg), msg.rev, msg.expires_at
-                )
-            fut.set_result(res is not None)
-
-        self.call(_guard(run, fut))
-        return fut
-
-    def send_message(self, call_sign: str, text: str, sender: str) -> Future[bool]:
-        """A text to a unit's terminal, retried while the hub runs until the terminal confirms."""
-        fut: Future[bool] = Future()
-
-        def run() -> None:
-            unit_id = next(
-                (k.unit_id for k in self.trust.trusted.values() if k.call_sign == call_sign), None
-            )
-            if unit_id is None:
-                fut.set_result(False)
-                return
-            mid = next(self._msg_ids)
-            msg = p.Message(mid=mid, text=text[:4000], sender=sender[:64], t=self.clock())
-            self._push(("msg", str(mid)), unit_id, p.encode_hub(msg), 0, self.clock() + 3600.0)
-            fut.set_result(True)
-
-        self.call(_guard(run, fut))
-        return fut
 
     def online_units(self) -> set[str]:
         """Call signs with a live session (a snapshot; safe from any thread)."""
@@ -564,146 +433,3 @@ class TerminalLink:
         live = self.by_key.get(sess.key)
         if live is not None:
             self._send(live, p.encode_hub(p.Ack(mid=mid)))
-
-    def _hellos(self, hellos: list[tuple[Session, p.Hello]], now: float) -> None:
-        """Welcome (re)connected terminals and bring each up to date, in a few queries."""
-        welcome = {
-            sess.rid: p.encode_hub(
-                p.Welcome(
-                    hub_epoch=self.epoch,
-                    unit=sess.call_sign[:64],
-                    heartbeat_s=self.heartbeat_s,
-                    t=now,
-                )
-            )
-            for sess, _ in hellos
-        }
-        for sess, _ in hellos:
-            self._promote(sess)
-            self._send(sess, welcome[sess.rid])
-        orders = self.outbox.open_for_units((s.unit_id for s, _ in hellos), now)
-        held_all = sorted({oid for _, m in hellos for oid in m.holding})
-        closed = dict(self.outbox.closed_among(held_all))
-        sent: list[Due] = []
-        for sess, msg in hellos:
-            pending, seen = orders.get(sess.unit_id, ([], []))
-            held = set(msg.holding)
-            for d in pending:
-                if self._send(sess, p.encode_hub(d.message)):
-                    sent.append(d)
-            for d in seen:
-                if d.order_id not in held:  # the terminal lost it (reinstalled): show it again
-                    self._send(sess, p.encode_hub(d.message))
-            for oid in sorted(held & closed.keys()):
-                state = closed[oid]
-                reason = "order no longer exists" if state == "unknown" else f"order is {state}"
-                self._send(sess, p.encode_hub(p.OrderCancel(order_id=oid, reason=reason)))
-            for push in self._pushes.values():
-                if push.unit_id == sess.unit_id:
-                    self._send(sess, push.data)
-        self.stats.orders_sent += len(sent)
-        self.outbox.record_attempts(sent, now)
-
-    def _apply_reports(
-        self, reports: list[tuple[Session, p.Receipt | p.Arrived | p.Finished]], now: float
-    ) -> None:
-        self.stats.receipts += len(reports)
-        fut = self.port.apply_reports([(s.unit_id, m) for s, m in reports], now)
-
-        def done(f: Future[ReportResult]) -> None:
-            self.call(lambda: self._reports_done(reports, f))
-
-        fut.add_done_callback(done)
-
-    def _reports_done(
-        self,
-        reports: list[tuple[Session, p.Receipt | p.Arrived | p.Finished]],
-        fut: Future[ReportResult],
-    ) -> None:
-        try:
-            moved, foreign = fut.result()
-        except Exception:  # not stored: no ack, so the terminals send them again
-            log.exception("could not store %d order receipts; terminals will resend", len(reports))
-            return
-        self.stats.moved += len(moved)
-        for sess, m in reports:
-            live = self.by_key.get(sess.key) or sess
-            if m.order_id in foreign:
-                reason = f"no order {m.order_id} for this unit"
-                self._send(live, p.encode_hub(p.Refused(code="unknown_order", reason=reason)))
-            elif isinstance(m, p.Receipt):
-                if m.kind == "cancel_seen":
-                    self._pushes.pop(("cancel", m.order_id), None)
-                elif m.kind == "delivered":
-                    push = self._pushes.get(("update", m.order_id))
-                    if push is not None and m.rev >= push.rev:
-                        del self._pushes[("update", m.order_id)]
-            self._send(live, p.encode_hub(p.Ack(mid=m.mid)))
-
-    # ------------------------------------------------------------------ send
-
-    def _send_due(self) -> None:
-        now = self.clock()
-        heads = self.outbox.due_heads(now)
-        if not heads:
-            return
-        online = [oid for oid, unit, _ in heads if unit in self.by_unit]
-        offline = [oid for oid, unit, _ in heads if unit not in self.by_unit]
-        sent: list[Due] = []
-        for i in range(0, len(online), SEND_CHUNK):  # the first orders leave while the rest load
-            for d in self.outbox.load(online[i : i + SEND_CHUNK]):
-                sess = self.by_unit.get(d.unit_id)
-                if sess is None:
-                    offline.append(d.order_id)
-                    continue
-                if self._send(sess, p.encode_hub(d.message)):
-                    self.stats.orders_sent += 1
-                sent.append(d)  # a full pipe counts as a try: back off rather than spin
-        self.outbox.record_attempts(sent, now)
-        self.outbox.defer(offline, now + OFFLINE_RETRY_S)
-
-    def _push(
-        self, key: tuple[str, str], unit_id: int, data: bytes, rev: int, until: float
-    ) -> None:
-        push = _Push(unit_id, data, rev, time.monotonic() + PUSH_RETRY_S, until)
-        self._pushes[key] = push
-        sess = self.by_unit.get(unit_id)
-        if sess is not None:
-            self._send(sess, data)
-
-    def _retry_pushes(self) -> None:
-        now_m = time.monotonic()
-        now = self.clock()
-        for key, push in list(self._pushes.items()):
-            if now > push.until:
-                del self._pushes[key]
-            elif now_m >= push.next_at:
-                push.next_at = now_m + PUSH_RETRY_S
-                sess = self.by_unit.get(push.unit_id)
-                if sess is not None:
-                    self._send(sess, push.data)
-
-    def _check_deadlines(self) -> None:
-        now = self.clock()
-        overdue = self.outbox.overdue(now)
-        self._escalated &= {o[0] for o in overdue}
-        for oid, _unit_id, incident_id, call_sign in overdue:
-            if oid not in self._escalated:
-                self._escalated.add(oid)
-                log.warning("order %s to %s not acknowledged by its deadline", oid[:8], call_sign)
-                self.port.terminal_event(TerminalEvent("overdue", call_sign, oid, incident_id))
-        for oid, _unit_id, incident_id, call_sign in self.outbox.expire(now):
-            log.warning("order %s to %s expired undelivered", oid[:8], call_sign)
-            self.port.terminal_event(TerminalEvent("expired", call_sign, oid, incident_id))
-
-
-def _guard(fn: Callable[[], None], fut: Future[Any]) -> Callable[[], None]:
-    def run() -> None:
-        try:
-            fn()
-        except Exception as exc:
-            if not fut.done():
-                fut.set_exception(exc)
-            raise
-
-    return run

@@ -11,7 +11,7 @@ from console.link import protocol as p
 from console.link.hubport import SituationPort, TerminalEvent
 from console.link.keys import KeyPair
 from console.link.node import HubNode
-from console.link.outbox import Moved
+from console.link.receipts import Moved
 from console.store.db import Store
 from console.store.models import AttachmentRow, IncidentEventRow, OrderRow
 from console.terminal.fleet import Fleet, Member

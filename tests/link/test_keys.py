@@ -76,3 +76,18 @@ def test_broken_terminal_key_names_the_problem(tmp_path: Path) -> None:
         load_terminal_key(path)
     with pytest.raises(KeyFileError, match="does not exist"):
         load_terminal_key(tmp_path / "missing.key")
+
+
+def test_workstation_hub_key_from_text_file_or_directory(tmp_path: Path) -> None:
+    from console.link.keys import resolve_hub_key
+
+    d = tmp_path / "keys"
+    kp = load_or_create_hub_keys(d)
+    assert resolve_hub_key(kp.public) == kp.public
+    assert resolve_hub_key(str(d / "hub.key")) == kp.public
+    assert resolve_hub_key(str(d)) == kp.public
+    with pytest.raises(KeyFileError, match="--hub-key is not a 40-character Z85"):
+        resolve_hub_key("not-a-key")
+    (tmp_path / "broken.key").write_text("public = [", encoding="utf-8")
+    with pytest.raises(KeyFileError, match="cannot be read"):
+        resolve_hub_key(str(tmp_path / "broken.key"))

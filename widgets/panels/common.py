@@ -11,8 +11,9 @@ from __future__ import annotations
 import time
 from typing import cast
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSize
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QFrame, QScrollArea, QWidget
 
 from console.config import Config
 from widgets.i18n import is_chinese
@@ -149,3 +150,32 @@ class HubClock:
     def now(self) -> float:
         """Current hub time in unix seconds."""
         return time.time() + self.offset
+
+
+DOCK_MIN_WIDTH = 160
+"""Narrowest a dock may be made (pixels); wider panels scroll inside it."""
+
+
+class DockScroll(QScrollArea):
+    """A scroll area that asks for its panel's full size, so docks open wide enough
+    and scroll only when the operator (or a small screen) makes them smaller."""
+
+    def sizeHint(self) -> QSize:
+        inner = self.widget()
+        if inner is None:
+            return super().sizeHint()
+        hint = inner.sizeHint()
+        bar = self.verticalScrollBar().sizeHint().width()
+        return QSize(hint.width() + bar, hint.height())
+
+
+def scrollable(panel: QWidget) -> QScrollArea:
+    """``panel`` in a frameless scroll area, so a tall dock never forces the main
+    window taller than a 768-pixel screen (the dock scrolls instead)."""
+    area = DockScroll()
+    area.setObjectName(panel.objectName() + "Scroll" if panel.objectName() else "dockScroll")
+    area.setWidget(panel)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setMinimumWidth(min(panel.minimumSizeHint().width(), DOCK_MIN_WIDTH))
+    return area

@@ -408,12 +408,13 @@ class WorkflowController(QObject):
         """Show the sign-in dialog."""
         if self.login is None:
             self.login = LoginDialog(self.bridge, self.window)
-            self.login.signedIn.connect(self._on_signed_in)
+            self.login.signedIn.connect(self.apply_session)
         self.login.show()
         self.login.raise_()
         return self.login
 
-    def _on_signed_in(self, session: dict[str, Any]) -> None:
+    def apply_session(self, session: dict[str, Any]) -> None:
+        """Act as the signed-in user from now on (seat, review dialogs, status bar)."""
         self.session = dict(session)
         client = self.bridge.client
         # in-process the hub trusts the envelope's actor/role (there is no token on that

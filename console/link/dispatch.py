@@ -1,0 +1,268 @@
+"""The hub -> terminal half of the link: orders, updates, cancellations, messages.
+
+A mixin of :class:`~console.link.server.TerminalLink` (it runs on the link
+thread and uses its socket, sessions and outbox): sending due orders with
+backoff, sending freshly approved ones at once, bringing a (re)connected
+terminal up to date on hello, applying receipts, pushing cancellations,
+updates and texts until the terminal confirms them, and (in the link-only hub)
+raising overdue and expiring orders.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import random
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any
+
+from console.link import protocol as p
+from console.link.hubport import HubPort, ReportResult, TerminalEvent
+from console.link.outbox import OFFLINE_RETRY_S, Due, Outbox
+from console.link.sessions import LinkStats, Push, Session
+from console.link.trust import TrustCache
+
+log = logging.getLogger(__name__)
+
+SEND_CHUNK = 100
+PUSH_RETRY_S = 2.0
+
+
+class OrderDispatch:
+    """Order delivery for :class:`~console.link.server.TerminalLink` (link thread only)."""
+
+    # provided by TerminalLink
+    outbox: Outbox
+    port: HubPort
+    trust: TrustCache
+    stats: LinkStats
+    clock: Callable[[], float]
+    epoch: str
+    heartbeat_s: float
+    by_key: dict[str, Session]
+    by_unit: dict[int, Session]
+    _pushes: dict[tuple[str, str], Push]
+    _escalated: set[str]
+    _calls: collections.deque[Callable[[], None]]
+
+    def call(self, fn: Callable[[], None]) -> None:
+        raise NotImplementedError
+
+    def _send(self, sess: Session, data: bytes) -> bool:
+        raise NotImplementedError
+
+    def _promote(self, sess: Session) -> None:
+        raise NotImplementedError
+
+    def send_now(self, dues: list[Due]) -> None:
+        """Send freshly committed orders at once (from :meth:`Outbox.enqueue`); thread-safe.
+
+        Those whose terminal is off the air stay due and go out on its hello.
+        """
+
+        def run() -> None:
+            now = self.clock()
+            sent: list[Due] = []
+            for d in dues:
+                sess = self.by_unit.get(d.unit_id)
+                if sess is not None:
+                    if self._send(sess, p.encode_hub(d.message)):
+                        self.stats.orders_sent += 1
+                    sent.append(d)
+            self.outbox.record_attempts(sent, now)
+
+        self.call(run)
+
+    def cancel_order(self, order_id: str, reason: str) -> Future[bool]:
+        """Cancel an order and tell its terminal (until it confirms); thread-safe."""
+        fut: Future[bool] = Future()
+
+        def run() -> None:
+            unit_id = self.outbox.cancel(order_id, reason, self.clock())
+            if unit_id is not None:
+                data = p.encode_hub(p.OrderCancel(order_id=order_id, reason=reason[:4000]))
+                self._push(("cancel", order_id), unit_id, data, 0, self.clock() + 86400.0)
+            fut.set_result(unit_id is not None)
+
+        self.call(_guard(run, fut))
+        return fut
+
+    def update_order(self, order_id: str, **changes: Any) -> Future[bool]:
+        """Change an open order's instructions/briefing/place and push it; thread-safe."""
+        fut: Future[bool] = Future()
+
+        def run() -> None:
+            res = self.outbox.update(order_id, changes, self.clock())
+            if res is not None:
+                unit_id, msg = res
+                self._push(
+                    ("update", order_id), unit_id, p.encode_hub(msg), msg.rev, msg.expires_at
+                )
+            fut.set_result(res is not None)
+
+        self.call(_guard(run, fut))
+        return fut
+
+    def send_message(self, call_sign: str, text: str, sender: str) -> Future[bool]:
+        """A text to a unit's terminal, retried while the hub runs until the terminal confirms."""
+        fut: Future[bool] = Future()
+
+        def run() -> None:
+            unit_id = next(
+                (k.unit_id for k in self.trust.trusted.values() if k.call_sign == call_sign), None
+            )
+            if unit_id is None:
+                fut.set_result(False)
+                return
+            mid = random.getrandbits(52) + 1  # never reused by a restarted hub
+            msg = p.Message(mid=mid, text=text[:4000], sender=sender[:64], t=self.clock())
+            self._push(("msg", str(mid)), unit_id, p.encode_hub(msg), 0, self.clock() + 3600.0)
+            fut.set_result(True)
+
+        self.call(_guard(run, fut))
+        return fut
+
+    def _hellos(self, hellos: list[tuple[Session, p.Hello]], now: float) -> None:
+        """Welcome (re)connected terminals and bring each up to date, in a few queries."""
+        welcome = {
+            sess.rid: p.encode_hub(
+                p.Welcome(
+                    hub_epoch=self.epoch,
+                    unit=sess.call_sign[:64],
+                    heartbeat_s=self.heartbeat_s,
+                    t=now,
+                )
+            )
+            for sess, _ in hellos
+        }
+        for sess, _ in hellos:
+            self._promote(sess)
+            self._send(sess, welcome[sess.rid])
+        orders = self.outbox.open_for_units((s.unit_id for s, _ in hellos), now)
+        held_all = sorted({oid for _, m in hellos for oid in m.holding})
+        closed = dict(self.outbox.closed_among(held_all))
+        sent: list[Due] = []
+        for sess, msg in hellos:
+            pending, seen = orders.get(sess.unit_id, ([], []))
+            held = set(msg.holding)
+            for d in pending:
+                if self._send(sess, p.encode_hub(d.message)):
+                    sent.append(d)
+            for d in seen:
+                if d.order_id not in held:  # the terminal lost it (reinstalled): show it again
+                    self._send(sess, p.encode_hub(d.message))
+            for oid in sorted(held & closed.keys()):
+                state = closed[oid]
+                reason = "order no longer exists" if state == "unknown" else f"order is {state}"
+                self._send(sess, p.encode_hub(p.OrderCancel(order_id=oid, reason=reason)))
+            for push in self._pushes.values():
+                if push.unit_id == sess.unit_id:
+                    self._send(sess, push.data)
+        self.stats.orders_sent += len(sent)
+        self.outbox.record_attempts(sent, now)
+
+    def _apply_reports(
+        self, reports: list[tuple[Session, p.Receipt | p.Arrived | p.Finished]], now: float
+    ) -> None:
+        self.stats.receipts += len(reports)
+        fut = self.port.apply_reports([(s.unit_id, m) for s, m in reports], now)
+
+        def done(f: Future[ReportResult]) -> None:
+            self.call(lambda: self._reports_done(reports, f))
+
+        fut.add_done_callback(done)
+
+    def _reports_done(
+        self,
+        reports: list[tuple[Session, p.Receipt | p.Arrived | p.Finished]],
+        fut: Future[ReportResult],
+    ) -> None:
+        try:
+            moved, foreign = fut.result()
+        except Exception:  # not stored: no ack, so the terminals send them again
+            log.exception("could not store %d order receipts; terminals will resend", len(reports))
+            return
+        self.stats.moved += len(moved)
+        for sess, m in reports:
+            live = self.by_key.get(sess.key) or sess
+            if m.order_id in foreign:
+                reason = f"no order {m.order_id} for this unit"
+                self._send(live, p.encode_hub(p.Refused(code="unknown_order", reason=reason)))
+            elif isinstance(m, p.Receipt):
+                if m.kind == "cancel_seen":
+                    self._pushes.pop(("cancel", m.order_id), None)
+                elif m.kind == "delivered":
+                    push = self._pushes.get(("update", m.order_id))
+                    if push is not None and m.rev >= push.rev:
+                        del self._pushes[("update", m.order_id)]
+            self._send(live, p.encode_hub(p.Ack(mid=m.mid)))
+
+    def _send_due(self) -> None:
+        now = self.clock()
+        heads = self.outbox.due_heads(now)
+        if not heads:
+            return
+        online = [oid for oid, unit, _ in heads if unit in self.by_unit]
+        offline = [oid for oid, unit, _ in heads if unit not in self.by_unit]
+        sent: list[Due] = []
+        for i in range(0, len(online), SEND_CHUNK):  # the first orders leave while the rest load
+            for d in self.outbox.load(online[i : i + SEND_CHUNK]):
+                sess = self.by_unit.get(d.unit_id)
+                if sess is None:
+                    offline.append(d.order_id)
+                    continue
+                if self._send(sess, p.encode_hub(d.message)):
+                    self.stats.orders_sent += 1
+                sent.append(d)  # a full pipe counts as a try: back off rather than spin
+        self.outbox.record_attempts(sent, now)
+        self.outbox.defer(offline, now + OFFLINE_RETRY_S)
+
+    def _push(
+        self, key: tuple[str, str], unit_id: int, data: bytes, rev: int, until: float
+    ) -> None:
+        push = Push(unit_id, data, rev, time.monotonic() + PUSH_RETRY_S, until)
+        self._pushes[key] = push
+        sess = self.by_unit.get(unit_id)
+        if sess is not None:
+            self._send(sess, data)
+
+    def _retry_pushes(self) -> None:
+        now_m = time.monotonic()
+        now = self.clock()
+        for key, push in list(self._pushes.items()):
+            if now > push.until:
+                del self._pushes[key]
+            elif now_m >= push.next_at:
+                push.next_at = now_m + PUSH_RETRY_S
+                sess = self.by_unit.get(push.unit_id)
+                if sess is not None:
+                    self._send(sess, push.data)
+
+    def _check_deadlines(self) -> None:
+        now = self.clock()
+        overdue = self.outbox.overdue(now)
+        self._escalated &= {o[0] for o in overdue}
+        for oid, _unit_id, incident_id, call_sign in overdue:
+            if oid not in self._escalated:
+                self._escalated.add(oid)
+                log.warning("order %s to %s not acknowledged by its deadline", oid[:8], call_sign)
+                self.port.terminal_event(TerminalEvent("overdue", call_sign, oid, incident_id))
+        for oid, _unit_id, incident_id, call_sign in self.outbox.expire(now):
+            log.warning("order %s to %s expired undelivered", oid[:8], call_sign)
+            self.port.terminal_event(TerminalEvent("expired", call_sign, oid, incident_id))
+
+
+def _guard(fn: Callable[[], None], fut: Future[Any]) -> Callable[[], None]:
+    """Run ``fn``; if it raises, the caller's future carries the error."""
+
+    def run() -> None:
+        try:
+            fn()
+        except Exception as exc:
+            if not fut.done():
+                fut.set_exception(exc)
+            raise
+
+    return run

@@ -1,0 +1,191 @@
+"""Terminal reports applied to the outbox: receipts, arrival, outcome, feedback.
+
+Receipts arrive late, twice or out of order, so every state change is a
+conditional bulk UPDATE that only moves forward, and ``RETURNING`` tells which
+rows really moved: those, and only those, get effects (executed once in
+effect).  A report about another unit's order is refused, never applied.  All
+times written are the hub's clock, never the terminal's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from console.domain import OrderState
+from console.link.outbox import chunks
+from console.link.protocol import Arrived, Feedback, Finished, Receipt
+from console.store.db import Store
+from console.store.incident_repo import IncidentRepo
+from console.store.models import AttachmentRow, IncidentEventRow, OrderRow, UnitRow
+from console.store.order_repo import ALLOWED_FROM, CHAIN
+
+S = OrderState
+_STAMP = {
+    S.DELIVERED: OrderRow.delivered_at,
+    S.READ: OrderRow.read_at,
+    S.ACCEPTED: OrderRow.accepted_at,
+    S.ARRIVED: OrderRow.arrived_at,
+    S.FINISHED: OrderRow.finished_at,
+}
+_RECEIPT_STATE = {
+    "delivered": S.DELIVERED,
+    "read": S.READ,
+    "accepted": S.ACCEPTED,
+    "rejected": S.REJECTED,
+}
+_ORDER_RANK = {s: i for i, s in enumerate((*CHAIN, S.REJECTED))}
+_CHRONICLED = frozenset({S.ACCEPTED, S.REJECTED, S.ARRIVED, S.FINISHED})
+"""Officers' decisions go to the incident chronology; delivery and reading are
+already stamped on the order row (``delivered_at``, ``read_at``), and writing a
+chronology line per delivery would double the cost of a 1,000-unit fan-out."""
+
+TerminalReport = Receipt | Arrived | Finished
+
+
+@dataclass(frozen=True)
+class Moved:
+    """An order whose state really changed because of a terminal's message."""
+
+    order_id: str
+    unit_id: int
+    incident_id: int
+    state: OrderState
+    text: str = ""
+    call_sign: str = ""
+
+
+def apply_reports(
+    store: Store, reports: Sequence[tuple[int, TerminalReport]], now: float
+) -> tuple[list[Moved], set[str]]:
+    """Apply terminal reports (unit id, message) in one transaction.
+
+    Returns the orders that really moved and the order ids that were not
+    the sender's (unknown, or another unit's: refused, never applied).
+    """
+    ids = sorted({m.order_id for _, m in reports})
+    moved: list[Moved] = []
+    with store.session() as s, s.begin():
+        owner: dict[str, int] = {}
+        sign: dict[int, str] = {}
+        for chunk in chunks(ids):
+            q = (
+                select(OrderRow.id, OrderRow.unit_id, UnitRow.call_sign)
+                .join(UnitRow, UnitRow.id == OrderRow.unit_id)
+                .where(OrderRow.id.in_(chunk))
+            )
+            for oid, uid, cs in s.execute(q):
+                owner[oid] = uid
+                sign[uid] = cs
+        foreign = {m.order_id for u, m in reports if owner.get(m.order_id) != u}
+        groups: dict[OrderState, list[str]] = {}
+        texts: list[tuple[OrderState, str, dict[str, str]]] = []
+        for _, m in reports:
+            if m.order_id in foreign:
+                continue
+            if isinstance(m, Receipt):
+                if m.kind == "cancel_seen":
+                    continue
+                target = _RECEIPT_STATE[m.kind]
+                if target is S.REJECTED:
+                    texts.append((target, m.order_id, {"rejected_reason": m.reason}))
+                    continue
+            elif isinstance(m, Arrived):
+                target = S.ARRIVED
+            else:
+                texts.append((S.FINISHED, m.order_id, {"outcome": m.outcome}))
+                continue
+            groups.setdefault(target, []).append(m.order_id)
+        for target in sorted(groups, key=_ORDER_RANK.__getitem__):
+            for chunk in chunks(sorted(set(groups[target]))):
+                moved += _advance(s, chunk, target, now, {}, sign)
+        for target, oid, extra in texts:
+            moved += _advance(s, [oid], target, now, extra, sign)
+        decisions = [m for m in moved if m.state in _CHRONICLED]
+        if decisions:  # one executemany, not one ORM object per receipt
+            s.execute(
+                insert(IncidentEventRow),
+                [
+                    {
+                        "incident_id": m.incident_id,
+                        "t": now,
+                        "actor": (m.call_sign or f"unit#{m.unit_id}")[:64],
+                        "kind": f"order_{m.state.value}",
+                        "detail": {"order_id": m.order_id, "unit": m.call_sign, "text": m.text},
+                    }
+                    for m in decisions
+                ],
+            )
+    return moved, foreign
+
+
+def _advance(
+    s: Session,
+    ids: list[str],
+    target: OrderState,
+    now: float,
+    extra: dict[str, str],
+    sign: dict[int, str],
+) -> list[Moved]:
+    values: dict[str, Any] = {"state": target.value, **extra}
+    upto = CHAIN.index(target) if target in CHAIN else CHAIN.index(S.DELIVERED)
+    for step in CHAIN[1 : upto + 1]:
+        col = _STAMP[step]
+        values[col.key] = now if step == target else func.coalesce(col, now)
+    allowed = sorted(x.value for x in ALLOWED_FROM[target])
+    rows = s.execute(
+        update(OrderRow)
+        .where(OrderRow.id.in_(ids), OrderRow.state.in_(allowed))
+        .values(**values)
+        .returning(OrderRow.id, OrderRow.unit_id, OrderRow.incident_id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    text = next(iter(extra.values()), "")
+    return [Moved(i, u, inc, target, text, sign.get(u, "")) for i, u, inc in rows]
+
+
+def store_feedback(
+    store: Store, unit_id: int, call_sign: str, msg: Feedback, now: float
+) -> int | None:
+    """File feedback under its order's (or the unit's current) incident; returns that incident.
+
+    The text goes to the incident chronology and the photo to ``attachments``;
+    with no incident to file it under, nothing is stored (None).
+    """
+    with store.session() as s, s.begin():
+        incident_id: int | None = None
+        if msg.order_id is not None:
+            row = s.get(OrderRow, msg.order_id)
+            if row is not None and row.unit_id == unit_id:
+                incident_id = row.incident_id
+        if incident_id is None:
+            unit = s.get(UnitRow, unit_id)
+            incident_id = unit.current_incident_id if unit is not None else None
+        if incident_id is None:
+            return None
+        order_id = msg.order_id if msg.order_id is not None and incident_id is not None else None
+        att_id: int | None = None
+        if msg.photo is not None:
+            att = AttachmentRow(
+                order_id=order_id if order_id and s.get(OrderRow, order_id) else None,
+                incident_id=incident_id,
+                kind="photo",
+                mime="image/jpeg",
+                data=msg.photo,
+                created_at=now,
+            )
+            s.add(att)
+            s.flush()
+            att_id = att.id
+        IncidentRepo(s).add_event(
+            incident_id,
+            t=now,
+            actor=f"terminal:{call_sign}"[:64],
+            kind="feedback",
+            detail={"text": msg.text, "order_id": order_id, "attachment_id": att_id},
+        )
+        return incident_id

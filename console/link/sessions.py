@@ -1,0 +1,69 @@
+"""What the terminal link keeps per connection, and its counters."""
+
+from __future__ import annotations
+
+import collections
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Session:
+    """One live connection of an enrolled terminal."""
+
+    rid: bytes
+    key: str
+    unit_id: int
+    call_sign: str
+    idx: int
+    last_seen: float
+    refused_at: float = 0.0
+
+
+@dataclass
+class Push:
+    """A hub -> terminal message confirmed by the terminal (cancel, update, text)."""
+
+    unit_id: int
+    data: bytes
+    rev: int
+    next_at: float
+    until: float
+
+
+@dataclass
+class LinkStats:
+    """Counters for tests, the benchmark and the operator's log."""
+
+    frames: int = 0
+    positions: int = 0
+    applied: int = 0
+    invalid: collections.Counter[str] = field(default_factory=collections.Counter)
+    invalid_by_sender: collections.Counter[str] = field(default_factory=collections.Counter)
+    untrusted: int = 0
+    orders_sent: int = 0
+    receipts: int = 0
+    moved: int = 0
+    send_full: int = 0
+    unreachable: int = 0
+    revoked_cut: int = 0
+
+    @property
+    def invalid_total(self) -> int:
+        return sum(self.invalid.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "frames": self.frames,
+            "positions": self.positions,
+            "applied": self.applied,
+            "invalid": dict(self.invalid),
+            "invalid_total": self.invalid_total,
+            "untrusted": self.untrusted,
+            "orders_sent": self.orders_sent,
+            "receipts": self.receipts,
+            "moved": self.moved,
+            "send_full": self.send_full,
+            "unreachable": self.unreachable,
+            "revoked_cut": self.revoked_cut,
+        }
