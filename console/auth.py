@@ -24,6 +24,11 @@ from console.store.db import Store
 
 LOGIN_FAILED = "wrong user name or password"
 MIN_PASSWORD = 10
+FIRST_RUN_HINT = (
+    "no administrator account exists yet, so nobody can sign in to manage users or enrol "
+    "terminals. There is no default password: create the first administrator with "
+    "'python main.py admin create --username NAME' (add --db URL for another database)"
+)
 
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
@@ -85,6 +90,14 @@ class Authenticator:
         with self._lock:
             self._sessions.pop(token, None)
 
+    def end_sessions(self, username: str) -> int:
+        """Forget every session of a user (disabled, or password reset); returns how many."""
+        with self._lock:
+            gone = [t for t, s in self._sessions.items() if s.username == username]
+            for t in gone:
+                del self._sessions[t]
+        return len(gone)
+
     def create_user(self, username: str, display_name: str, password: str, role: str) -> None:
         """Add an account (the hub checks that only an administrator may)."""
         try:
@@ -103,9 +116,12 @@ class Authenticator:
             raise AuthError(str(exc)) from None
 
     def has_admin(self) -> bool:
-        """Whether an administrator account exists (first-run check)."""
+        """Whether an active administrator account exists (first-run check)."""
         with self.store.session() as s:
-            return any(u.role == Role.ADMIN.value for u in repos.UserRepo(s).list_users())
+            return any(
+                u.role == Role.ADMIN.value and not u.disabled
+                for u in repos.UserRepo(s).list_users()
+            )
 
 
 def admin_main(argv: list[str]) -> int:

@@ -23,12 +23,14 @@ import numpy as np
 import numpy.typing as npt
 
 from console.audit import record_command
-from console.auth import Authenticator, AuthError
+from console.auth import FIRST_RUN_HINT, Authenticator, AuthError
 from console.config import Config
 from console.domain import District, IncidentStatus, UnitStatus
+from console.geo.intersections import intersections
 from console.geo.roadgraph import RoadGraph
 from console.heat import heat_grid
 from console.hub import incidents as inc
+from console.hub.admin import Administration
 from console.hub.errors import CommandError
 from console.hub.messages import (
     AckAlert,
@@ -39,6 +41,7 @@ from console.hub.messages import (
     Command,
     CreateIncident,
     CreateUser,
+    EnrollTerminal,
     Envelope,
     Event,
     GetChronology,
@@ -49,14 +52,20 @@ from console.hub.messages import (
     GetSnapshot,
     GetStats,
     IncidentChanged,
+    ListUnits,
+    ListUsers,
     Login,
     Logout,
+    MergeIntoIncident,
     OrderReceipt,
     PlanChanged,
     ProposePlan,
     RejectPlan,
     Reply,
+    ResetPassword,
+    RevokeTerminal,
     SetUnitStatus,
+    SetUserDisabled,
     Snapshot,
     StaticDistrict,
     UnitChanged,
@@ -67,6 +76,7 @@ from console.hub.situation import Situation
 from console.hub.stats import workload
 from console.hub.virtual_terminals import VirtualTerminals
 from console.hub.workflow import Workflow
+from console.link.keys import hub_public_key
 from console.sim import Simulator
 from console.store.db import Store
 
@@ -78,11 +88,18 @@ PERSIST_S = 10.0
 # which roles may send which command (checked in the hub, whatever the GUI shows)
 ALL_STAFF = frozenset({"operator", "supervisor", "admin"})
 SUPERVISORS = frozenset({"supervisor"})
+ADMINS = frozenset({"admin"})
 ANYONE = frozenset({"operator", "supervisor", "admin", "terminal", "anonymous"})
 RIGHTS: dict[type[Command], frozenset[str]] = {
     Login: ANYONE,
     Logout: ANYONE,
-    CreateUser: frozenset({"admin"}),
+    CreateUser: ADMINS,
+    ListUsers: ADMINS,
+    SetUserDisabled: ADMINS,
+    ResetPassword: ADMINS,
+    ListUnits: ADMINS,
+    EnrollTerminal: ADMINS,
+    RevokeTerminal: ADMINS,
     GetSnapshot: ALL_STAFF,
     GetDistrict: ALL_STAFF,
     GetHeat: ALL_STAFF,
@@ -91,6 +108,7 @@ RIGHTS: dict[type[Command], frozenset[str]] = {
     GetStats: ALL_STAFF,
     GetCoverage: ALL_STAFF,
     CreateIncident: ALL_STAFF,
+    MergeIntoIncident: ALL_STAFF,
     SetUnitStatus: ALL_STAFF,
     CloseIncident: ALL_STAFF,
     CancelIncident: frozenset({"supervisor", "admin"}),
@@ -147,6 +165,12 @@ class CommandHub:
         )
         self.incidents = inc.IncidentBook(config, store, district, self.situation, self.clock)
         self.auth = Authenticator(store)
+        self.link_public_key = ""
+        """The terminal link's public CURVE key, set by whoever runs the link; empty:
+        enrolment uses the hub key in this machine's key directory."""
+        self.admin = Administration(
+            store, self.auth, self.clock, lambda: self.link_public_key or hub_public_key()
+        )
         self.workflow = Workflow(self)
         self.virtual = VirtualTerminals(self.sim, self._virtual_receipt)
         self.workflow.order_listeners.append(
@@ -157,6 +181,13 @@ class CommandHub:
             GetDistrict: self._get_district,
             GetHeat: self._get_heat,
             CreateIncident: self._create_incident,
+            MergeIntoIncident: self._merge_into_incident,
+            ListUsers: lambda c, e: self.admin.list_users(),
+            SetUserDisabled: lambda c, e: self.admin.set_disabled(c.username, c.disabled, e.actor),
+            ResetPassword: lambda c, e: self.admin.reset_password(c.username, c.new_password),
+            ListUnits: lambda c, e: self.admin.list_units(),
+            EnrollTerminal: lambda c, e: self.admin.enroll(c.call_sign, c.endpoint, e.actor),
+            RevokeTerminal: lambda c, e: self.admin.revoke(c.public_key, c.call_sign),
             SetUnitStatus: self._set_unit_status,
             CloseIncident: self._close_incident,
             CancelIncident: self._cancel_incident,
@@ -191,6 +222,7 @@ class CommandHub:
         """Start the hub thread; returns self for chaining."""
         if self._thread is not None:
             return self
+        self.first_run_notice()
         now = self.clock()
         self.situation.status_since[:] = np.where(
             self.situation.status_since > 0, self.situation.status_since, now
@@ -206,6 +238,17 @@ class CommandHub:
         self._thread = threading.Thread(target=self._run, name="command-hub", daemon=True)
         self._thread.start()
         return self
+
+    def first_run_notice(self) -> str:
+        """Warn (log) when the store has no active administrator; returns the text, or ""."""
+        try:
+            if self.auth.has_admin():
+                return ""
+        except Exception:
+            log.exception("cannot check for an administrator account")
+            return ""
+        log.warning("FIRST RUN: %s", FIRST_RUN_HINT)
+        return FIRST_RUN_HINT
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop the hub thread and persist the latest positions."""
@@ -473,6 +516,9 @@ class CommandHub:
                 seg_lonlat=np.ascontiguousarray(segs.coords, dtype=np.float64).tobytes(),
                 seg_class=np.ascontiguousarray(segs.road_class, dtype=np.int8).tobytes(),
                 road_labels=labels,
+                intersections=[
+                    (x.roads[0], x.roads[1], x.lon, x.lat) for x in intersections(self.graph)
+                ],
             )
         return self._static
 
@@ -512,6 +558,10 @@ class CommandHub:
         except CommandError as exc:
             result["plan_error"] = str(exc)
         return result
+
+    def _merge_into_incident(self, cmd: MergeIntoIncident, env: Envelope) -> dict[str, Any]:
+        state = self.incidents.merge_call(cmd, env, self._emit)
+        return {"incident_id": state.id, "calls": state.calls}
 
     def _plan_result(self, ev: Any) -> dict[str, Any]:
         return {

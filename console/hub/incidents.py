@@ -22,6 +22,7 @@ from console.hub.messages import (
     Event,
     IncidentChanged,
     IncidentState,
+    MergeIntoIncident,
     UnitChanged,
 )
 from console.hub.situation import Situation
@@ -32,6 +33,10 @@ from console.store.db import Store
 Emit = Callable[[Event], None]
 HISTORY_KEEP_S = 24 * 3600.0  # position history kept per unit (bounded)
 HISTORY_MAX_PER_UNIT = 2000
+CALL_MERGED = "call_merged"  # chronology kind of a further call recorded on an incident
+MAX_CALLER = 40
+MAX_ADDRESS = 200
+MAX_DESCRIPTION = 2000
 
 OPEN_STATUSES = frozenset(
     {
@@ -77,8 +82,11 @@ class IncidentBook:
 
     def _reload(self) -> None:
         with self.store.session() as s:
-            for row in repos.IncidentRepo(s).list_open():
-                self.open[row.id] = _Open(state=self._to_state(row))
+            r = repos.IncidentRepo(s)
+            for row in r.list_open():
+                st = self._to_state(row)
+                st.calls = 1 + sum(1 for e in r.chronology(row.id) if e.kind == CALL_MERGED)
+                self.open[row.id] = _Open(state=st)
             self._unit_ids = repos.UnitRepo(s).ids_by_call_sign()
 
     @staticmethod
@@ -157,6 +165,57 @@ class IncidentBook:
         self.open[state.id] = _Open(state=state)
         emit(IncidentChanged(incident=state))
         return state
+
+    def merge_call(self, cmd: MergeIntoIncident, env: Envelope, emit: Emit) -> IncidentState:
+        """Record a further call on an open incident (a likely duplicate the operator merged).
+
+        Refused if the incident does not exist or is no longer open: a call
+        about a closed event is a new incident, registered as such.
+        """
+        o = self.open.get(cmd.incident_id)
+        if o is None:
+            with self.store.session() as s:
+                row = repos.IncidentRepo(s).get(cmd.incident_id)
+                status = row.status if row is not None else None
+            if status is None:
+                raise IncidentError(f"no incident {cmd.incident_id}")
+            raise IncidentError(
+                f"incident {cmd.incident_id} is {status}: register the call as a new incident"
+            )
+        for value, what, limit in (
+            (cmd.caller, "caller number", MAX_CALLER),
+            (cmd.address, "address", MAX_ADDRESS),
+            (cmd.description, "description", MAX_DESCRIPTION),
+        ):
+            if len(value) > limit:
+                raise IncidentError(f"{what} too long ({len(value)} characters, at most {limit})")
+        if (cmd.lon is None) != (cmd.lat is None):
+            raise IncidentError("a call location needs both longitude and latitude")
+        if (
+            cmd.lon is not None
+            and cmd.lat is not None
+            and not (np.isfinite(cmd.lon) and np.isfinite(cmd.lat))
+        ):
+            raise IncidentError("call location is not a number")
+        calls = o.state.calls + 1
+        detail: dict[str, Any] = {
+            "call": calls,
+            "caller": cmd.caller.strip(),
+            "description": cmd.description.strip(),
+            "address": cmd.address.strip(),
+            "source": cmd.source,
+            "workstation": env.workstation,
+        }
+        if cmd.lon is not None and cmd.lat is not None:
+            detail["lon"], detail["lat"] = float(cmd.lon), float(cmd.lat)
+        now = self.clock()
+        with self.store.transaction() as s:
+            repos.IncidentRepo(s).add_event(
+                cmd.incident_id, t=now, actor=env.actor, kind=CALL_MERGED, detail=detail
+            )
+        o.state.calls = calls
+        emit(IncidentChanged(incident=o.state))
+        return o.state
 
     def set_status(
         self,

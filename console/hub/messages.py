@@ -99,6 +99,63 @@ class CreateUser(Command):
     role: str
 
 
+class MergeIntoIncident(Command):
+    """Record another call about an open incident on it instead of opening a new one.
+
+    The intake sends this when the operator judges the call a duplicate (same
+    type, nearby, recent): the caller and what they report go to the
+    incident's chronology and its call count rises.  Reply: {"incident_id", "calls"}.
+    """
+
+    incident_id: int
+    caller: str = ""
+    description: str = ""
+    address: str = ""
+    lon: float | None = None
+    lat: float | None = None
+    source: str = "call"
+
+
+class ListUsers(Command):
+    """Administrator: every console account (never a password hash)."""
+
+
+class SetUserDisabled(Command):
+    """Administrator: lock (``disabled=True``) or unlock an account; locking ends its sessions."""
+
+    username: str
+    disabled: bool
+
+
+class ResetPassword(Command):
+    """Administrator: set a new password (argon2id); the user's live sessions end."""
+
+    username: str
+    new_password: str
+
+
+class ListUnits(Command):
+    """Administrator: every unit with its enrolled (and revoked) terminal keys."""
+
+
+class EnrollTerminal(Command):
+    """Administrator: make a key pair for a unit's terminal and trust its public key.
+
+    The reply carries the key file text once ({"unit", "public_key", "file_name",
+    "key_text"}); the hub keeps only the public key.
+    """
+
+    call_sign: str
+    endpoint: str = ""
+
+
+class RevokeTerminal(Command):
+    """Administrator: withdraw trust from one key, or from every live key of a unit."""
+
+    public_key: str = ""
+    call_sign: str = ""
+
+
 class ProposePlan(Command):
     """(Re)generate the deployment plan for an incident, with optional overrides."""
 
@@ -238,6 +295,7 @@ class IncidentState(msgspec.Struct, forbid_unknown_fields=True):
     created_at: float
     source: str
     units: list[str] = []
+    calls: int = 1  # calls recorded on this incident (1 + merged duplicate calls)
 
 
 class UnitsMoved(Event):
@@ -321,6 +379,7 @@ class StaticDistrict(msgspec.Struct, forbid_unknown_fields=True):
     seg_lonlat: bytes
     seg_class: bytes
     road_labels: list[tuple[str, float, float, int]]  # name, lon, lat, road class
+    intersections: list[tuple[str, str, float, float]] = []  # road a, road b (sorted), lon, lat
 
 
 ENCODER = msgspec.msgpack.Encoder()

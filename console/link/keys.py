@@ -159,12 +159,17 @@ def write_terminal_key(path: Path, key: TerminalKey) -> None:
     """Write a terminal's key file (mode 0600); refuses to overwrite an existing one."""
     if path.exists():
         raise KeyFileError(f"{path} exists; refusing to overwrite a terminal key")
-    _write_private(
-        path,
+    _write_private(path, terminal_key_text(key))
+
+
+def terminal_key_text(key: TerminalKey) -> str:
+    """A terminal key file's text (what :func:`load_terminal_key` reads); the one place
+    its format is written, for ``main.py enroll`` and the admin dialog alike."""
+    return (
         "# Huangpu dispatch terminal key. Secret: install on the terminal only.\n"
         f"unit = {_toml_str(key.unit)}\n"
         f'public = "{key.keys.public}"\nsecret = "{key.keys.secret}"\n'
-        f'hub_public = "{key.hub_public}"\nendpoint = {_toml_str(key.endpoint)}\n',
+        f'hub_public = "{key.hub_public}"\nendpoint = {_toml_str(key.endpoint)}\n'
     )
 
 

@@ -2,6 +2,189 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name>AdminDialog</name>
+    <message>
+        <source>operator</source>
+        <translation>接警员</translation>
+    </message>
+    <message>
+        <source>supervisor</source>
+        <translation>值班领导</translation>
+    </message>
+    <message>
+        <source>administrator</source>
+        <translation>管理员</translation>
+    </message>
+    <message>
+        <source>Administration</source>
+        <translation>系统管理</translation>
+    </message>
+    <message>
+        <source>Users</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <source>Units and terminals</source>
+        <translation>警力单元与终端</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <source>Display name</source>
+        <translation>显示名称</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>创建时间</translation>
+    </message>
+    <message>
+        <source>Call sign</source>
+        <translation>呼号</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Terminal</source>
+        <translation>终端</translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation>密钥</translation>
+    </message>
+    <message>
+        <source>New user…</source>
+        <translation>新建用户…</translation>
+    </message>
+    <message>
+        <source>Disable / enable</source>
+        <translation>停用 / 启用</translation>
+    </message>
+    <message>
+        <source>Reset password…</source>
+        <translation>重置密码…</translation>
+    </message>
+    <message>
+        <source>Hub address for the key file</source>
+        <translation>写入密钥文件的指挥中心地址</translation>
+    </message>
+    <message>
+        <source>optional, e.g. tcp://hub.example:5555</source>
+        <translation>可选，例如 tcp://hub.example:5555</translation>
+    </message>
+    <message>
+        <source>Enrol terminal…</source>
+        <translation>登记终端…</translation>
+    </message>
+    <message>
+        <source>Revoke terminal</source>
+        <translation>吊销终端</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>disabled</source>
+        <translation>已停用</translation>
+    </message>
+    <message>
+        <source>active</source>
+        <translation>启用中</translation>
+    </message>
+    <message>
+        <source>enrolled</source>
+        <translation>已登记</translation>
+    </message>
+    <message>
+        <source>revoked</source>
+        <translation>已吊销</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>(revoked)</source>
+        <translation>（已吊销）</translation>
+    </message>
+    <message>
+        <source>User %1 created.</source>
+        <translation>已创建用户 %1。</translation>
+    </message>
+    <message>
+        <source>Select a user first.</source>
+        <translation>请先选择一个用户。</translation>
+    </message>
+    <message>
+        <source>User %1 disabled.</source>
+        <translation>用户 %1 已停用。</translation>
+    </message>
+    <message>
+        <source>User %1 enabled.</source>
+        <translation>用户 %1 已启用。</translation>
+    </message>
+    <message>
+        <source>New password for %1</source>
+        <translation>为 %1 设置新密码</translation>
+    </message>
+    <message>
+        <source>Password of %1 reset; the user must sign in again.</source>
+        <translation>%1 的密码已重置，该用户须重新登录。</translation>
+    </message>
+    <message>
+        <source>Select a unit first.</source>
+        <translation>请先选择一个警力单元。</translation>
+    </message>
+    <message>
+        <source>Save the terminal key of %1</source>
+        <translation>保存 %1 的终端密钥</translation>
+    </message>
+    <message>
+        <source>Terminal key (*.key)</source>
+        <translation>终端密钥 (*.key)</translation>
+    </message>
+    <message>
+        <source>%1 exists; a terminal key is never overwritten. Choose a new file.</source>
+        <translation>%1 已存在；终端密钥不会覆盖已有文件，请选择新文件名。</translation>
+    </message>
+    <message>
+        <source>The folder %1 does not exist.</source>
+        <translation>文件夹 %1 不存在。</translation>
+    </message>
+    <message>
+        <source>The key of %1 could not be saved (%2). Copy it below now, or revoke it: it is shown only once.</source>
+        <translation>%1 的密钥无法保存（%2）。请立即复制下方内容，否则请吊销该密钥：密钥只显示这一次。</translation>
+    </message>
+    <message>
+        <source>Terminal of %1 enrolled; key saved to %2 (install it on the terminal only; the command centre keeps no copy).</source>
+        <translation>%1 的终端已登记，密钥已保存到 %2（只能安装在该终端上；指挥中心不保留副本）。</translation>
+    </message>
+    <message>
+        <source>Revoke every terminal key of %1? It can no longer connect.</source>
+        <translation>吊销 %1 的全部终端密钥？吊销后该终端将无法连接。</translation>
+    </message>
+    <message>
+        <source>%1 key(s) of %2 revoked.</source>
+        <translation>已吊销 %2 的 %1 个密钥。</translation>
+    </message>
+    <message>
+        <source>%1 had no live terminal key.</source>
+        <translation>%1 没有有效的终端密钥。</translation>
+    </message>
+</context>
+<context>
     <name>Age</name>
     <message>
         <source>%1 d %2 h</source>
@@ -129,6 +312,14 @@
     <message>
         <source>Call taken at workstation %1</source>
         <translation>接警席位 %1 受理</translation>
+    </message>
+    <message>
+        <source>Call %1 merged into this incident</source>
+        <translation>第 %1 次报警已并入本警情</translation>
+    </message>
+    <message>
+        <source>caller %1</source>
+        <translation>报警人 %1</translation>
     </message>
     <message>
         <source>Details: %1</source>
@@ -499,10 +690,6 @@
         <translation>警情类型</translation>
     </message>
     <message>
-        <source>Landmark, station, 1-minute point or road name</source>
-        <translation>地标、派出所、1分钟处置点或道路名</translation>
-    </message>
-    <message>
         <source>Likely duplicate: incident #%1 (%2) of the same type, %3 m away, reported %4 min ago at %5.</source>
         <translation>疑似重复报警：同类警情 #%1（%2）距此 %3 米，%4 分钟前报警，地点：%5。</translation>
     </message>
@@ -515,6 +702,10 @@
         <translation>新建警情（110接警）</translation>
     </message>
     <message>
+        <source>Landmark, station, 1-minute point, road, or crossing such as A / B</source>
+        <translation>地标、派出所、1分钟处置点、道路或路口（如 甲路 / 乙路）</translation>
+    </message>
+    <message>
         <source>No place called “%1” in the district; pick one from the list.</source>
         <translation>辖区内没有名为“%1”的地点，请从列表中选择。</translation>
     </message>
@@ -525,6 +716,14 @@
     <message>
         <source>Officers needed</source>
         <translation>所需警力（人）</translation>
+    </message>
+    <message>
+        <source>It has %1 calls already.</source>
+        <translation>该警情已有 %1 次报警。</translation>
+    </message>
+    <message>
+        <source>Merge into incident #%1</source>
+        <translation>并入警情 #%1</translation>
     </message>
     <message>
         <source>Open incident #%1 instead</source>
@@ -1090,6 +1289,10 @@
         <source>road</source>
         <translation>道路</translation>
     </message>
+    <message>
+        <source>intersection</source>
+        <translation>路口</translation>
+    </message>
 </context>
 <context>
     <name>PlanReviewDialog</name>
@@ -1645,6 +1848,41 @@
     </message>
 </context>
 <context>
+    <name>UserForm</name>
+    <message>
+        <source>New user</source>
+        <translation>新建用户</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <source>Display name</source>
+        <translation>显示名称</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>Password again</source>
+        <translation>再次输入密码</translation>
+    </message>
+    <message>
+        <source>Enter a user name.</source>
+        <translation>请输入用户名。</translation>
+    </message>
+    <message>
+        <source>The passwords differ.</source>
+        <translation>两次输入的密码不一致。</translation>
+    </message>
+</context>
+<context>
     <name>Workflow</name>
     <message>
         <source>The command centre refused: %1</source>
@@ -1698,12 +1936,20 @@
         <translation>审批所选警情方案(&amp;R)</translation>
     </message>
     <message>
+        <source>&amp;Administration: users and terminals…</source>
+        <translation>系统管理：用户与终端(&amp;A)…</translation>
+    </message>
+    <message>
         <source>Alerts</source>
         <translation>告警</translation>
     </message>
     <message>
         <source>Incident #%1 registered; waiting for the plan</source>
         <translation>警情 #%1 已登记，等待处置方案</translation>
+    </message>
+    <message>
+        <source>Call merged into incident #%1 (%2 calls)</source>
+        <translation>报警已并入警情 #%1（共 %2 次报警）</translation>
     </message>
     <message>
         <source>Plan for incident #%1 awaits your approval (Ctrl+Shift+R)</source>
@@ -1720,6 +1966,10 @@
     <message>
         <source>Sign &amp;in…</source>
         <translation>登录(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>Administration needs an administrator&apos;s sign-in.</source>
+        <translation>系统管理需要管理员登录。</translation>
     </message>
     <message>
         <source>Signed in as %1 (%2)</source>

@@ -21,6 +21,7 @@ from console.hub.messages import (
     CreateIncident,
     CreateUser,
     Event,
+    GetChronology,
     GetDistrict,
     GetPlan,
     GetSnapshot,
@@ -169,8 +170,64 @@ def test_likely_duplicate_is_offered_to_open_instead(
     assert dlg.submit() is False  # held back: shows the warning, sends nothing
     assert dlg.duplicate_frame.isVisibleTo(dlg)
     assert f"#{r.result['incident_id']}" in dlg.duplicate_label.text()
-    dlg.merge_button.click()
+    assert f"#{r.result['incident_id']}" in dlg.merge_button.text()
+    dlg.open_existing_button.click()
     assert opened == [r.result["incident_id"]]
+
+
+def test_likely_duplicate_can_be_merged_into_the_open_incident(
+    qtbot: Any, hub: CommandHub, bridge: HubBridge, config: Config, district: StaticDistrict
+) -> None:
+    lon, lat = 121.4880, 31.2210
+    r = InprocClient(hub).call(CreateIncident(incident_type="traffic_accident", lon=lon, lat=lat))
+    assert r.ok, r.error
+    iid = r.result["incident_id"]
+    known = InprocClient(hub).call(GetSnapshot()).result.incidents
+    dlg = IntakeDialog(bridge, config, district=district, incidents=lambda: known, clock=hub.clock)
+    qtbot.addWidget(dlg)
+    dlg.set_type("traffic_accident")
+    dlg.set_location(lon + 0.0008, lat)
+    dlg.caller_edit.setText("139 8765 4321")
+    dlg.description_edit.setPlainText("路口两车相撞，第二个报警人")
+    assert dlg.submit() is False and dlg.duplicate_frame.isVisibleTo(dlg)
+    open_before = set(hub.incidents.open)
+    with qtbot.waitSignal(dlg.incidentMerged, timeout=WAIT_MS) as sig:
+        dlg.merge_button.click()
+    assert sig.args == [iid, 2] and dlg.merged_into == iid
+    assert set(hub.incidents.open) == open_before  # no new incident
+    steps = InprocClient(hub).call(GetChronology(incident_id=iid)).result
+    merged = [s for s in steps if s["kind"] == "call_merged"]
+    assert merged and merged[0]["detail"]["caller"] == "13987654321"
+    assert merged[0]["actor"] == "op-wang"
+    # the chronology says so in words
+    chron = ChronologyDialog(bridge, iid, config=config)
+    qtbot.addWidget(chron)
+    chron.load()
+    qtbot.waitUntil(lambda: chron.loads == 1, timeout=WAIT_MS)
+    assert any("13987654321" in t and "第二个报警人" in t for t in chron.step_texts())
+
+
+def test_intersections_are_searchable_in_both_name_orders(
+    qtbot: Any, bridge: HubBridge, config: Config, district: StaticDistrict, languages: Any
+) -> None:
+    dlg = IntakeDialog(bridge, config, district=district)
+    qtbot.addWidget(dlg)
+    ix = {(a, b): (lon, lat) for a, b, lon, lat in district.intersections}
+    lon, lat = ix[("南京东路", "河南中路")]
+    labels = [dlg._place_model.index(i).data() for i in range(dlg._place_model.rowCount())]
+    assert "南京东路 / 河南中路 (路口)" in labels and "河南中路 / 南京东路 (路口)" in labels
+    for typed in ("河南中路 / 南京东路 (路口)", "南京东路与河南中路交叉口", "河南中路 南京东路"):
+        dlg.set_location(121.48, 31.23)
+        assert dlg.choose_place(typed), typed
+        assert (dlg.lon, dlg.lat) == (lon, lat), typed
+    assert "南京东路" in dlg.address_edit.text() and "河南中路" in dlg.address_edit.text()
+    assert dlg.choose_place("西藏中路与延安东路交叉口")
+    assert (dlg.lon, dlg.lat) == ix[("延安东路", "西藏中路")]
+    from widgets.workflow.places import search_places
+
+    hits = search_places(dlg.places, "延安东路与西藏中路", limit=50)
+    assert hits and all(p.kind == "intersection" for p in hits)
+    assert not dlg.choose_place("南京东路与不存在路交叉口")
 
 
 def test_intake_creates_the_incident_and_hub_refusals_are_shown(

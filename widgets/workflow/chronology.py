@@ -111,6 +111,16 @@ def step_text(kind: str, detail: dict[str, Any], config: Config | None = None) -
         return QCoreApplication.translate(
             "Chronology", "Duplicate report #%1 merged into this incident"
         ).replace("%1", str(d.get("from", "?")))
+    if kind == "call_merged":
+        text = QCoreApplication.translate(
+            "Chronology", "Call %1 merged into this incident"
+        ).replace("%1", str(d.get("call", "?")))
+        who = str(d.get("caller") or "")
+        if who:
+            text += " — " + QCoreApplication.translate("Chronology", "caller %1").replace("%1", who)
+        if d.get("description"):
+            text += f": {d['description']}"
+        return text
     if kind == "detail" and set(d) == {"plan_id"}:
         return QCoreApplication.translate("Chronology", "Linked to plan #%1").replace(
             "%1", str(d["plan_id"])

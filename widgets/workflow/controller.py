@@ -28,6 +28,7 @@ from console.hub.messages import (
     Reply,
     Snapshot,
 )
+from widgets.workflow.admin import AdminDialog
 from widgets.workflow.alerts import AlertsBoard
 from widgets.workflow.chronology import ChronologyDialog
 from widgets.workflow.common import DECIDING_ROLES, as_struct
@@ -56,6 +57,7 @@ class WorkflowController(QObject):
         self.chronologies: dict[int, ChronologyDialog] = {}
         self.stats_window: StatsPanel | None = None
         self.login: LoginDialog | None = None
+        self.admin_dialog: AdminDialog | None = None
         self.session: dict[str, Any] | None = None
         self.created_here: set[int] = set()
         self.auto_open_for_supervisor = False  # True: pop up every plan awaiting approval
@@ -87,7 +89,9 @@ class WorkflowController(QObject):
         self.cancel_action = self._action("", self.cancel_selected)
         self.stats_action = self._action("", self.open_stats)
         self.menu.addSeparator()
+        self.admin_action = self._action("", self.open_admin)
         self.sign_in_action = self._action("", self.open_login)
+        self._update_admin()
 
         window.newIncidentRequested.connect(self.open_intake)
         window.loaded.connect(self._on_loaded)
@@ -124,6 +128,7 @@ class WorkflowController(QObject):
         self.cancel_action.setText(self.tr("Cancel selected incident (supervisor)…"))
         self.stats_action.setText(self.tr("Workload and &statistics"))
         self.sign_in_action.setText(self.tr("Sign &in…"))
+        self.admin_action.setText(self.tr("&Administration: users and terminals…"))
         self.unit_board_dock.setWindowTitle(self.tr("Unit board"))
         self.alerts_dock.setWindowTitle(self.tr("Alerts"))
 
@@ -187,6 +192,7 @@ class WorkflowController(QObject):
             dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             dlg.incidentCreated.connect(self._on_created)
             dlg.openIncidentRequested.connect(self.open_existing)
+            dlg.incidentMerged.connect(self._on_merged)
             dlg.finished.connect(lambda _r: setattr(self, "intake", None))
             self.intake = dlg
         if lon is not None and lat is not None:
@@ -205,6 +211,15 @@ class WorkflowController(QObject):
             10000,
         )
         self.request_plan(incident_id, quiet=True)  # the proposal may have been emitted already
+
+    def _on_merged(self, incident_id: int, calls: int) -> None:
+        self.window.status.showMessage(
+            self.tr("Call merged into incident #%1 (%2 calls)")
+            .replace("%1", str(incident_id))
+            .replace("%2", str(calls)),
+            10000,
+        )
+        self.show_incident(incident_id)
 
     def open_existing(self, incident_id: int) -> None:
         """The operator chose an existing incident over a duplicate: show it and its plan."""
@@ -413,6 +428,26 @@ class WorkflowController(QObject):
         self.login.raise_()
         return self.login
 
+    def _update_admin(self) -> None:
+        """Only an administrator's seat offers administration (the hub refuses others anyway)."""
+        self.admin_action.setEnabled(self.role == "admin")
+
+    def open_admin(self) -> AdminDialog | None:
+        """Show the administration dialog (users, units and terminals)."""
+        if self.role != "admin":
+            self.window.status.showMessage(
+                self.tr("Administration needs an administrator's sign-in."), 8000
+            )
+            return None
+        if self.admin_dialog is None:
+            self.admin_dialog = AdminDialog(self.bridge, parent=self.window)
+            self.admin_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.admin_dialog.finished.connect(lambda _r: setattr(self, "admin_dialog", None))
+        self.admin_dialog.load()
+        self.admin_dialog.show()
+        self.admin_dialog.raise_()
+        return self.admin_dialog
+
     def apply_session(self, session: dict[str, Any]) -> None:
         """Act as the signed-in user from now on (seat, review dialogs, status bar)."""
         self.session = dict(session)
@@ -425,6 +460,9 @@ class WorkflowController(QObject):
         for dlg in self.reviews.values():
             dlg.role, dlg.actor = self.role, self.actor
             dlg.set_plan(dlg.plan_event)
+        self._update_admin()
+        if self.role != "admin" and self.admin_dialog is not None:
+            self.admin_dialog.done(QDialog.DialogCode.Rejected)
         self.window.status.showMessage(
             self.tr("Signed in as %1 (%2)")
             .replace("%1", str(session.get("display_name") or session.get("actor")))
@@ -440,3 +478,5 @@ class WorkflowController(QObject):
             self.intake.done(QDialog.DialogCode.Rejected)
         if self.stats_window is not None:
             self.stats_window.close()
+        if self.admin_dialog is not None:
+            self.admin_dialog.done(QDialog.DialogCode.Rejected)

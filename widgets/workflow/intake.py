@@ -4,8 +4,9 @@ Everything the hub would refuse is checked here first, with a message that
 says what to fix (the hub checks again: a remote workstation may be older).
 A likely duplicate (same type, open, within ``workflow.duplicate_radius_m``
 and ``duplicate_window_seconds``) is shown before anything is sent, with the
-choice to open the existing incident instead (the hub has no merge command
-yet) or to register a new one anyway.
+choice to merge the call into that incident (the hub records the caller and
+what they report on it, and its call count rises), to open the existing
+incident without recording anything, or to register a new one anyway.
 """
 
 from __future__ import annotations
@@ -36,7 +37,13 @@ from PySide6.QtWidgets import (
 
 from console.config import Config
 from console.geo.coords import haversine_m
-from console.hub.messages import CreateIncident, IncidentState, Reply, StaticDistrict
+from console.hub.messages import (
+    CreateIncident,
+    IncidentState,
+    MergeIntoIncident,
+    Reply,
+    StaticDistrict,
+)
 from console.polygon import contains
 from widgets.bridge import HubBridge
 from widgets.i18n import is_chinese
@@ -95,6 +102,7 @@ class IntakeDialog(QDialog):
 
     incidentCreated = Signal(int)  # incident id the hub gave
     openIncidentRequested = Signal(int)  # the operator chose the existing (duplicate) incident
+    incidentMerged = Signal(int, int)  # the call was recorded on incident id; its call count
 
     def __init__(
         self,
@@ -123,6 +131,7 @@ class IntakeDialog(QDialog):
         self.duplicate_accepted = False
         self.pending = False
         self.created_id: int | None = None
+        self.merged_into: int | None = None
 
         self.type_box = QComboBox(self)
         self.type_box.currentIndexChanged.connect(self._type_chosen)
@@ -162,13 +171,16 @@ class IntakeDialog(QDialog):
         self.duplicate_label = QLabel(self.duplicate_frame)
         self.duplicate_label.setWordWrap(True)
         self.merge_button = QPushButton(self.duplicate_frame)
-        self.merge_button.clicked.connect(self.open_duplicate)
+        self.merge_button.clicked.connect(self.merge_into_duplicate)
+        self.open_existing_button = QPushButton(self.duplicate_frame)
+        self.open_existing_button.clicked.connect(self.open_duplicate)
         self.create_anyway_button = QPushButton(self.duplicate_frame)
         self.create_anyway_button.clicked.connect(self.create_anyway)
         dup_lay = QVBoxLayout(self.duplicate_frame)
         dup_lay.addWidget(self.duplicate_label)
         dup_buttons = QHBoxLayout()
         dup_buttons.addWidget(self.merge_button)
+        dup_buttons.addWidget(self.open_existing_button)
         dup_buttons.addWidget(self.create_anyway_button)
         dup_buttons.addStretch(1)
         dup_lay.addLayout(dup_buttons)
@@ -184,6 +196,7 @@ class IntakeDialog(QDialog):
             self.submit_button,
             self.cancel_button,
             self.merge_button,
+            self.open_existing_button,
             self.create_anyway_button,
         ):
             b.setAutoDefault(False)
@@ -246,7 +259,7 @@ class IntakeDialog(QDialog):
         ):
             lab.setText(text)
         self.place_edit.setPlaceholderText(
-            self.tr("Landmark, station, 1-minute point or road name")
+            self.tr("Landmark, station, 1-minute point, road, or crossing such as A / B")
         )
         self.caller_edit.setPlaceholderText(self.tr("e.g. 13812345678 or 021-63211234"))
         self.description_edit.setPlaceholderText(self.tr("What the caller reports"))
@@ -482,7 +495,16 @@ class IntakeDialog(QDialog):
             .replace("%4", str(minutes))
             .replace("%5", first.address or f"{first.lon:.5f}, {first.lat:.5f}")
         )
-        self.merge_button.setText(self.tr("Open incident #%1 instead").replace("%1", str(first.id)))
+        if first.calls > 1:
+            self.duplicate_label.setText(
+                self.duplicate_label.text()
+                + " "
+                + self.tr("It has %1 calls already.").replace("%1", str(first.calls))
+            )
+        self.merge_button.setText(self.tr("Merge into incident #%1").replace("%1", str(first.id)))
+        self.open_existing_button.setText(
+            self.tr("Open incident #%1 instead").replace("%1", str(first.id))
+        )
         self.duplicate_frame.show()
 
     def _reset_duplicates(self) -> None:
@@ -490,8 +512,52 @@ class IntakeDialog(QDialog):
         self.duplicate_accepted = False
         self.duplicate_frame.hide()
 
+    def merge_command(self, incident_id: int) -> MergeIntoIncident:
+        """The MergeIntoIncident recording this call on ``incident_id``."""
+        caller = self.caller_edit.text().strip()
+        return MergeIntoIncident(
+            incident_id=incident_id,
+            caller=normalise_phone(caller) if caller else "",
+            description=self.description_edit.toPlainText().strip(),
+            address=self.address_edit.text().strip(),
+            lon=self.lon,
+            lat=self.lat,
+            source="call",
+        )
+
+    def merge_into_duplicate(self) -> bool:
+        """Record this call on the likely duplicate; True when the command went out."""
+        if not self.duplicates or self.pending:
+            return False
+        errors = self.validate()
+        if errors:
+            show_message(self.message_label, "\n".join(errors))
+            return False
+        target = self.duplicates[0].id
+        self.pending = True
+        self.merge_button.setEnabled(False)
+        self.submit_button.setEnabled(False)
+        self.bridge.call(self.merge_command(target), self._on_merged)
+        return True
+
+    def _on_merged(self, reply: Reply) -> None:
+        self.pending = False
+        self.merge_button.setEnabled(True)
+        self.submit_button.setEnabled(True)
+        if not reply.ok:
+            show_message(self.message_label, refused_text(reply.error))
+            return
+        result = reply.result if isinstance(reply.result, dict) else {}
+        iid, calls = result.get("incident_id"), result.get("calls")
+        if not isinstance(iid, int) or not isinstance(calls, int):
+            show_message(self.message_label, refused_text(f"unexpected reply {reply.result!r}"))
+            return
+        self.merged_into = iid
+        self.incidentMerged.emit(iid, calls)
+        self.accept()
+
     def open_duplicate(self) -> None:
-        """Merge by not creating: show the existing incident and close the form."""
+        """Show the existing incident and close the form, recording nothing."""
         if self.duplicates:
             self.openIncidentRequested.emit(self.duplicates[0].id)
             self.reject()
