@@ -32,6 +32,7 @@ from concurrent.futures import Future
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import zmq
 
 from console.link import protocol as p
@@ -39,6 +40,7 @@ from console.link.dispatch import OrderDispatch
 from console.link.hubport import HubPort, TerminalEvent
 from console.link.keys import KeyPair
 from console.link.outbox import Outbox
+from console.link.posbatch import decode_positions
 from console.link.receipts import store_feedback
 from console.link.sessions import LinkStats, Push, Session
 from console.link.sockopts import tcp_keepalive
@@ -50,6 +52,7 @@ log = logging.getLogger(__name__)
 
 MAX_BATCH = 8192
 NOBLOCK = int(zmq.NOBLOCK)  # a plain int: pyzmq converts enum flags on every call
+SNDMORE_NB = int(zmq.SNDMORE) | NOBLOCK
 SNDHWM = 1000
 """Per terminal: orders, pongs and acks waiting for one slow terminal."""
 RCVHWM = 100
@@ -62,6 +65,43 @@ CHECK_S = 1.0
 SESSION_TIMEOUT_S = 10.0
 REFUSE_EVERY_S = 1.0
 LOG_FIRST_N = 5
+
+
+_F64 = npt.NDArray[np.float64]
+_FAR_FROM_CLOCK = p.ProtocolError("invalid", "position time far from hub clock")
+
+
+class _Batch:
+    """What one drain collected, sorted by what happens to it next."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+        self.lo, self.hi = now - p.PAST_LIMIT_S, now + p.FUTURE_SLACK_S
+        self.idx: list[npt.NDArray[np.int64]] = []
+        self.lon: list[npt.NDArray[np.float64]] = []
+        self.lat: list[npt.NDArray[np.float64]] = []
+        self.t: list[npt.NDArray[np.float64]] = []
+        self.reports: list[tuple[Session, p.Receipt | p.Arrived | p.Finished]] = []
+        self.hellos: list[tuple[Session, p.Hello]] = []
+        self.others: list[tuple[Session, p.TerminalMsg]] = []
+        self.one: list[tuple[int, float, float, float]] = []
+        """Positions decoded one by one (idx, lon, lat, t)."""
+
+    def positions(self) -> tuple[npt.NDArray[np.int64], _F64, _F64, _F64]:
+        """Every position of the batch as (idx, lon, lat, t) arrays."""
+        if self.one:
+            idx, lon, lat, t = zip(*self.one, strict=True)
+            self.idx.append(np.array(idx, dtype=np.int64))
+            self.lon.append(np.array(lon, dtype=np.float64))
+            self.lat.append(np.array(lat, dtype=np.float64))
+            self.t.append(np.array(t, dtype=np.float64))
+            self.one = []
+        return (
+            np.concatenate(self.idx),
+            np.concatenate(self.lon),
+            np.concatenate(self.lat),
+            np.concatenate(self.t),
+        )
 
 
 class TerminalLink(OrderDispatch):
@@ -284,19 +324,21 @@ class TerminalLink(OrderDispatch):
         self.by_unit[sess.unit_id] = sess
 
     def _drain(self, sock: zmq.Socket[bytes]) -> None:
+        """Read up to ``MAX_BATCH`` frames, then handle them as one batch.
+
+        The loop only receives and sorts frames by sender; positions in
+        msgspec's own layout (nearly all traffic) are then checked and decoded
+        together by :func:`~console.link.posbatch.decode_positions`, and every
+        other frame is decoded on its own by :meth:`_frame`.
+        """
         now = self.clock()
-        lo, hi = now - p.PAST_LIMIT_S, now + p.FUTURE_SLACK_S
         now_m = time.monotonic()
+        batch = _Batch(now)
         sessions = self.sessions
-        decode = p.decode_terminal
-        pos_t = p.Position
-        idx_l: list[int] = []
-        lon_l: list[float] = []
-        lat_l: list[float] = []
-        t_l: list[float] = []
-        reports: list[tuple[Session, p.Receipt | p.Arrived | p.Finished]] = []
-        hellos: list[tuple[Session, p.Hello]] = []
-        others: list[tuple[Session, p.TerminalMsg]] = []
+        senders: list[Session] = []
+        frames: list[bytes] = []
+        add_sender = senders.append
+        add_frame = frames.append
         nb = NOBLOCK
         recv = sock.recv
         n = 0
@@ -311,7 +353,6 @@ class TerminalLink(OrderDispatch):
                 frame = recv(0, copy=False)
                 if sess is None:
                     sess = self._bind(rid, frame)
-                data = frame.bytes
                 if frame.more:  # never trust the framing: resync on the next routing id
                     while recv(0, copy=False).more:
                         pass
@@ -323,52 +364,75 @@ class TerminalLink(OrderDispatch):
                 if sess is None:
                     continue
                 sess.last_seen = now_m
-                try:
-                    msg = decode(data)
-                except p.ProtocolError as exc:
-                    self._invalid(sess, exc)
-                    continue
-                if type(msg) is pos_t:
-                    if not lo <= msg.t <= hi:
-                        self._invalid(
-                            sess, p.ProtocolError("invalid", "position time far from hub clock")
-                        )
-                        continue
-                    if sess.idx >= 0:
-                        idx_l.append(sess.idx)
-                        lon_l.append(msg.lon)
-                        lat_l.append(msg.lat)
-                        t_l.append(msg.t)
-                    continue
-                try:
-                    p.check_terminal(msg, now)
-                except p.ProtocolError as exc:
-                    self._invalid(sess, exc)
-                    continue
-                if isinstance(msg, p.Receipt | p.Arrived | p.Finished):
-                    reports.append((sess, msg))
-                elif isinstance(msg, p.Hello):
-                    hellos.append((sess, msg))
-                else:
-                    others.append((sess, msg))
+                add_sender(sess)
+                add_frame(frame.bytes)
             except Exception:  # whatever a frame holds, it must not cost the rest of the batch
                 log.exception("terminal link: unexpected failure on one frame")
                 self.stats.invalid["internal"] += 1
         self.stats.frames += n
-        if idx_l:
-            self.stats.positions += len(idx_l)
-            self.stats.applied += self.port.ingest_positions(
-                np.array(idx_l, dtype=np.int64),
-                np.array(lon_l, dtype=np.float64),
-                np.array(lat_l, dtype=np.float64),
-                np.array(t_l, dtype=np.float64),
-            )
-        for sess, m in others:
+        if frames:
+            self._sort(senders, frames, batch)
+        if batch.idx or batch.one:
+            idx, lon, lat, t = batch.positions()
+            if idx.size:
+                self.stats.positions += int(idx.size)
+                self.stats.applied += self.port.ingest_positions(idx, lon, lat, t)
+        for sess, m in batch.others:
             self._guarded(self._handle, sess, m, now)
-        if hellos:
-            self._guarded(self._hellos, hellos, now)
-        if reports:
-            self._guarded(self._apply_reports, reports, now)
+        if batch.hellos:
+            self._guarded(self._hellos, batch.hellos, now)
+        if batch.reports:
+            self._guarded(self._apply_reports, batch.reports, now)
+
+    def _sort(self, senders: list[Session], frames: list[bytes], batch: _Batch) -> None:
+        """Positions of the batch in one go; every other frame through :meth:`_frame`."""
+        try:
+            ok, lat, lon, t = decode_positions(frames)
+        except Exception:  # a bug here must not lose the batch: decode it frame by frame
+            log.exception("terminal link: batch position decoding failed")
+            ok = np.zeros(len(frames), dtype=np.bool_)
+            lat = lon = t = np.zeros(len(frames), dtype=np.float64)
+        if ok.any():
+            idx = np.fromiter((s.idx for s in senders), dtype=np.int64, count=len(senders))
+            in_time = (t >= batch.lo) & (t <= batch.hi)
+            for i in np.flatnonzero(ok & ~in_time).tolist():
+                self._invalid(senders[i], _FAR_FROM_CLOCK)
+            use = ok & in_time & (idx >= 0)
+            batch.idx.append(idx[use])
+            batch.lon.append(lon[use])
+            batch.lat.append(lat[use])
+            batch.t.append(t[use])
+        for i in np.flatnonzero(~ok).tolist():
+            try:
+                self._frame(senders[i], frames[i], batch)
+            except Exception:  # whatever a frame holds, it must not cost the rest of the batch
+                log.exception("terminal link: unexpected failure on one frame")
+                self.stats.invalid["internal"] += 1
+
+    def _frame(self, sess: Session, data: bytes, batch: _Batch) -> None:
+        """Decode and check one frame and file it in the batch (or refuse it)."""
+        try:
+            msg = p.decode_terminal(data)
+        except p.ProtocolError as exc:
+            self._invalid(sess, exc)
+            return
+        if type(msg) is p.Position:
+            if not batch.lo <= msg.t <= batch.hi:
+                self._invalid(sess, _FAR_FROM_CLOCK)
+            elif sess.idx >= 0:
+                batch.one.append((sess.idx, msg.lon, msg.lat, msg.t))
+            return
+        try:
+            p.check_terminal(msg, batch.now)
+        except p.ProtocolError as exc:
+            self._invalid(sess, exc)
+            return
+        if isinstance(msg, p.Receipt | p.Arrived | p.Finished):
+            batch.reports.append((sess, msg))
+        elif isinstance(msg, p.Hello):
+            batch.hellos.append((sess, msg))
+        else:
+            batch.others.append((sess, msg))
 
     def _invalid(self, sess: Session, exc: p.ProtocolError) -> None:
         self.stats.invalid[exc.code] += 1
@@ -392,8 +456,9 @@ class TerminalLink(OrderDispatch):
         sock = self._sock
         if sock is None:
             return False
-        try:
-            sock.send_multipart([sess.rid, data], zmq.NOBLOCK)
+        try:  # two plain sends: send_multipart's per-part checks cost more than the send
+            sock.send(sess.rid, SNDMORE_NB)
+            sock.send(data, NOBLOCK)
             return True
         except zmq.Again:
             self.stats.send_full += 1

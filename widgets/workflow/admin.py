@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.config import Config
 from console.hub.messages import (
     Command,
     CreateUser,
@@ -50,6 +51,7 @@ from console.hub.messages import (
 )
 from console.link.keys import KeyFileError, load_terminal_key
 from widgets.bridge import HubBridge
+from widgets.panels.common import unit_type_name
 from widgets.workflow.common import local_time, refused_text, show_message
 
 ROLES = ("operator", "supervisor", "admin")
@@ -145,10 +147,13 @@ class AdminDialog(QDialog):
     revoked = Signal(list)  # public keys revoked
     done_action = Signal(str)  # the message shown after a successful action
 
-    def __init__(self, bridge: HubBridge, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, bridge: HubBridge, parent: QWidget | None = None, *, config: Config | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("AdminDialog")
         self.bridge = bridge
+        self.config = config  # for unit type names; without it the keys are shown
         self.users: list[dict[str, Any]] = []
         self.units: list[dict[str, Any]] = []
         self._pending_loads = 0
@@ -313,7 +318,10 @@ class AdminDialog(QDialog):
                 + ("" if k.get("revoked_at") is None else " " + self.tr("(revoked)"))
                 for k in terms
             )
-            cells = [str(u.get("call_sign", "")), str(u.get("unit_type", "")), state, keys]
+            kind = str(u.get("unit_type", ""))
+            if self.config is not None:
+                kind = unit_type_name(self.config, kind)
+            cells = [str(u.get("call_sign", "")), kind, state, keys]
             for c, text in enumerate(cells):
                 t.setItem(r, c, QTableWidgetItem(text))
 

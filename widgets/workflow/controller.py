@@ -440,7 +440,9 @@ class WorkflowController(QObject):
             )
             return None
         if self.admin_dialog is None:
-            self.admin_dialog = AdminDialog(self.bridge, parent=self.window)
+            self.admin_dialog = AdminDialog(
+                self.bridge, parent=self.window, config=self.window.config
+            )
             self.admin_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             self.admin_dialog.finished.connect(lambda _r: setattr(self, "admin_dialog", None))
         self.admin_dialog.load()
