@@ -82,6 +82,8 @@ class HubNode:
         if self.hub is not None:
             from console.link.hubcmd import INTERNAL_COMMANDS
 
+            # terminals enrolled through the admin dialog must trust this link's key
+            self.hub.link_public_key = self.hub_keys.public
             wf = getattr(self.hub, "workflow", None)
             if wf is not None:  # a dispatch sends its orders now, not at the next poll
                 wf.order_listeners.append(lambda *_: self.link.kick())

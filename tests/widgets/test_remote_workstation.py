@@ -58,30 +58,31 @@ def hub_process(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     keys = tmp_path / "hubkeys"
     load_or_create_hub_keys(keys)
     env = dict(os.environ, DISPATCH_KEY_DIR=str(keys))
-    made = subprocess.run(
-        [
-            sys.executable,
-            "main.py",
-            "admin",
-            "create",
-            "--username",
-            "chief",
-            "--db",
-            url,
-            "--role",
-            "supervisor",
-            "--name",
-            "值班领导",
-            "--password-stdin",
-        ],
-        input=PASSWORD + "\n",
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=120,
-    )
-    assert made.returncode == 0, made.stderr
+    for user, role in (("chief", "supervisor"), ("root", "admin")):
+        made = subprocess.run(
+            [
+                sys.executable,
+                "main.py",
+                "admin",
+                "create",
+                "--username",
+                user,
+                "--db",
+                url,
+                "--role",
+                role,
+                "--name",
+                user,
+                "--password-stdin",
+            ],
+            input=PASSWORD + "\n",
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env=env,
+            timeout=120,
+        )
+        assert made.returncode == 0, made.stderr
     endpoint = f"tcp://127.0.0.1:{free_port_block()}"  # terminals, commands, events
     log = open(tmp_path / "hub.log", "w")  # noqa: SIM115 - handed to the child
     proc = subprocess.Popen(
@@ -149,4 +150,26 @@ def test_remote_workstation_signs_in_and_loads_the_district(
     finally:
         window.close()
         bridge.close()
+        client.close()
+
+
+def test_terminals_enrolled_remotely_trust_this_hubs_key(
+    hub_process: tuple[str, Path], tmp_path: Path
+) -> None:
+    from console.hub.messages import EnrollTerminal, Login
+    from console.link.keys import load_terminal_key
+
+    endpoint, key_file = hub_process
+    hub_public = resolve_hub_key(str(key_file))
+    client = RemoteClient(endpoint, hub_public, workstation="admin-ws")
+    try:
+        assert client.call(Login(username="root", password=PASSWORD)).ok
+        r = client.call(EnrollTerminal(call_sign="南东-2-1", endpoint=endpoint))
+        assert r.ok, r.error
+        path = tmp_path / r.result["file_name"]
+        path.write_text(r.result["key_text"], encoding="utf-8")
+        path.chmod(0o600)
+        key = load_terminal_key(path)
+        assert key.hub_public == hub_public and key.unit == "南东-2-1"
+    finally:
         client.close()
