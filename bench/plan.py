@@ -15,6 +15,9 @@
    eligible unit to come free and the wait counts.  Two loads: an ordinary day
    (one day of calls, >= 300) and a busy day (two days of calls in one).
    The main keys are the busy days; ``nominal_*`` keys are the ordinary days.
+   The engine weighs coverage by demand learnt from a *separate* history:
+   the 60 days before the simulated ones, drawn with another seed (what a
+   dispatch centre knows from last months' calls, never the calls it plans).
 
 Run: ``.venv/bin/python bench/plan.py`` (about 5-10 minutes on 2 cores);
 ``--quick`` for a smaller smoke run.
@@ -36,10 +39,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from console.config import Config, load_config
 from console.demo.district import build_demo_district
-from console.demo.history import generate_call_history
+from console.demo.history import DEFAULT_END_TIME, generate_call_history
 from console.domain import Area, District, FixedPoint, RoadClass, UnitSpec, Way
 from console.geo.coords import LocalProjection
 from console.geo.roadgraph import RoadGraph
+from console.planning.demand import Demand
 from console.planning.engine import PlanEngine
 from console.planning.fleet import SituationView
 from console.planning.plan import PlanRequest
@@ -47,6 +51,8 @@ from console.planning.runcards import RunCards, load_run_cards
 from console.planning.simday import DayResult, DaySimulator, incidents_from_calls
 
 ORIGIN = (121.47, 31.23)
+HISTORY_DAYS = 60
+HISTORY_SEED_OFFSET = 1_000_003  # the demand history never shares a seed with the workload
 MIX = {  # 5,000 units
     "patrol_group": 3000, "special_police": 300, "traffic_police": 500,
     "community_police": 700, "foot_patrol": 300, "auxiliary": 150, "armed_police": 50,
@@ -181,6 +187,19 @@ def _days(district: District, seed: int, days: int, overlay: int) -> list[tuple[
     return out
 
 
+def history_demand(engine: PlanEngine, district: District, before_days: int, seed: int) -> Demand:
+    """Demand from the ``HISTORY_DAYS`` days before the simulated ones, with another seed."""
+    h = generate_call_history(
+        district,
+        days=HISTORY_DAYS,
+        end_time=DEFAULT_END_TIME - before_days * 86400.0,
+        seed=seed + HISTORY_SEED_OFFSET,
+    )
+    hour = ((h.t + 8 * 3600.0) % 86400.0) / 3600.0
+    types = [h.types[int(i)] for i in h.type_idx]
+    return Demand.from_calls(engine.tt, engine.cards, hour, types, h.lon, h.lat)
+
+
 def _pool(results: list[DayResult]) -> dict[str, float]:
     late = sum(r.late for r in results)
     arr = sum(r.arrivals for r in results)
@@ -200,6 +219,7 @@ def bench_day(
     d = build_demo_district()
     g = RoadGraph.from_ways(d.ways, config.road_speeds, tod_factors=config.time_of_day)
     engine = PlanEngine(config, cards, g, d)
+    engine.demand = history_demand(engine, d, days * overlay, seed)
     closest: list[DayResult] = []
     eng: list[DayResult] = []
     per_day = []

@@ -20,6 +20,7 @@ from console.domain import IncidentStatus, OrderState, UnitStatus
 from console.geo.coords import haversine_m
 from console.hub.errors import CommandError
 from console.hub.messages import Alert, OrderChanged, PlanChanged
+from console.planning.demand import Demand
 from console.planning.engine import PlanEngine
 from console.planning.fleet import SituationView
 from console.planning.plan import PlanRequest
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from console.hub.hub import CommandHub
 
 log = logging.getLogger(__name__)
+SHANGHAI_UTC_OFFSET_S = 8 * 3600.0  # hours of day are local (Asia/Shanghai, no DST)
 
 ORDER_EFFECT = {
     OrderState.ACCEPTED: UnitStatus.EN_ROUTE,
@@ -56,12 +58,28 @@ class Workflow:
         self.hub = hub
         self.cards = load_run_cards(hub.config)
         self.engine = PlanEngine(hub.config, self.cards, hub.graph, hub.district)
+        self.engine.demand = self._demand_from_history()
         self.plans: dict[int, PlanChanged] = {}  # newest plan per incident, by plan id
         self.alerts: dict[int, Alert] = {}
         self._raised: set[str] = set()
         self._next_alert = 1
         self.order_listeners: list[Callable[[str, int, dict[str, Any]], None]] = []
         self._reload()
+
+    def _demand_from_history(self) -> Demand | None:
+        """Coverage weighted by where and when past 110 calls came (the hub's history);
+        without a usable history the engine weighs coverage by road length."""
+        hub = self.hub
+        if len(hub.hist_t) == 0:
+            return None
+        hour = ((np.asarray(hub.hist_t) + SHANGHAI_UTC_OFFSET_S) % 86400.0) / 3600.0
+        try:
+            return Demand.from_calls(
+                self.engine.tt, self.cards, hour, list(hub.hist_type), hub.hist_lon, hub.hist_lat
+            )
+        except ValueError as exc:
+            log.warning("call history not used for coverage weights: %s", exc)
+            return None
 
     # ------------------------------------------------------------------ state
 

@@ -162,6 +162,7 @@ class CoverageModel:
         limit_s: float,
         members: I64,
         candidates: Sequence[int],
+        weight: F64 | None = None,
     ) -> dict[int, float]:
         """Road metres covered (within ``limit_s``) by each candidate and by no other member.
 
@@ -170,6 +171,7 @@ class CoverageModel:
         non-candidate member does (one ``min_only`` Dijkstra from all of them)
         and no other candidate does (count over the candidates' reach sets).
         ``members`` are the available units of one force type (one speed factor).
+        ``weight`` replaces road length per node (demand-weighted coverage).
         """
         g, tt = self.tt.graph, self.tt
         cands = np.asarray(list(candidates), dtype=np.int64)
@@ -187,7 +189,7 @@ class CoverageModel:
         for r in reach:
             count[r] += 1
         alone = (count == 1) & ~by_others
-        w = tt.node_weight_m
+        w = tt.node_weight_m if weight is None else weight
         return {int(c): float(w[r[alone[r]]].sum()) for c, r in zip(cands, reach, strict=True)}
 
     def share(

@@ -7,7 +7,9 @@ points uncovered, special-police district share lost) enter one joint MILP
 over all incidents (:mod:`console.planning.assign`); the answer is written up
 slot by slot (:mod:`console.planning.writeup`) with routes, standards met and
 missed, the next-best alternative, a one-line reason, the coverage it costs
-and move-ups that restore it.
+and move-ups that restore it.  Given a :class:`~console.planning.demand.Demand`
+(past calls), district coverage is weighed by where calls needing each unit
+type come from at that hour instead of by road length.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from console.domain import District
 from console.geo.roadgraph import RoadGraph
 from console.planning.assign import Group, Problem, Solution, solve
 from console.planning.coverage import CoverageModel, CoverageReport, area_of_units
+from console.planning.demand import Demand
 from console.planning.fleet import Fleet, SituationView
 from console.planning.moveups import propose_move_ups
 from console.planning.plan import MoveUp, Plan, PlanRequest
@@ -80,7 +83,12 @@ class PlanEngine:
     """Generates plans; one instance per graph and district, reused across calls."""
 
     def __init__(
-        self, config: Config, run_cards: RunCards, graph: RoadGraph, district: District
+        self,
+        config: Config,
+        run_cards: RunCards,
+        graph: RoadGraph,
+        district: District,
+        demand: Demand | None = None,
     ) -> None:
         self.config = config
         self.cards = run_cards
@@ -88,6 +96,10 @@ class PlanEngine:
         self.district = district
         self.tt = TravelTimes(graph, district.areas)
         self.cov = CoverageModel(self.tt, config, run_cards.coverage, district.fixed_points)
+        if demand is not None and demand.n_nodes != graph.n_nodes:
+            raise ValueError(f"demand has {demand.n_nodes} nodes, the graph {graph.n_nodes}")
+        # where calls needing each unit type come from; None = every road metre alike
+        self.demand = demand
         self._fleet: Fleet | None = None
 
     def fleet(self, view: SituationView) -> Fleet:
@@ -243,7 +255,9 @@ class PlanEngine:
                 continue
             ut = self.config.unit_types[t]
             lim = float(self.config.arrival_standards[ut.standard].seconds)
-            loss = self.cov.unique_loss_m(hour, nodes, fleet.speed, lim, members, cands.tolist())
+            loss = self.cov.unique_loss_m(
+                hour, nodes, fleet.speed, lim, members, cands.tolist(), self.node_weight(t, hour)
+            )
             for u, m in loss.items():
                 district_loss[u] = m / max(self.tt.total_weight_m, 1e-9)
                 district_limit[u] = lim
@@ -307,6 +321,12 @@ class PlanEngine:
         for p in plans:
             p.plan_ms = ms
         return plans
+
+    def node_weight(self, unit_type: str, hour: int | None) -> F64:
+        """What covering each node is worth for this type: its demand, else its road length."""
+        if self.demand is None:
+            return self.tt.node_weight_m
+        return self.demand.weight(unit_type, hour, self.tt.node_weight_m)
 
     def chosen_units(self, ctx: Context) -> I64:
         """Units the solution sends anywhere."""

@@ -182,6 +182,17 @@ def _area_and_point_moves(
     return out
 
 
+def _move_gain(count: npt.NDArray[np.int32], ru: I64, rp: I64, weight: F64) -> float:
+    """Weight gained by moving a unit with reach ``ru`` to a post with reach ``rp``.
+
+    ``count`` is how many holders reach each node now; the unit's own reach
+    is taken off before the post's newly covered nodes are counted.
+    """
+    without = count.copy()
+    without[ru] -= 1
+    return float(weight[rp[without[rp] == 0]].sum() - weight[ru[count[ru] == 1]].sum())
+
+
 def _district_moves(
     engine: PlanEngine,
     hour: int | None,
@@ -201,10 +212,11 @@ def _district_moves(
     g = tt.graph
     settings = engine.cards.coverage
     after = avail & ~sent
-    w, total = tt.node_weight_m, max(tt.total_weight_m, 1e-9)
+    total = max(tt.total_weight_m, 1e-9)
     tod = 1.0 if (hour is None or g.tod_factors is None) else float(g.tod_factors[hour])
     out: list[MoveUp] = []
     for t in settings.move_up_types:
+        w = engine.node_weight(t, hour)
         tm = fleet.type_mask([t])
         vacated = np.flatnonzero(tm & (sent if caused_only else ~after))[:POSTS_PER_TYPE]
         idle_all = np.array(
@@ -243,23 +255,20 @@ def _district_moves(
         post_reach = [tt.reach(int(p), hour, lim) for p in posts]
         best: tuple[float, int, int] = (0.0, -1, -1)
         for v in idle:
-            ru = reach_of[v]
-            lose = float(w[ru[count[ru] == 1]].sum())
-            without = count.copy()
-            without[ru] -= 1
             for j, rp in enumerate(post_reach):
-                gain = float(w[rp[without[rp] == 0]].sum()) - lose
+                gain = _move_gain(count, reach_of[v], rp, w)
                 if gain > best[0]:
                     best = (gain, v, j)
         gain, u, j = best
         if u < 0 or gain / total < settings.move_up_min_gain:
             continue
+        road_gain = _move_gain(count, reach_of[u], post_reach[j], tt.node_weight_m)  # for the text
         node = int(posts[j])
         eta = float(_times_to(engine, hour, np.array([node]), fleet)[0, nodes[u]] / fleet.speed[u])
         if not np.isfinite(eta) or eta > MOVE_LIMIT_S:
             continue
         _, s0 = engine.cov.share(hour, nodes[after & tm], ut.speed_factor, lim / ut.speed_factor)
-        s1 = s0 + gain / total
+        s1 = s0 + road_gain / total
         owner = fleet.call_sign[int(vacated[fleet.home_node[vacated] == node][0])]
         cs = fleet.call_sign[u]
         lim_s = lim / ut.speed_factor
