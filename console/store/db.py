@@ -24,7 +24,7 @@ from alembic.config import Config as AlembicConfig
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
-from sqlalchemy import URL, Engine, create_engine, event, make_url
+from sqlalchemy import URL, Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -201,6 +201,34 @@ class Store:
     def transaction(self) -> Iterator[Session]:
         """A session inside a transaction: commit on success, rollback on error."""
         with self.sessions.begin() as session:
+            yield session
+
+    @contextmanager
+    def replayable_transaction(self) -> Iterator[Session]:
+        """A transaction whose commit skips the disk flush: only for writes that the
+        other side replays until it sees them stored (delivery receipts).
+
+        The commit survives a crash or SIGKILL of this process (SQLite WAL
+        ``synchronous=NORMAL``; PostgreSQL ``synchronous_commit=off``) but may be
+        lost on a power cut, until the next ordinary commit flushes the log;
+        orders themselves are never written this way.
+        """
+        if self.dialect == "sqlite" and not _is_memory_sqlite(self.url):
+            with self.engine.connect() as conn:
+                before = int(conn.exec_driver_sql("PRAGMA synchronous").scalar() or 2)
+                conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
+                conn.commit()
+                try:
+                    with self.sessions(bind=conn) as session, session.begin():
+                        yield session
+                finally:
+                    conn.rollback()  # nothing left open (the session committed or failed)
+                    conn.exec_driver_sql(f"PRAGMA synchronous={before}")
+                    conn.commit()
+            return
+        with self.sessions.begin() as session:
+            if self.dialect == "postgresql":
+                session.execute(text("SET LOCAL synchronous_commit TO OFF"))
             yield session
 
     def close(self) -> None:

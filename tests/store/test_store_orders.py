@@ -146,3 +146,27 @@ def test_transition_table_is_consistent() -> None:
             assert earlier not in ALLOWED_FROM[earlier]
             assert later not in ALLOWED_FROM[earlier]  # never backwards
     assert ALLOWED_FROM[S.PENDING] == frozenset()
+
+
+def test_replayable_transaction_commits_and_leaves_the_flush_setting_alone(
+    ctx: tuple[Store, int, list[int], int],
+) -> None:
+    from console.store.models import OrderRow
+
+    store, inc, units, plan = ctx
+    oid = _add(store, inc, units[:1], plan, 1000.0)[0]
+    if store.dialect == "sqlite":
+        with store.engine.connect() as conn:
+            before = conn.exec_driver_sql("PRAGMA synchronous").scalar()
+    with store.replayable_transaction() as s:
+        s.execute(OrderRow.__table__.update().where(OrderRow.id == oid).values(attempts=7))
+    with store.session() as s:
+        assert s.get(OrderRow, oid).attempts == 7  # committed, visible to other sessions
+    with pytest.raises(RuntimeError), store.replayable_transaction() as s:
+        s.execute(OrderRow.__table__.update().where(OrderRow.id == oid).values(attempts=9))
+        raise RuntimeError("fail inside")
+    with store.session() as s:
+        assert s.get(OrderRow, oid).attempts == 7  # rolled back whole
+    if store.dialect == "sqlite":
+        with store.engine.connect() as conn:  # every pooled connection flushes as before
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == before
