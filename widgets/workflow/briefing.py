@@ -32,6 +32,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from console.config import Config
+from console.geo.coords import haversine_m
 from console.hub.messages import PlanChanged, StaticDistrict
 from console.planning.plan import fmt_s_zh
 
@@ -47,6 +48,8 @@ log = logging.getLogger(__name__)
 
 WEB_DIR = Path(__file__).resolve().parents[2] / "resources" / "web"
 ASSETS = ("leaflet", "folium-shim.js")
+NEAR_INCIDENT_M = 200.0
+"""Units starting closer than this to the incident label on the side away from it."""
 ROAD_STYLE = {  # road class -> (colour, weight)
     0: ("#9aa3ad", 3.0),
     1: ("#b3bac2", 2.0),
@@ -186,7 +189,10 @@ def briefing_html(
         _draw_district(m, district)
     slots = [x for x in plan.get("slots", []) if x.get("route_lon") and x.get("route_lat")]
     starts = [(float(x["route_lon"][0]), float(x["route_lat"][0])) for x in slots]
-    for slot, left in zip(slots, label_sides(starts), strict=True):
+    for slot, left, start in zip(slots, label_sides(starts), starts, strict=True):
+        # a unit next to the incident labels away from it, never across the star
+        if haversine_m(start[0], start[1], ilon, ilat) < NEAR_INCIDENT_M:
+            left = start[0] < ilon
         bounds += _draw_slot(m, slot, config, left=left)
     for mu in plan.get("move_ups", []):
         _draw_move_up(m, mu)

@@ -1,6 +1,9 @@
 """Render the workflow screenshots of the documentation from the real demo hub.
 
-    QT_QPA_PLATFORM=offscreen python -m widgets.workflow.screenshots [docs/]
+    xvfb-run -a -s "-screen 0 1600x1000x24" python -m widgets.workflow.screenshots [docs/]
+
+(offscreen works too, but then the plan review is skipped: its briefing is a
+QWebEngineView, which paints nothing on the offscreen platform)
 
 Starts the embedded demo hub in a temporary database, registers a knife attack
 on Nanjing Road pedestrian street, then shows the intake of a second call there
@@ -19,7 +22,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+if not os.environ.get("DISPLAY"):
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QEventLoop, QTimer
 
@@ -30,6 +34,7 @@ from console.hub.messages import (
     CreateUser,
     EnrollTerminal,
     GetDistrict,
+    GetPlan,
     GetSnapshot,
     RevokeTerminal,
 )
@@ -37,7 +42,9 @@ from widgets.app import prepare_application
 from widgets.bridge import HubBridge
 from widgets.i18n import LanguageManager
 from widgets.workflow.admin import AdminDialog
+from widgets.workflow.briefing import web_view_usable
 from widgets.workflow.intake import IntakeDialog
+from widgets.workflow.plan_review import PlanReviewDialog
 
 SPOT = (121.4849, 31.2384)  # fallback: near the crossing below
 CROSSING = ("南京东路", "河南中路")
@@ -135,7 +142,30 @@ def main(argv: list[str] | None = None) -> int:
             dlg.select_unit("南东-2-1")  # scrolls to the enrolled ones            _spin(400)
             dlg.grab().save(str(args.out / "screenshot-admin.png"))
             dlg.close()
-            print(args.out / "screenshot-intake.png", args.out / "screenshot-admin.png")
+            shots = [args.out / "screenshot-intake.png", args.out / "screenshot-admin.png"]
+
+            # plan review of the first incident, two-supervisor plan (level 3)
+            plan = admin.call(GetPlan(incident_id=first.result["incident_id"]))
+            if plan.ok and web_view_usable():
+                review = PlanReviewDialog(
+                    HubBridge(InprocClient(hub, actor="李组长", role="supervisor")),
+                    hub.config,
+                    plan.result,
+                    district=district,
+                    briefing_dir=Path(tmp) / "briefings",
+                )
+                review.resize(1400, 760)
+                review.show()
+                _wait(lambda: review.web_view is not None and review.web_view.loads > 0, 30)
+                _spin(3000)  # Leaflet draws after the load signal
+                screen = review.screen()
+                shot = screen.grabWindow(review.winId())  # the composited pixels, web view too
+                shot.save(str(args.out / "screenshot-plan-review.png"))
+                shots.append(args.out / "screenshot-plan-review.png")
+                review.close()
+            elif plan.ok:
+                print("plan review not saved: the briefing web view needs a display (xvfb-run)")
+            print(*shots)
         finally:
             operator.close()
             bridge.close()
