@@ -8,6 +8,7 @@ the unit the command room reads: calls per square kilometre in the window.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -72,3 +73,24 @@ def heat_grid(
         lat1=lat1,
         n_calls=int(lon.size),
     )
+
+
+def heat_grid_from_result(result: Any) -> HeatGrid:
+    """A HeatGrid from a ``GetHeat`` reply result (the wire form the hub sends);
+    ValueError names what is wrong with a bad one."""
+    if not isinstance(result, dict):
+        raise ValueError(f"GetHeat result must be a dict, got {type(result).__name__}")
+    missing = [k for k in ("density", "shape", "bbox", "n_calls") if k not in result]
+    if missing:
+        raise ValueError(f"GetHeat result lacks {', '.join(missing)}")
+    shape = [int(v) for v in result["shape"]]
+    bbox = [float(v) for v in result["bbox"]]
+    if len(shape) != 2 or min(shape) < 0 or len(bbox) != 4:
+        raise ValueError(f"GetHeat result: bad shape {shape} or bbox {bbox}")
+    raw = bytes(result["density"])
+    if len(raw) != shape[0] * shape[1] * 4:
+        raise ValueError(
+            f"GetHeat result: {len(raw)} density bytes do not fit shape {shape} of float32"
+        )
+    density = np.frombuffer(raw, dtype=np.float32).reshape(shape).copy()
+    return HeatGrid(density, bbox[0], bbox[1], bbox[2], bbox[3], int(result["n_calls"]))

@@ -13,7 +13,8 @@ import logging
 import os
 import sys
 import tempfile
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -152,6 +153,23 @@ def _sign_in(window: MainWindow) -> bool:
     ok = dialog.exec() == QDialog.DialogCode.Accepted
     dialog.deleteLater()
     return ok
+
+
+def spin(ms: int) -> None:
+    """Run the event loop for ``ms`` milliseconds (scripts that render screenshots)."""
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def wait_for(cond: Callable[[], object], timeout_s: float) -> bool:
+    """Run the event loop until ``cond()`` is true; False after ``timeout_s`` seconds."""
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        if cond():
+            return True
+        spin(50)
+    return False
 
 
 def wait_until_ready(window: MainWindow, max_wait_ms: int = SCREENSHOT_MAX_WAIT_MS) -> bool:

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
-import numpy as np
 from PySide6.QtCore import QDateTime, QEvent, QSettings, QStandardPaths, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -30,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.config import Config
-from console.heat import HeatGrid
+from console.heat import HeatGrid, heat_grid_from_result
 from console.hub.messages import (
     Alert,
     Event,
@@ -58,26 +57,6 @@ log = logging.getLogger(__name__)
 SETTINGS_ORG = "huangpu-dispatch"
 SETTINGS_APP = "console"
 DEFAULT_SIZE = (1600, 960)
-
-
-def heat_grid_from_result(result: Any) -> HeatGrid:
-    """Build a HeatGrid from a GetHeat reply result; names what is wrong with a bad one."""
-    if not isinstance(result, dict):
-        raise ValueError(f"GetHeat result must be a dict, got {type(result).__name__}")
-    missing = [k for k in ("density", "shape", "bbox", "n_calls") if k not in result]
-    if missing:
-        raise ValueError(f"GetHeat result lacks {', '.join(missing)}")
-    shape = [int(v) for v in result["shape"]]
-    bbox = [float(v) for v in result["bbox"]]
-    if len(shape) != 2 or min(shape) < 0 or len(bbox) != 4:
-        raise ValueError(f"GetHeat result: bad shape {shape} or bbox {bbox}")
-    raw = bytes(result["density"])
-    if len(raw) != shape[0] * shape[1] * 4:
-        raise ValueError(
-            f"GetHeat result: {len(raw)} density bytes do not fit shape {shape} of float32"
-        )
-    density = np.frombuffer(raw, dtype=np.float32).reshape(shape).copy()
-    return HeatGrid(density, bbox[0], bbox[1], bbox[2], bbox[3], int(result["n_calls"]))
 
 
 class MainWindow(QMainWindow):
@@ -439,10 +418,7 @@ class MainWindow(QMainWindow):
         self.status.showMessage(text, 30000)
 
     def _stale_count(self) -> int:
-        try:
-            return len(self.map.stale_units())
-        except Exception:  # the map may not know its units yet
-            return 0
+        return len(self.map.stale_units())  # an empty map has none
 
     # ------------------------------------------------------------------ actions
 

@@ -20,6 +20,7 @@ from console.link.keys import (
     KeyPair,
     TerminalKey,
     hub_public_key,
+    key_file_name,
     terminal_key_text,
 )
 from console.store import repos
@@ -27,11 +28,6 @@ from console.store.access_repo import TerminalRepo
 from console.store.db import Store
 from console.store.errors import StoreError
 from console.store.models import TerminalRow
-
-
-def key_file_name(call_sign: str) -> str:
-    """A safe default file name for a unit's key (what ``main.py enroll`` would write)."""
-    return "".join(c if c.isalnum() or c in "-_" else "_" for c in call_sign) + ".key"
 
 
 class Administration:

@@ -19,7 +19,13 @@ import threading
 from pathlib import Path
 from types import FrameType
 
-from console.link.keys import KeyFileError, default_key_dir, hub_public_key, load_or_create_hub_keys
+from console.link.keys import (
+    KeyFileError,
+    default_key_dir,
+    hub_public_key,
+    key_file_name,
+    load_or_create_hub_keys,
+)
 from console.store.errors import StoreError
 
 log = logging.getLogger(__name__)
@@ -187,7 +193,7 @@ def enroll_main(argv: list[str]) -> int:
                 + ", ".join(k[:8] + "..." for k in done)
             )
             return 0 if done else 1
-        out = args.out or Path(f"{_safe(args.unit)}.key")
+        out = args.out or Path(key_file_name(args.unit))
         key = enroll_terminal(
             store,
             args.unit,
@@ -204,10 +210,6 @@ def enroll_main(argv: list[str]) -> int:
     )
     print(f"public key {key.keys.public}")
     return 0
-
-
-def _safe(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
 
 
 def _list_terminals(store: object) -> int:

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from console.domain import OrderState, UnitStatus
+from console.domain import UnitStatus
 from console.hub.messages import Command, Envelope, OrderChanged
 from console.link.receipts import Moved, apply_reports
 
@@ -23,12 +23,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 LINK_ONLY = frozenset({"link"})
-_FALLBACK_EFFECT = {
-    OrderState.ACCEPTED: UnitStatus.EN_ROUTE,
-    OrderState.ARRIVED: UnitStatus.ON_SCENE,
-    OrderState.FINISHED: UnitStatus.AVAILABLE,
-    OrderState.REJECTED: UnitStatus.AVAILABLE,
-}
 
 
 class TerminalReports(Command):
@@ -64,16 +58,8 @@ def _unit_effect(hub: CommandHub, mv: Moved) -> None:
     i = hub.situation.index.get(mv.call_sign)
     if i is None:
         return
-    wf = getattr(hub, "workflow", None)
-    effect = getattr(wf, "unit_effect", None)  # the hub's own rules for a unit after a receipt
-    if effect is not None:
-        effect(i, mv.incident_id, mv.state, mv.call_sign, mv.text)
-        return
-    status = _FALLBACK_EFFECT.get(mv.state)
-    if status is not None:
-        bound = None if status is UnitStatus.AVAILABLE else mv.incident_id
-        hub.incidents.set_unit_status(i, status, bound, f"terminal:{mv.call_sign}")
-        hub.emit_unit(i)
+    # the hub's own rules for a unit after a receipt (one place, also used in-process)
+    hub.workflow.unit_effect(i, mv.incident_id, mv.state, mv.call_sign, mv.text)
 
 
 def _reports_handler(hub: CommandHub) -> Callable[[TerminalReports, Envelope], Any]:

@@ -155,6 +155,16 @@ def resolve_hub_key(given: str | None) -> str:
     return check_z85_key(given.strip(), "--hub-key")
 
 
+def safe_stem(name: str) -> str:
+    """``name`` (a call sign, may be Chinese) as a file name stem: letters, digits, - and _."""
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
+
+
+def key_file_name(call_sign: str) -> str:
+    """The default file name of a unit's terminal key (``main.py enroll``, admin dialog)."""
+    return safe_stem(call_sign) + ".key"
+
+
 def write_terminal_key(path: Path, key: TerminalKey) -> None:
     """Write a terminal's key file (mode 0600); refuses to overwrite an existing one."""
     if path.exists():

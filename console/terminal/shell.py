@@ -21,7 +21,7 @@ from typing import Any, TextIO
 import platformdirs
 
 from console.link import protocol as p
-from console.link.keys import APP_NAME, KeyFileError, load_terminal_key
+from console.link.keys import APP_NAME, KeyFileError, load_terminal_key, safe_stem
 from console.terminal.client import TerminalClient
 from console.terminal.gps import FixedSource, NmeaSource, PositionSource, load_route
 from console.terminal.localstore import LocalOrder, SqliteStore
@@ -265,7 +265,7 @@ def main(argv: list[str], stdin: TextIO | None = None, stdout: TextIO | None = N
     if not endpoint:
         print("error: no hub endpoint: pass --hub or enrol with --endpoint", file=sys.stderr)
         return 2
-    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in key.unit)
+    safe = safe_stem(key.unit)
     store_path = (
         args.store or Path(platformdirs.user_data_dir(APP_NAME)) / f"terminal-{safe}.sqlite3"
     )

@@ -35,6 +35,7 @@ from console.link.keys import (
     KeyPair,
     TerminalKey,
     hub_public_key,
+    key_file_name,
     load_terminal_key,
 )
 from console.terminal.fleet import Fleet, Member
@@ -300,8 +301,7 @@ def sim_keys(store_url: str | None, n: int, hub_public: str, key_dir: Path) -> l
         keys: list[TerminalKey] = []
         new: list[TerminalKey] = []
         for u in units:
-            safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in u)
-            path = key_dir / f"{safe}.key"
+            path = key_dir / key_file_name(u)
             k: TerminalKey | None = None
             if path.exists():
                 try:

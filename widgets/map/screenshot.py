@@ -15,38 +15,21 @@ import argparse
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QEventLoop, QSettings, QTimer
+from PySide6.QtCore import QSettings
 
 from console.hub.bootstrap import start_embedded_hub
 from console.hub.client import InprocClient
-from widgets.app import prepare_application
+from widgets.app import prepare_application, spin, wait_for
 from widgets.bridge import HubBridge
 from widgets.i18n import LanguageManager
 from widgets.main_window import MainWindow
-from widgets.map_tools import install_map_tools
 
 STREET = "南京路步行街"
 SIZE = (1920, 1080)
-
-
-def _spin(ms: int) -> None:
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
-
-
-def _wait(cond: object, timeout_s: float) -> bool:
-    end = time.monotonic() + timeout_s
-    while time.monotonic() < end:
-        if callable(cond) and cond():
-            return True
-        _spin(50)
-    return False
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,19 +46,19 @@ def main(argv: list[str] | None = None) -> int:
         bridge = HubBridge(client)
         settings = QSettings(str(Path(tmp) / "shot.ini"), QSettings.Format.IniFormat)
         window = MainWindow(bridge, hub.config, settings=settings)
-        tools = install_map_tools(window)
+        tools = window.map_tools  # every main window installs its map tools
         try:
             window.resize(*SIZE)
             window.start()
             window.show()
-            if not _wait(lambda: window.is_loaded and window.moves_received >= 3, 30):
+            if not wait_for(lambda: window.is_loaded and window.moves_received >= 3, 30):
                 print("warning: the window did not finish loading", file=sys.stderr)
-            _spin(int(args.settle * 1000))
+            spin(int(args.settle * 1000))
             tools.coverage_panel.set_unit_type("special_police")
             window.set_layer_visible("coverage", True)
-            _wait(lambda: tools.coverage_panel.forces, 20)
+            wait_for(lambda: tools.coverage_panel.forces, 20)
             window.map.zoom_to_district()
-            _spin(800)
+            spin(800)
             args.out.mkdir(parents=True, exist_ok=True)
             district = args.out / "screenshot-map-district.png"
             window.map.grab().save(str(district))
@@ -83,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
             d = window.district
             lon, lat = d.landmarks[STREET] if d is not None else (121.48, 31.2362)
             window.map.zoom_to(lon, lat, 300.0)
-            _spin(800)
+            spin(800)
             street = args.out / "screenshot-map-street.png"
             window.map.grab().save(str(street))
             if os.environ.get("MAP_SHOT_WINDOW"):

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
 
-import numpy as np
 from PySide6.QtCore import QDateTime, QEvent, Qt, QTimer, QTimeZone, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -32,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.config import Config
-from console.heat import HeatGrid
+from console.heat import HeatGrid, heat_grid_from_result
 from console.hub.messages import GetHeat, Reply
 from widgets.bridge import HubBridge
 from widgets.i18n import is_chinese
@@ -48,22 +46,7 @@ DAY_HOURS = tuple(range(7, 19))
 NIGHT_HOURS = tuple(h for h in range(24) if h not in DAY_HOURS)
 
 
-def grid_from_result(result: Any) -> HeatGrid:
-    """A HeatGrid from a ``GetHeat`` reply result; ValueError names what is wrong."""
-    if not isinstance(result, dict):
-        raise ValueError(f"GetHeat result must be a dict, got {type(result).__name__}")
-    missing = [k for k in ("density", "shape", "bbox", "n_calls") if k not in result]
-    if missing:
-        raise ValueError(f"GetHeat result lacks {', '.join(missing)}")
-    shape = [int(v) for v in result["shape"]]
-    bbox = [float(v) for v in result["bbox"]]
-    if len(shape) != 2 or min(shape) < 0 or len(bbox) != 4:
-        raise ValueError(f"GetHeat result: bad shape {shape} or bbox {bbox}")
-    raw = bytes(result["density"])
-    if len(raw) != shape[0] * shape[1] * 4:
-        raise ValueError(f"GetHeat result: {len(raw)} bytes do not fit shape {shape} of float32")
-    density = np.frombuffer(raw, dtype=np.float32).reshape(shape).copy()
-    return HeatGrid(density, bbox[0], bbox[1], bbox[2], bbox[3], int(result["n_calls"]))
+grid_from_result = heat_grid_from_result  # the name this panel's callers know
 
 
 class HeatPanel(QWidget):

@@ -18,14 +18,11 @@ import argparse
 import os
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 if not os.environ.get("DISPLAY"):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QEventLoop, QTimer
 
 from console.hub.bootstrap import start_embedded_hub
 from console.hub.client import InprocClient
@@ -38,7 +35,7 @@ from console.hub.messages import (
     GetSnapshot,
     RevokeTerminal,
 )
-from widgets.app import prepare_application
+from widgets.app import prepare_application, spin, wait_for
 from widgets.bridge import HubBridge
 from widgets.i18n import LanguageManager
 from widgets.workflow.admin import AdminDialog
@@ -48,21 +45,6 @@ from widgets.workflow.plan_review import PlanReviewDialog
 
 SPOT = (121.4849, 31.2384)  # fallback: near the crossing below
 CROSSING = ("南京东路", "河南中路")
-
-
-def _spin(ms: int) -> None:
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
-
-
-def _wait(cond: Callable[[], object], timeout_s: float) -> bool:
-    end = time.monotonic() + timeout_s
-    while time.monotonic() < end:
-        if cond():
-            return True
-        _spin(50)
-    return False
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -128,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
             intake.description_edit.setPlainText("南京东路河南中路口，有人持刀，一人手臂流血。")
             intake.submit()  # held back by the duplicate warning; nothing is sent
             intake.show()
-            _spin(400)
+            spin(400)
             intake.grab().save(str(args.out / "screenshot-intake.png"))
             intake.close()
 
@@ -137,9 +119,10 @@ def main(argv: list[str] | None = None) -> int:
             dlg.resize(820, 520)
             dlg.show()
             dlg.load()
-            _wait(lambda: dlg.units, 20)
+            wait_for(lambda: dlg.units, 20)
             dlg.tabs.setCurrentIndex(1)
-            dlg.select_unit("南东-2-1")  # scrolls to the enrolled ones            _spin(400)
+            dlg.select_unit("南东-2-1")  # scrolls to the enrolled ones
+            spin(400)
             dlg.grab().save(str(args.out / "screenshot-admin.png"))
             dlg.close()
             shots = [args.out / "screenshot-intake.png", args.out / "screenshot-admin.png"]
@@ -156,8 +139,8 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 review.resize(1400, 760)
                 review.show()
-                _wait(lambda: review.web_view is not None and review.web_view.loads > 0, 30)
-                _spin(3000)  # Leaflet draws after the load signal
+                wait_for(lambda: review.web_view is not None and review.web_view.loads > 0, 30)
+                spin(3000)  # Leaflet draws after the load signal
                 screen = review.screen()
                 shot = screen.grabWindow(review.winId())  # the composited pixels, web view too
                 shot.save(str(args.out / "screenshot-plan-review.png"))
