@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import msgspec
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from console.domain import OrderState
 from console.link.protocol import Order, OrderBody, OrderUpdate
+from console.store.bulk import insert_many, no_index
 from console.store.db import Store
 from console.store.models import IncidentRow, OrderRow, UnitRow
 from console.store.order_repo import FINAL_STATES, NewOrder, OrderRepo
@@ -240,8 +241,7 @@ class Outbox:
             }
             for k, o in enumerate(orders)
         ]
-        if rows:  # the Core table insert: the ORM bulk path costs twice as much here
-            s.execute(insert(cast(Table, OrderRow.__table__)), rows)
+        insert_many(s, cast(Table, OrderRow.__table__), rows)
         # a fan-out gives many units the same instructions: build each distinct message
         # once and copy it with the order's own id (same incident, role, body, times)
         templates: dict[tuple[int, str, bytes], OrderBody] = {}
@@ -269,7 +269,7 @@ class Outbox:
                 for chunk in chunks(ids):
                     s.execute(
                         update(OrderRow)
-                        .where(OrderRow.id.in_(chunk), OrderRow.state == S.PENDING.value)
+                        .where(OrderRow.id.in_(chunk), no_index(OrderRow.state) == S.PENDING.value)
                         .values(
                             attempts=OrderRow.attempts + 1, next_attempt_at=now + backoff(attempts)
                         )
@@ -284,7 +284,7 @@ class Outbox:
             for chunk in chunks(ids):
                 s.execute(
                     update(OrderRow)
-                    .where(OrderRow.id.in_(chunk), OrderRow.state == S.PENDING.value)
+                    .where(OrderRow.id.in_(chunk), no_index(OrderRow.state) == S.PENDING.value)
                     .values(next_attempt_at=until)
                     .execution_options(synchronize_session=False)
                 )

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from console.domain import OrderState
 from console.link.outbox import chunks
 from console.link.protocol import Arrived, Feedback, Finished, Receipt
+from console.store.bulk import no_index
 from console.store.db import Store
 from console.store.incident_repo import IncidentRepo
 from console.store.models import AttachmentRow, IncidentEventRow, OrderRow, UnitRow
@@ -148,7 +149,7 @@ def _advance(
     allowed = sorted(x.value for x in ALLOWED_FROM[target])
     rows = s.execute(
         update(OrderRow)
-        .where(OrderRow.id.in_(ids), OrderRow.state.in_(allowed))
+        .where(OrderRow.id.in_(ids), no_index(OrderRow.state).in_(allowed))
         .values(**values)
         .returning(OrderRow.id, OrderRow.unit_id, OrderRow.incident_id)
         .execution_options(synchronize_session=False)
