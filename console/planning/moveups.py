@@ -9,6 +9,15 @@ move-up never opens a new gap to close another.  A unit moving into an
 emptied area goes to the post of the area's own (busy) unit when there is
 one: the posts were chosen for the area, its centroid was not.  District
 move-ups shift at most one unit per type per call, and only for a real gain.
+
+Staging (pre-positioning, standing move-ups only): for the ``stage_types``
+and with a call history, idle units are moved ahead of the calls to where the
+coming hour's past calls needed more units of the type than stand within its
+standard -- a crowd-crush risk needs two auxiliary teams, and a second team
+walking from another landmark is late whatever the dispatcher does.  Value is
+depth coverage (demand for the k-th unit counts where k units reach), scaled
+by how busy the hour is for the type, so nothing is staged in quiet hours;
+a unit never leaves when that would uncover a post of its type or a hotspot.
 """
 
 from __future__ import annotations
@@ -37,9 +46,15 @@ POSTS_PER_TYPE = 8  # vacated posts considered per type and call
 MOVERS_PER_POST = 6  # nearest idle units considered for each vacated post
 
 
-def _times_to(engine: PlanEngine, hour: int | None, targets: I64, fleet: Fleet) -> F64:
+STAGE_HOTSPOTS = 12  # highest-demand nodes considered as staging places, besides the posts
+LANDMARK_NAME_M = 400.0  # a staging place this close to a landmark is named after it
+
+
+def _times_to(
+    engine: PlanEngine, hour: int | None, targets: I64, fleet: Fleet, limit_s: float = MOVE_LIMIT_S
+) -> F64:
     """(targets, nodes) seconds to each target node (speed factor 1), bounded."""
-    lim = MOVE_LIMIT_S * float(fleet.speed.max())
+    lim = limit_s * float(fleet.speed.max())
     d = dijkstra(engine.tt.reversed_csr(hour), indices=targets, limit=lim)
     return np.asarray(d, dtype=np.float64).reshape(len(targets), -1)
 
@@ -62,6 +77,9 @@ def propose_move_ups(
     out = _area_and_point_moves(engine, hour, fleet, nodes, avail, sent, caused_only)
     moved = {m.call_sign for m in out}
     out += _district_moves(engine, hour, fleet, nodes, avail, sent, moved, caused_only)
+    if not caused_only:
+        moved = {m.call_sign for m in out}
+        out += _staging_moves(engine, hour, fleet, nodes, avail & ~sent, moved)
     return out
 
 
@@ -289,6 +307,135 @@ def _district_moves(
                 text_en=(
                     f"suggest moving {cs} to {owner}'s post ({fmt_s_en(eta)}): "
                     f"{ut.name_en.lower()} {fmt_s_en(lim_s)} coverage {s0:.0%} -> {s1:.0%}"
+                ),
+            )
+        )
+    return out
+
+
+def _stage_weights(engine: PlanEngine, unit_type: str, hour: int) -> tuple[F64, float]:
+    """(depth, nodes) demand over the hours ahead, each hour by its call intensity; and
+    the mean intensity of those hours (1 = the type's average hour)."""
+    demand = engine.demand
+    assert demand is not None
+    ahead = engine.cards.coverage.stage_lookahead_h
+    hours = [(hour + k) % 24 for k in range(ahead + 1)]
+    f = np.array([demand.hour_factor(unit_type, h) for h in hours])
+    share = f / f.sum() if f.sum() > 0 else np.full(len(hours), 1.0 / len(hours))
+    road = engine.tt.node_weight_m
+    per_h = [
+        [demand.weight(unit_type, h, road, depth=k) for h in hours]
+        for k in range(1, demand.depth(unit_type) + 1)
+    ]
+    w = np.stack([np.tensordot(share, np.stack(ws), axes=1) for ws in per_h])
+    return np.asarray(w, dtype=np.float64), float(f.mean())
+
+
+def _depth_value(w: F64, count: npt.NDArray[np.int32], nodes: I64) -> float:
+    """Demand met at ``nodes``: the k-th unit's weight counts where at least k units reach."""
+    c = count[nodes]
+    return float(sum(w[k, nodes][c > k].sum() for k in range(w.shape[0])))
+
+
+def _place(engine: PlanEngine, node: int) -> tuple[str, str]:
+    """(code, name) of a staging place: the nearest landmark, else its area, else the node."""
+    g, tt = engine.graph, engine.tt
+    best, best_d = "", LANDMARK_NAME_M
+    for name, (lon, lat) in engine.district.landmarks.items():
+        x, y = g.projection.to_xy(lon, lat)
+        d = float(np.hypot(g.node_x[node] - x, g.node_y[node] - y))
+        if d < best_d:
+            best, best_d = name, d
+    if best:
+        return best, best
+    a = int(tt.node_area[node])
+    if a >= 0:
+        return tt.area_codes[a], tt.area_names[a]
+    return f"node-{node}", f"node {node}"
+
+
+def _staging_moves(
+    engine: PlanEngine, hour: int | None, fleet: Fleet, nodes: I64, free: B, moved: set[str]
+) -> list[MoveUp]:
+    """Per staging type: the one idle unit whose move gains most depth coverage ahead.
+
+    ``free`` are the units available now (at their node, or at the post they
+    are heading for).  Candidates places are the type's posts and its
+    highest-demand nodes; a move that would leave any of them without the
+    cover it has now is never proposed.
+    """
+    settings = engine.cards.coverage
+    if engine.demand is None or hour is None or not settings.stage_types:
+        return []
+    tt, cfg, g = engine.tt, engine.config, engine.graph
+    total = max(tt.total_weight_m, 1e-9)
+    out: list[MoveUp] = []
+    for t in settings.stage_types:
+        w, factor = _stage_weights(engine, t, hour)
+        if factor <= 0:
+            continue
+        tm = fleet.type_mask([t])
+        holders = np.flatnonzero(free & tm)
+        movers = [
+            int(u)
+            for u in holders
+            if not fleet.has_post[u] and fleet.call_sign[int(u)] not in moved
+        ]
+        if not movers:
+            continue
+        ut = cfg.unit_types[t]
+        std_s = float(cfg.arrival_standards[ut.standard].seconds)
+        lim = std_s * ut.speed_factor
+        reach_of = {int(u): tt.reach(int(nodes[u]), hour, lim) for u in holders}
+        count = np.zeros(g.n_nodes, dtype=np.int32)
+        for r in reach_of.values():
+            count[r] += 1
+        hot = np.argsort(w.sum(axis=0), kind="stable")[::-1][:STAGE_HOTSPOTS]
+        places = np.unique(np.concatenate([fleet.home_node[tm], hot])).astype(np.int64)
+        covered = count[places] > 0
+        times = _times_to(engine, hour, places, fleet, settings.stage_move_limit_s)
+        place_reach = [tt.reach(int(p), hour, lim) for p in places]
+        best: tuple[float, int, int, float] = (0.0, -1, -1, 0.0)
+        for v in movers:
+            rv = reach_of[v]
+            without = count.copy()
+            without[rv] -= 1
+            for j, rp in enumerate(place_reach):
+                eta = float(times[j, nodes[v]] / fleet.speed[v])
+                if int(places[j]) == int(nodes[v]) or not eta <= settings.stage_move_limit_s:
+                    continue
+                new = without.copy()
+                new[rp] += 1
+                if np.any(covered & (new[places] == 0)):
+                    continue  # would take away a post's or a hotspot's only cover
+                aff = np.union1d(rv, rp)
+                gain = _depth_value(w, new, aff) - _depth_value(w, count, aff)
+                if gain > best[0]:
+                    best = (gain, v, j, eta)
+        gain, u, j, eta = best
+        if u < 0 or gain / total * factor < settings.stage_min_gain:
+            continue
+        node = int(places[j])
+        code, name = _place(engine, node)
+        cs = fleet.call_sign[u]
+        out.append(
+            MoveUp(
+                call_sign=cs,
+                unit_type=t,
+                to_kind="stage",
+                to_code=code,
+                to_name=name,
+                lon=float(g.node_lon[node]),
+                lat=float(g.node_lat[node]),
+                eta_s=eta,
+                text_zh=(
+                    f"建议 {cs} 预置到 {name} (约{fmt_s_zh(eta)}): 往常此时段该处警情"
+                    f"需要的{ut.name_zh}多于{fmt_s_zh(std_s)}内可到的数量"
+                ),
+                text_en=(
+                    f"suggest staging {cs} at {name} ({fmt_s_en(eta)}): calls there at this "
+                    f"time of day usually need more {ut.name_en.lower()} than can arrive "
+                    f"within {fmt_s_en(std_s)}"
                 ),
             )
         )

@@ -113,7 +113,7 @@ class MoveUp(_Msg):
 
     call_sign: str
     unit_type: str
-    to_kind: str  # "area" | "fixed_point"
+    to_kind: str  # "area" | "fixed_point" | "post" | "stage" (pre-positioning ahead of calls)
     to_code: str
     to_name: str
     lon: float

@@ -84,6 +84,13 @@ class CoverageSettings(_Strict, frozen=True):
     # types whose idle units are moved up to the posts of busy ones when that gains coverage
     move_up_types: list[str] = msgspec.field(default_factory=lambda: ["traffic_police"])
     move_up_min_gain: float = 0.01  # share of district road length
+    # types whose idle units are staged ahead of the calls (pre-positioning): moved to where
+    # the coming hour's past calls needed more units of the type than stand within its
+    # standard (needs a call history; never takes away a place's only cover)
+    stage_types: list[str] = msgspec.field(default_factory=list)
+    stage_min_gain: float = 0.03  # share of the type's demand, times the hour's call intensity
+    stage_move_limit_s: float = 1800.0  # a staging walk or drive longer than this is not asked
+    stage_lookahead_h: int = 1  # hours ahead whose calls count (a walker needs time to get there)
     # type -> penalty (seconds) per whole district of that type's standard coverage lost
     district_penalty_s: dict[str, float] = msgspec.field(
         default_factory=lambda: {"special_police": 900.0, "traffic_police": 1500.0}
@@ -257,6 +264,11 @@ class RunCards:
         self._check_types("coverage.district_penalty_s", list(cov.district_penalty_s), None)
         self._check_types("coverage.move_up_types", cov.move_up_types, None)
         _check(0 < cov.move_up_min_gain <= 1, "coverage.move_up_min_gain", "must be in (0, 1]")
+        if cov.stage_types:
+            self._check_types("coverage.stage_types", cov.stage_types, None)
+        _check(0 < cov.stage_min_gain <= 10, "coverage.stage_min_gain", "must be in (0, 10]")
+        _check(cov.stage_move_limit_s > 0, "coverage.stage_move_limit_s", "must be positive")
+        _check(0 <= cov.stage_lookahead_h <= 6, "coverage.stage_lookahead_h", "must be 0-6")
         for t, v in cov.district_penalty_s.items():
             _check(0 <= v < float("inf"), f"coverage.district_penalty_s.{t}", "must be >= 0")
         _check(

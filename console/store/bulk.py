@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Table, insert
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
@@ -77,7 +77,7 @@ class no_index(FunctionElement[Any]):
     inherit_cache = True
     name = "no_index"
 
-    def __init__(self, column: ColumnElement[Any]) -> None:
+    def __init__(self, column: ColumnElement[Any] | QueryableAttribute[Any]) -> None:
         super().__init__(column)
         self.type = column.type
 
