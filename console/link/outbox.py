@@ -119,8 +119,15 @@ def order_message(row: Any, incident: Any, cls: type[OrderBody] = Order) -> Orde
 
 
 def _body_key(body: dict[str, Any]) -> bytes:
-    """Identity of an order body for message reuse (types kept: 1 and "1" differ)."""
-    return msgspec.msgpack.encode(sorted((k, type(v).__name__, v) for k, v in body.items()))
+    """Identity of an order body for sharing (msgpack keeps types apart: 1, 1.0, True, "1").
+
+    Equal bodies built in another key order get different keys: they are then
+    simply not shared, which is never wrong.
+    """
+    try:
+        return b"m" + msgspec.msgpack.encode(body)
+    except (TypeError, ValueError, OverflowError):  # not msgpack-able: never shared
+        return b"i" + str(id(body)).encode()
 
 
 class Outbox:
@@ -224,6 +231,13 @@ class Outbox:
             raise ValueError(f"orders refer to unknown incident ids {sorted(missing)}")
         raw = os.urandom(16 * len(orders)).hex()  # one system call, not one uuid4 per order
         ids = [raw[32 * k : 32 * (k + 1)] for k in range(len(orders))]
+        # a fan-out gives many units the same instructions: equal bodies share one dict,
+        # so the insert serialises it once and each distinct message is built once
+        body_keys = [_body_key(o.body) for o in orders]
+        bodies: dict[bytes, dict[str, Any]] = {}
+        for o, bk in zip(orders, body_keys, strict=True):
+            if bk not in bodies:
+                bodies[bk] = dict(o.body)
         rows: list[dict[str, Any]] = [
             {
                 "id": ids[k],
@@ -231,7 +245,7 @@ class Outbox:
                 "incident_id": o.incident_id,
                 "unit_id": o.unit_id,
                 "role": str(o.role)[:64],
-                "body": dict(o.body),
+                "body": bodies[body_keys[k]],
                 "state": S.PENDING.value,
                 "created_at": now,
                 "deadline_at": now + ack,
@@ -242,12 +256,12 @@ class Outbox:
             for k, o in enumerate(orders)
         ]
         insert_many(s, cast(Table, OrderRow.__table__), rows)
-        # a fan-out gives many units the same instructions: build each distinct message
-        # once and copy it with the order's own id (same incident, role, body, times)
+        # each distinct message once, copied with the order's own id (same incident, role,
+        # body and times)
         templates: dict[tuple[int, str, bytes], OrderBody] = {}
         dues: list[Due] = []
-        for r in rows:
-            key = (r["incident_id"], r["role"], _body_key(r["body"]))
+        for r, bk in zip(rows, body_keys, strict=True):
+            key = (r["incident_id"], r["role"], bk)
             tpl = templates.get(key)
             if tpl is None:
                 msg = templates[key] = order_message(_Row(r), incidents[r["incident_id"]])

@@ -9,11 +9,12 @@ times written are the hub's clock, never the terminal's.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Float, Table, Update, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from console.domain import OrderState
@@ -82,13 +83,9 @@ def apply_reports(
     with tx as s:
         owner: dict[str, int] = {}
         sign: dict[int, str] = {}
+        conn = s.connection()  # Core on the session's connection: no ORM rows per receipt
         for chunk in chunks(ids):
-            q = (
-                select(OrderRow.id, OrderRow.unit_id, UnitRow.call_sign)
-                .join(UnitRow, UnitRow.id == OrderRow.unit_id)
-                .where(OrderRow.id.in_(chunk))
-            )
-            for oid, uid, cs in s.execute(q):
+            for oid, uid, cs in conn.execute(_OWNERS, {"ids": chunk}):
                 owner[oid] = uid
                 sign[uid] = cs
         foreign = {m.order_id for u, m in reports if owner.get(m.order_id) != u}
@@ -141,21 +138,46 @@ def _advance(
     extra: dict[str, str],
     sign: dict[int, str],
 ) -> list[Moved]:
-    values: dict[str, Any] = {"state": target.value, **extra}
-    upto = CHAIN.index(target) if target in CHAIN else CHAIN.index(S.DELIVERED)
-    for step in CHAIN[1 : upto + 1]:
-        col = _STAMP[step]
-        values[col.key] = now if step == target else func.coalesce(col, now)
-    allowed = sorted(x.value for x in ALLOWED_FROM[target])
-    rows = s.execute(
-        update(OrderRow)
-        .where(OrderRow.id.in_(ids), no_index(OrderRow.state).in_(allowed))
-        .values(**values)
-        .returning(OrderRow.id, OrderRow.unit_id, OrderRow.incident_id)
-        .execution_options(synchronize_session=False)
-    ).all()
+    stmt = _advance_statement(target, tuple(sorted(extra)))
+    params: dict[str, Any] = {"ids": ids, "now": now}
+    params.update((f"x_{k}", v) for k, v in extra.items())
+    rows = s.connection().execute(stmt, params).all()
     text = next(iter(extra.values()), "")
     return [Moved(i, u, inc, target, text, sign.get(u, "")) for i, u, inc in rows]
+
+
+_ORDERS = cast(Table, OrderRow.__table__)
+_UNITS = cast(Table, UnitRow.__table__)
+_OWNERS = (
+    select(_ORDERS.c.id, _ORDERS.c.unit_id, _UNITS.c.call_sign)
+    .join(_UNITS, _UNITS.c.id == _ORDERS.c.unit_id)
+    .where(_ORDERS.c.id.in_(bindparam("ids", expanding=True)))
+)
+
+
+@functools.cache
+def _advance_statement(target: OrderState, extra: tuple[str, ...]) -> Update:
+    """UPDATE these ids to ``target`` if their state allows it, stamping skipped steps.
+
+    Built once per target (the ids are an expanding parameter), so a batch of a
+    thousand receipts costs one statement, not a thousand literal coercions.
+    """
+    now = bindparam("now", type_=Float)
+    values: dict[str, Any] = {"state": target.value, **{k: bindparam(f"x_{k}") for k in extra}}
+    upto = CHAIN.index(target) if target in CHAIN else CHAIN.index(S.DELIVERED)
+    for step in CHAIN[1 : upto + 1]:
+        col = _ORDERS.c[_STAMP[step].key]
+        values[col.name] = now if step == target else func.coalesce(col, now)
+    allowed = sorted(x.value for x in ALLOWED_FROM[target])
+    return (
+        update(_ORDERS)
+        .where(
+            _ORDERS.c.id.in_(bindparam("ids", expanding=True)),
+            no_index(_ORDERS.c.state).in_(allowed),
+        )
+        .values(values)
+        .returning(_ORDERS.c.id, _ORDERS.c.unit_id, _ORDERS.c.incident_id)
+    )
 
 
 def store_feedback(

@@ -112,6 +112,10 @@ class TerminalSession:
                 self._retry_at[mid] = now_m + self.retry_s
         return self.alive(now_m)
 
+    def has_output(self) -> bool:
+        """Something is queued for :meth:`take` (cheap: the fleet asks it every tick)."""
+        return bool(self.out) or self._position is not None
+
     def take(self) -> list[bytes]:
         """Frames to send now; the latest position goes last (older ones were replaced)."""
         frames = list(self.out)
