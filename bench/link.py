@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing as mp
+import os
 import statistics
 import sys
 import tempfile
@@ -30,6 +31,7 @@ import zmq
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from console.heap import settle_after_start
 from console.link import protocol as p
 from console.link.hubport import SituationPort
 from console.link.keys import KeyPair, TerminalKey, load_or_create_hub_keys
@@ -40,6 +42,27 @@ from console.store.db import Store, open_store
 LON0, LAT0 = 121.48, 31.23
 BURST = 64
 """Fixes each simulated terminal sends back to back per round (a stress generator)."""
+HUB_CPUS = {0}
+"""The hub's core (its threads and libzmq's); load generators get the others."""
+
+
+def generator_cpus() -> set[int]:
+    """Cores for the load generators: all but the hub's (all of them on a 1-core machine)."""
+    cpus = set(range(os.cpu_count() or 1))
+    return (cpus - HUB_CPUS) or cpus
+
+
+def pin(cpus: set[int]) -> None:
+    """Run this thread (and every thread or process it starts later) on ``cpus``.
+
+    Terminals encrypt on their own devices; on this 2-core machine the 5,000
+    simulated ones would otherwise take the hub's core, and the figures swung
+    with the scheduler.  The raw reference is pinned the same way (its sender
+    on the generators' cores, its receiver on the hub's), so the ratio still
+    compares like with like.
+    """
+    if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > 1:
+        os.sched_setaffinity(0, cpus)
 
 
 # ------------------------------------------------------------------ setup
@@ -123,6 +146,7 @@ def _wait_connected(socks: list[zmq.Socket[bytes]], timeout: float = 120.0) -> N
 def _sender(
     ep: str, server: str, pairs: list[tuple[str, str]], ready: Any, go: Any, stop: Any
 ) -> None:
+    pin(generator_cpus())
     ctx = zmq.Context()
     ctx.set(zmq.MAX_SOCKETS, len(pairs) + 64)
     socks = [_dealer(ctx, pub, sec, server, ep) for pub, sec in pairs]
@@ -199,6 +223,7 @@ def bench_ingest(
 
 
 def _push(ep: str, server: str, pair: tuple[str, str], n: int, frame: bytes) -> None:
+    pin(generator_cpus())
     ctx = zmq.Context()
     s = ctx.socket(zmq.PUSH)
     s.curve_publickey, s.curve_secretkey = pair[0].encode(), pair[1].encode()
@@ -244,6 +269,7 @@ def bench_raw_curve(n: int = 400_000) -> float:
 
 
 def _responders(ep: str, keys: list[TerminalKey], ready: Any, stop: Any) -> None:
+    pin(generator_cpus())
     from console.terminal.fleet import Fleet, Member
     from console.terminal.localstore import MemoryStore
     from console.terminal.session import TerminalSession
@@ -395,6 +421,7 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--senders", type=int, default=1, help="sender processes for the ingest test")
     args = ap.parse_args()
+    pin(HUB_CPUS)  # before any thread or zmq context exists: they inherit it
     import logging
 
     logging.basicConfig(level=logging.WARNING)
@@ -408,6 +435,7 @@ def main() -> int:
         node = HubNode(
             store, hub, "tcp://127.0.0.1:0", port=SituationPort.from_store(store)
         ).start()
+        settle_after_start()  # as `main.py hub` does once it is up
         try:
             ingest = bench_ingest(
                 node, keys[: args.terminals], hub.public, args.seconds, args.senders

@@ -35,6 +35,7 @@ def run_workstation(args: argparse.Namespace, config: Config) -> int:
         finally:
             client.close()
 
+    from console.heap import settle_after_start
     from console.hub.bootstrap import start_embedded_hub
     from console.hub.client import InprocClient
 
@@ -43,6 +44,7 @@ def run_workstation(args: argparse.Namespace, config: Config) -> int:
     except StoreError as exc:
         print(f"database error: {exc}", file=sys.stderr)
         return 2
+    settle_after_start()  # the hub's start-up state out of the collector's sight
     seat = {"operator": "值班员(演示)", "supervisor": "值班领导(演示)", "admin": "管理员(演示)"}
     inproc = InprocClient(hub, actor=seat[args.role], role=args.role, workstation="local")
     try:

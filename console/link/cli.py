@@ -114,6 +114,9 @@ def hub_main(argv: list[str]) -> int:
         return _fail(str(exc))
     except Exception as exc:  # e.g. address in use
         return _fail(f"cannot start the hub: {exc}")
+    from console.heap import settle_after_start
+
+    settle_after_start()  # start-up state out of the collector's sight (console/heap.py)
     ep = node.endpoints
     print(
         f"hub ready terminals={ep.terminals} commands={ep.commands} events={ep.events}"
