@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import msgspec
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from console.domain import OrderState
@@ -54,6 +54,10 @@ _INCIDENT_COLS = (
     IncidentRow.address,
     IncidentRow.description,
 )
+
+
+_KNOWN_UNITS = select(UnitRow.id).where(UnitRow.id.in_(bindparam("ids", expanding=True)))
+_INCIDENTS = select(*_INCIDENT_COLS).where(IncidentRow.id.in_(bindparam("ids", expanding=True)))
 
 
 class _Row:
@@ -217,15 +221,15 @@ class Outbox:
         s: Session, orders: Sequence[NewOrder], ack: float, ttl: float, now: float, sending: bool
     ) -> list[Due]:
         units = sorted({o.unit_id for o in orders})
+        conn = s.connection()  # Core with expanding ids: no ORM rows, no per-id coercion
         found: set[int] = set()
         for chunk in chunks(units):
-            found.update(s.scalars(select(UnitRow.id).where(UnitRow.id.in_(chunk))))
+            found.update(conn.execute(_KNOWN_UNITS, {"ids": chunk}).scalars())
         if set(units) - found:
             raise ValueError(f"orders refer to unknown unit ids {sorted(set(units) - found)}")
         incidents: dict[int, Any] = {}
         for chunk in chunks(sorted({o.incident_id for o in orders})):
-            q = select(*_INCIDENT_COLS).where(IncidentRow.id.in_(chunk))
-            incidents.update((r.id, r) for r in s.execute(q))
+            incidents.update((r.id, r) for r in conn.execute(_INCIDENTS, {"ids": chunk}))
         missing = {o.incident_id for o in orders} - set(incidents)
         if missing:
             raise ValueError(f"orders refer to unknown incident ids {sorted(missing)}")
