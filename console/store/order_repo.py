@@ -14,12 +14,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, Table, func, select, update
 from sqlalchemy.orm import Session
 
 from console.domain import OrderState
+from console.store.bulk import insert_many
 from console.store.checks import enum_value, finite, json_object, now_or, text
 from console.store.errors import StoreError
 from console.store.models import CODE, IncidentRow, OrderRow, PlanRow, UnitRow
@@ -93,26 +94,27 @@ class OrderRepo:
         self._check_refs(UnitRow, {o.unit_id for o in orders}, "unit")
         self._check_refs(IncidentRow, {o.incident_id for o in orders}, "incident")
         self._check_refs(PlanRow, {o.plan_id for o in orders if o.plan_id is not None}, "plan")
-        rows = [
-            OrderRow(
-                id=uuid.uuid4().hex,
-                plan_id=o.plan_id,
-                incident_id=o.incident_id,
-                unit_id=o.unit_id,
-                role=text(o.role, "order role", CODE),
-                body=json_object(o.body, "order body"),
-                state=S.PENDING.value,
-                created_at=t,
-                deadline_at=t + ack,
-                expires_at=t + ttl,
-                attempts=0,
-                next_attempt_at=t,
-            )
+        rows: list[dict[str, Any]] = [
+            {
+                "id": uuid.uuid4().hex,
+                "plan_id": o.plan_id,
+                "incident_id": o.incident_id,
+                "unit_id": o.unit_id,
+                "role": text(o.role, "order role", CODE),
+                "body": json_object(o.body, "order body"),
+                "state": S.PENDING.value,
+                "created_at": t,
+                "deadline_at": t + ack,
+                "expires_at": t + ttl,
+                "attempts": 0,
+                "next_attempt_at": t,
+            }
             for o in orders
         ]
-        self.s.add_all(rows)
-        self.s.flush()
-        return [r.id for r in rows]
+        # straight to the driver: a 1,000-unit approval through ORM objects took ~250 ms
+        self.s.flush()  # the caller's pending rows (a new plan) first: the orders refer to them
+        insert_many(self.s, cast(Table, OrderRow.__table__), rows)
+        return [r["id"] for r in rows]
 
     def _check_refs(self, model: Any, ids: set[int], what: str) -> None:
         if not ids:
