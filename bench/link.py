@@ -10,6 +10,13 @@
   committed, over several rounds;
 - ``raw_rtt_ms``: median round trip of one CURVE DEALER -> ROUTER -> DEALER echo.
 
+The hub runs on one core and every load generator (the 5,000 senders, the
+1,000 answering terminals, the raw reference's sender) on the others, the
+raw reference's receiver on the hub's core: terminals encrypt on their own
+devices, and on a 2-core machine unpinned generators took the hub's CPU and
+made the figures swing with the scheduler.  The hub settles its heap after
+start-up as ``main.py hub`` does (console/heap.py).
+
 Run: ``.venv/bin/python bench/link.py`` (about a minute; loopback only).
 """
 
