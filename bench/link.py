@@ -49,6 +49,7 @@ from console.store.db import Store, open_store
 LON0, LAT0 = 121.48, 31.23
 BURST = 64
 """Fixes each simulated terminal sends back to back per round (a stress generator)."""
+NO_PIN_ENV = "BENCH_LINK_NO_PIN"
 HUB_CPUS = {0}
 """The hub's core (its threads and libzmq's); load generators get the others."""
 
@@ -68,7 +69,11 @@ def pin(cpus: set[int]) -> None:
     on the generators' cores, its receiver on the hub's), so the ratio still
     compares like with like.
     """
-    if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > 1:
+    if (
+        os.environ.get(NO_PIN_ENV) != "1"
+        and hasattr(os, "sched_setaffinity")
+        and ((os.cpu_count() or 1) > 1)
+    ):
         os.sched_setaffinity(0, cpus)
 
 
@@ -427,7 +432,12 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=5.0)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--senders", type=int, default=1, help="sender processes for the ingest test")
+    ap.add_argument(
+        "--no-pin", action="store_true", help="let the scheduler place hub and generators"
+    )
     args = ap.parse_args()
+    if args.no_pin:
+        os.environ[NO_PIN_ENV] = "1"  # the spawned generators read it too
     pin(HUB_CPUS)  # before any thread or zmq context exists: they inherit it
     import logging
 
