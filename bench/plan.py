@@ -19,8 +19,14 @@
    the 60 days before the simulated ones, drawn with another seed (what a
    dispatch centre knows from last months' calls, never the calls it plans).
 
+Late arrivals are also broken down by unit type, incident type and cause
+(``*late_by_*`` keys; causes: ``wait`` = queued for a unit to come free,
+``chosen_far`` = enough free units of the type could have been on time,
+``none_near`` = none could, ``unserved`` = never filled).
+
 Run: ``.venv/bin/python bench/plan.py`` (about 5-10 minutes on 2 cores);
-``--quick`` for a smaller smoke run.
+``--quick`` for a smaller smoke run; ``--quality-only`` skips the speed part
+and ``--nominal-only`` the busy days (while iterating).
 """
 
 from __future__ import annotations
@@ -200,10 +206,22 @@ def history_demand(engine: PlanEngine, district: District, before_days: int, see
     return Demand.from_calls(engine.tt, engine.cards, hour, types, h.lon, h.lat)
 
 
-def _pool(results: list[DayResult]) -> dict[str, float]:
+def _sum(dicts: list[dict[str, int]]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for d in dicts:
+        for k, v in d.items():
+            out[k] = out.get(k, 0) + v
+    return dict(sorted(out.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def _pool(results: list[DayResult]) -> dict[str, Any]:
     late = sum(r.late for r in results)
     arr = sum(r.arrivals for r in results)
     return {
+        "late": late,
+        "late_by_unit_type": _sum([r.late_by_unit_type for r in results]),
+        "late_by_incident_type": _sum([r.late_by_incident_type for r in results]),
+        "late_by_cause": _sum([r.late_by_cause for r in results]),
         "late_share": late / max(arr, 1),
         "mean_response_s": sum(r.mean_response_s * r.arrivals for r in results) / max(arr, 1),
         "min_coverage": min(r.min_coverage for r in results),
@@ -215,7 +233,7 @@ def _pool(results: list[DayResult]) -> dict[str, float]:
 
 def bench_day(
     config: Config, cards: RunCards, days: int, overlay: int, seed: int
-) -> tuple[dict[str, float], dict[str, float], list[dict[str, float]]]:
+) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, float]]]:
     d = build_demo_district()
     g = RoadGraph.from_ways(d.ways, config.road_speeds, tod_factors=config.time_of_day)
     engine = PlanEngine(config, cards, g, d)
@@ -248,12 +266,17 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="fewer trials and days (smoke run)")
     ap.add_argument("--seed", type=int, default=20261123)
     ap.add_argument("--days", type=int, default=3, help="simulated days per load")
+    ap.add_argument("--quality-only", action="store_true", help="skip the plan-speed part")
+    ap.add_argument("--nominal-only", action="store_true", help="skip the busy days")
     args = ap.parse_args()
     config = load_config()
     cards = load_run_cards(config)
-    out: dict[str, Any] = bench_plan(config, cards, 5 if args.quick else 30, args.seed)
+    out: dict[str, Any] = {"seed": args.seed}
+    if not args.quality_only:
+        out.update(bench_plan(config, cards, 5 if args.quick else 30, args.seed))
     days = 1 if args.quick else args.days
-    for prefix, overlay in (("", 2), ("nominal_", 1)):
+    loads = (("nominal_", 1),) if args.nominal_only else (("", 2), ("nominal_", 1))
+    for prefix, overlay in loads:
         c, e, per_day = bench_day(config, cards, days, overlay, args.seed)
         out[f"{prefix}late_share_closest"] = round(c["late_share"], 4)
         out[f"{prefix}late_share_engine"] = round(e["late_share"], 4)
@@ -267,6 +290,9 @@ def main() -> None:
         out[f"{prefix}mean_response_change"] = round(
             e["mean_response_s"] / max(c["mean_response_s"], 1e-9) - 1, 4
         )
+        for key in ("late", "late_by_unit_type", "late_by_incident_type", "late_by_cause"):
+            out[f"{prefix}{key}_closest"] = c[key]
+            out[f"{prefix}{key}_engine"] = e[key]
         out[f"{prefix}days"] = per_day
     out["coverage_metric"] = (
         "patrol-group share of road length within 5 min, lowest after a dispatch"

@@ -50,11 +50,9 @@ STAGE_HOTSPOTS = 12  # highest-demand nodes considered as staging places, beside
 LANDMARK_NAME_M = 400.0  # a staging place this close to a landmark is named after it
 
 
-def _times_to(
-    engine: PlanEngine, hour: int | None, targets: I64, fleet: Fleet, limit_s: float = MOVE_LIMIT_S
-) -> F64:
+def _times_to(engine: PlanEngine, hour: int | None, targets: I64, fleet: Fleet) -> F64:
     """(targets, nodes) seconds to each target node (speed factor 1), bounded."""
-    lim = limit_s * float(fleet.speed.max())
+    lim = MOVE_LIMIT_S * float(fleet.speed.max())
     d = dijkstra(engine.tt.reversed_csr(hour), indices=targets, limit=lim)
     return np.asarray(d, dtype=np.float64).reshape(len(targets), -1)
 
@@ -331,12 +329,6 @@ def _stage_weights(engine: PlanEngine, unit_type: str, hour: int) -> tuple[F64, 
     return np.asarray(w, dtype=np.float64), float(f.mean())
 
 
-def _depth_value(w: F64, count: npt.NDArray[np.int32], nodes: I64) -> float:
-    """Demand met at ``nodes``: the k-th unit's weight counts where at least k units reach."""
-    c = count[nodes]
-    return float(sum(w[k, nodes][c > k].sum() for k in range(w.shape[0])))
-
-
 def _place(engine: PlanEngine, node: int) -> tuple[str, str]:
     """(code, name) of a staging place: the nearest landmark, else its area, else the node."""
     g, tt = engine.graph, engine.tt
@@ -360,7 +352,7 @@ def _staging_moves(
     """Per staging type: the one idle unit whose move gains most depth coverage ahead.
 
     ``free`` are the units available now (at their node, or at the post they
-    are heading for).  Candidates places are the type's posts and its
+    are heading for).  Candidate places are the type's posts and its
     highest-demand nodes; a move that would leave any of them without the
     cover it has now is never proposed.
     """
@@ -386,30 +378,42 @@ def _staging_moves(
         ut = cfg.unit_types[t]
         std_s = float(cfg.arrival_standards[ut.standard].seconds)
         lim = std_s * ut.speed_factor
+        depth = w.shape[0]
         reach_of = {int(u): tt.reach(int(nodes[u]), hour, lim) for u in holders}
         count = np.zeros(g.n_nodes, dtype=np.int32)
         for r in reach_of.values():
             count[r] += 1
-        hot = np.argsort(w.sum(axis=0), kind="stable")[::-1][:STAGE_HOTSPOTS]
+        # hotspots: the nodes past calls weigh most above what their road length alone gives
+        excess = w.sum(axis=0) - depth * tt.node_weight_m
+        hot = np.argsort(-excess, kind="stable")[:STAGE_HOTSPOTS]
+        hot = hot[excess[hot] > 0]
         places = np.unique(np.concatenate([fleet.home_node[tm], hot])).astype(np.int64)
-        covered = count[places] > 0
-        times = _times_to(engine, hour, places, fleet, settings.stage_move_limit_s)
+        move_lim = settings.stage_move_limit_s * ut.speed_factor  # at speed factor 1
+        times = np.asarray(
+            dijkstra(tt.reversed_csr(hour), indices=places, limit=move_lim), dtype=np.float64
+        ).reshape(len(places), -1)
         place_reach = [tt.reach(int(p), hour, lim) for p in places]
+        # what one more / one fewer unit reaching each node is worth (count already met: 0)
+        padded = np.vstack([w, np.zeros((1, g.n_nodes))])
+        cols = np.arange(g.n_nodes)
+        more = padded[np.minimum(count, depth), cols]
+        fewer = np.where(count > 0, padded[np.clip(count - 1, 0, depth), cols], 0.0)
+        alone = places[count[places] == 1]  # places only one unit covers now
         best: tuple[float, int, int, float] = (0.0, -1, -1, 0.0)
         for v in movers:
             rv = reach_of[v]
-            without = count.copy()
-            without[rv] -= 1
+            in_v = np.zeros(g.n_nodes, dtype=bool)
+            in_v[rv] = True
+            lose = float(fewer[rv].sum())
+            needs = alone[in_v[alone]]  # places v alone covers: the target must cover them
             for j, rp in enumerate(place_reach):
-                eta = float(times[j, nodes[v]] / fleet.speed[v])
+                eta = float(times[j, nodes[v]] / ut.speed_factor)
                 if int(places[j]) == int(nodes[v]) or not eta <= settings.stage_move_limit_s:
                     continue
-                new = without.copy()
-                new[rp] += 1
-                if np.any(covered & (new[places] == 0)):
+                if needs.size and not np.isin(needs, rp).all():
                     continue  # would take away a post's or a hotspot's only cover
-                aff = np.union1d(rv, rp)
-                gain = _depth_value(w, new, aff) - _depth_value(w, count, aff)
+                both = rp[in_v[rp]]
+                gain = float(more[rp].sum()) - lose - float((more[both] - fewer[both]).sum())
                 if gain > best[0]:
                     best = (gain, v, j, eta)
         gain, u, j, eta = best

@@ -132,6 +132,12 @@ class DayResult(msgspec.Struct, forbid_unknown_fields=True):
     move_ups: int
     plan_ms_mean: float
     plan_ms_max: float
+    # late arrivals broken down (measurement only): by unit type, incident type and cause,
+    # cause one of "wait" (the slot queued for a unit to come free), "chosen_far" (at
+    # dispatch enough free units of the type could have been on time) and "none_near"
+    late_by_unit_type: dict[str, int] = msgspec.field(default_factory=dict)
+    late_by_incident_type: dict[str, int] = msgspec.field(default_factory=dict)
+    late_by_cause: dict[str, int] = msgspec.field(default_factory=dict)
 
 
 @dataclass
@@ -172,7 +178,8 @@ class DaySimulator:
             dtype=np.int64,
         )
         self.s = _State(home.copy(), home.copy(), home, np.zeros(len(self.specs), dtype=bool))
-        self.log: list[tuple[str, str, float, float, int]] = []
+        # one row per arrival: unit type, incident type, response s, standard s, incident, cause
+        self.log: list[tuple[str, str, float, float, int, str]] = []
 
     # ---- unit motion ----------------------------------------------------------------------
 
@@ -305,12 +312,15 @@ class DaySimulator:
         sp_ut = e.config.unit_types["special_police"]
         sp_std = float(e.config.arrival_standards[sp_ut.standard].seconds)
 
-        def send(u: int, i: int, t: float, eta: float, std: float, hour: int) -> None:
+        def send(
+            u: int, i: int, t: float, eta: float, std: float, hour: int, cause: str = "wait"
+        ) -> None:
             nonlocal late, seq
             resp = t - incidents[i].t + eta
             responses.append(resp)
             late += resp > std
-            self.log.append((f.type_keys[f.type_idx[u]], incidents[i].incident_type, resp, std, i))
+            ut = f.type_keys[f.type_idx[u]]
+            self.log.append((ut, incidents[i].incident_type, resp, std, i, cause))
             s.busy[u] = True
             s.post[u] = s.home[u]
             s.node[u] = self._where(u, t)
@@ -345,8 +355,9 @@ class DaySimulator:
                 else:
                     sent, pend = self._engine(inc, x, hour, view)
                 plan_ms.append((time.perf_counter() - t0) * 1000.0)
-                for u, eta, std in sent:
-                    send(u, x, t, eta, std, hour)
+                causes = self._causes(sent, inc_node[x], hour, view)
+                for (u, eta, std), cause in zip(sent, causes, strict=True):
+                    send(u, x, t, eta, std, hour, cause)
                 if sent:
                     first = min(eta for _, eta, _ in sent)
                     std_i = e.config.arrival_standards[
@@ -395,6 +406,16 @@ class DaySimulator:
             unserved += 1
             responses.append(MAX_WAIT_S)
             late += 1
+        by_ut: dict[str, int] = {}
+        by_it: dict[str, int] = {}
+        by_cause: dict[str, int] = {}
+        for ut, it, resp, std, _i, cause in self.log:
+            if resp > std:
+                by_ut[ut] = by_ut.get(ut, 0) + 1
+                by_it[it] = by_it.get(it, 0) + 1
+                by_cause[cause] = by_cause.get(cause, 0) + 1
+        if unserved:
+            by_cause["unserved"] = unserved
         r = np.asarray(responses)
         return DayResult(
             policy=self.policy + ("+moveups" if self.do_move_ups else ""),
@@ -413,4 +434,28 @@ class DaySimulator:
             move_ups=moves,
             plan_ms_mean=float(np.mean(plan_ms)) if plan_ms else 0.0,
             plan_ms_max=float(np.max(plan_ms)) if plan_ms else 0.0,
+            late_by_unit_type=by_ut,
+            late_by_incident_type=by_it,
+            late_by_cause=by_cause,
         )
+
+    def _causes(
+        self, sent: list[tuple[int, float, float]], node: int, hour: int, view: SituationView
+    ) -> list[str]:
+        """Why each dispatched unit is (or would be) late: the k-th unit of a type sent is
+        compared with the k-th fastest free unit of that type at dispatch (measurement only)."""
+        e, f = self.e, self.fleet
+        to = e.tt.to_target(node, hour)
+        nodes, avail = e.snap_units(view)
+        eta_all = np.full(f.n, np.inf)
+        eta_all[avail] = to.seconds[nodes[avail]] / f.speed[avail]
+        res = [""] * len(sent)
+        rank: dict[int, int] = {}
+        for j in sorted(range(len(sent)), key=lambda j: sent[j][1]):
+            u, _eta, std = sent[j]
+            ti = int(f.type_idx[u])
+            k = rank.get(ti, 0)
+            rank[ti] = k + 1
+            best = np.sort(eta_all[f.type_idx == ti])
+            res[j] = "chosen_far" if k < best.size and best[k] <= std else "none_near"
+        return res
