@@ -696,7 +696,8 @@ class Workflow:
         return out
 
     def coverage(self) -> dict[str, Any]:
-        """Coverage per force type now, plus the uncovered road nodes for the map layer."""
+        """Coverage per force type now, the uncovered road nodes for the map layer, and the
+        relocations the engine suggests right now (``MoveUp`` as dicts)."""
         hour = self._hour()
         view = SituationView.from_situation(self.hub.situation)
         eng = self.engine
@@ -718,7 +719,10 @@ class Workflow:
         for f in body["forces"]:
             for gap in f["gaps"]:
                 gap.pop("node_ids", None)
-        return {"report": body, "uncovered": uncovered}
+        # standing suggestions for the duty plan: refill stripped areas and 1-minute points,
+        # and stage idle units where past calls at the coming hours needed more than arrives
+        move_ups = [msgspec.to_builtins(m) for m in eng.move_ups(view, hour)]
+        return {"report": body, "uncovered": uncovered, "move_ups": move_ups}
 
     def chronology(self, incident_id: int) -> list[dict[str, Any]]:
         """The incident's recorded steps."""

@@ -428,6 +428,14 @@
         <translation>计算中…</translation>
     </message>
     <message>
+        <source>Suggested repositioning (double-click: show place)</source>
+        <translation>建议调整部署（双击在地图上显示位置）</translation>
+    </message>
+    <message>
+        <source>None suggested now</source>
+        <translation>当前无调整建议</translation>
+    </message>
+    <message>
         <source>Coverage unavailable: %1</source>
         <translation>覆盖分析不可用：%1</translation>
     </message>

@@ -196,3 +196,9 @@ def test_coverage_per_force_type(client: InprocClient) -> None:
         lon = np.frombuffer(r.result["uncovered"][key]["lon"], dtype=np.float64)
         assert lon.size == f["uncovered_nodes"]
     assert len(r.result["report"]["fixed_points"]) == 11
+    # the engine's standing suggestions travel with it: refills and staging ahead of calls
+    assert isinstance(r.result["move_ups"], list)
+    for m in r.result["move_ups"]:
+        assert m["to_kind"] in ("area", "fixed_point", "post", "stage")
+        assert m["call_sign"] and m["text_zh"] and m["text_en"] and m["eta_s"] >= 0
+        assert 121.4 < m["lon"] < 121.6 and 31.1 < m["lat"] < 31.3

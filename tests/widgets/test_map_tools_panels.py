@@ -18,7 +18,7 @@ from console.heat import HeatGrid
 from console.hub.bootstrap import start_embedded_hub
 from console.hub.client import InprocClient
 from console.hub.hub import CommandHub
-from console.hub.messages import GetDistrict, GetSnapshot, StaticDistrict, UnitState
+from console.hub.messages import GetDistrict, GetSnapshot, Reply, StaticDistrict, UnitState
 from widgets.bridge import HubBridge
 from widgets.map import MapView
 from widgets.panels.coverage_panel import REFRESH_S, CoveragePanel
@@ -189,6 +189,21 @@ def test_coverage_panel_requests_while_the_layer_is_shown(  # type: ignore[no-un
     assert view.coverage_item.x.size == fc.uncovered_nodes
     panel.set_unit_type("patrol_group")  # no new request: the figures are all there
     assert view.coverage_type == "patrol_group" and panel.requests == 1
+    # the engine's suggestions are listed (or "none"), and a double click shows the place
+    assert panel.moves.count() == max(1, len(panel.move_ups))
+    stage = {
+        "call_sign": "HP-AUX-03", "unit_type": "auxiliary", "to_kind": "stage",
+        "to_code": "bund", "to_name": "外滩", "lon": 121.4905, "lat": 31.2400, "eta_s": 240.0,
+        "text_zh": "建议 HP-AUX-03 前置到 外滩", "text_en": "Stage HP-AUX-03 at the Bund",
+    }  # fmt: skip
+    broken = {"text_zh": "坏的", "text_en": "broken", "lon": "east"}
+    assert panel.result is not None
+    panel._on_reply(Reply(0, True, {**panel.result, "move_ups": [stage, broken]}))
+    assert panel.moves.count() == 1 and panel.move_ups[0]["call_sign"] == "HP-AUX-03"
+    item = panel.moves.item(0)
+    assert item is not None and item.text() in (stage["text_zh"], stage["text_en"])
+    panel.moves.itemDoubleClicked.emit(item)
+    assert metres_between(centre_lonlat(view), (stage["lon"], stage["lat"])) < 5
     view.set_layer_visible("coverage", False)  # e.g. from the layer panel
     assert not panel.show_box.isChecked() and not panel.timer.isActive()
 

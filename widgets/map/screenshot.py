@@ -62,6 +62,9 @@ def main(argv: list[str] | None = None) -> int:
             args.out.mkdir(parents=True, exist_ok=True)
             district = args.out / "screenshot-map-district.png"
             window.map.grab().save(str(district))
+            tools.coverage_dock.raise_()  # the coverage figures and suggested moves beside the map
+            spin(400)
+            window.grab().save(str(args.out / "screenshot-coverage.png"))
             window.set_layer_visible("coverage", False)
             d = window.district
             lon, lat = d.landmarks[STREET] if d is not None else (121.48, 31.2362)

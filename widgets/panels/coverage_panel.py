@@ -4,7 +4,10 @@ While the coverage layer is visible the panel asks the hub for ``GetCoverage``
 every ``REFRESH_S`` seconds (units move, go busy and come free, so coverage
 ages quickly); while it is hidden nothing is requested.  Each force type is
 listed with the share of road length its available units reach within its
-arrival standard, e.g. "特警武装处置队 54% 3分钟覆盖".
+arrival standard, e.g. "特警武装处置队 54% 3分钟覆盖", and the relocations the
+plan engine suggests now (refilling a stripped area or 1-minute point, staging
+an idle unit ahead of the calls the history expects); a double click shows
+the suggested place on the map.  Suggestions only: moving a unit is an order.
 """
 
 from __future__ import annotations
@@ -12,12 +15,14 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from PySide6.QtCore import QEvent, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -67,6 +72,12 @@ class CoveragePanel(QWidget):
         self.status = QLabel(self)
         self.status.setWordWrap(True)
         self.status.setStyleSheet("color: #546e7a;")
+        self.moves_label = QLabel(self)
+        self.moves = QListWidget(self)
+        self.moves.setObjectName("coverageMoveUps")
+        self.moves.setWordWrap(True)
+        self.moves.setMaximumHeight(140)
+        self.move_ups: list[dict[str, Any]] = []
 
         row = QHBoxLayout()
         row.addWidget(self.show_box, 1)
@@ -76,6 +87,8 @@ class CoveragePanel(QWidget):
         lay.addLayout(row)
         lay.addWidget(self.type_box)
         lay.addWidget(self.details)
+        lay.addWidget(self.moves_label)
+        lay.addWidget(self.moves)
         lay.addWidget(self.status)
         lay.addStretch(1)
 
@@ -86,6 +99,7 @@ class CoveragePanel(QWidget):
         self.map.layerVisibilityChanged.connect(self._on_layer)
         self.type_box.currentIndexChanged.connect(self._on_type)
         self.refresh_button.clicked.connect(self.request)
+        self.moves.itemDoubleClicked.connect(self._zoom_to_move)
         self.retranslateUi()
         if map_view.is_layer_visible("coverage"):
             self._on_layer("coverage", True)
@@ -127,6 +141,7 @@ class CoveragePanel(QWidget):
         self._error = ""
         self.result = reply.result
         self.forces = forces
+        self.move_ups = _move_ups(reply.result)
         self.updated_at = time.time()
         self._apply()
         self.retranslateUi()
@@ -153,7 +168,28 @@ class CoveragePanel(QWidget):
         else:
             self.timer.stop()
 
+    def _zoom_to_move(self, item: QListWidgetItem) -> None:
+        where = item.data(Qt.ItemDataRole.UserRole)
+        if where is not None:
+            self.map.zoom_to(float(where[0]), float(where[1]))
+
     # ------------------------------------------------------------------ texts
+
+    def _show_moves(self) -> None:
+        self.moves_label.setText(self.tr("Suggested repositioning (double-click: show place)"))
+        self.moves.clear()
+        if not self.move_ups:
+            done = self.updated_at is not None
+            item = QListWidgetItem(self.tr("None suggested now") if done else "")
+            item.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.moves.addItem(item)
+            return
+        zh = is_chinese()
+        for m in self.move_ups:
+            item = QListWidgetItem(str(m.get("text_zh" if zh else "text_en", "")))
+            item.setData(Qt.ItemDataRole.UserRole, (m["lon"], m["lat"]))
+            item.setToolTip(f"{m.get('call_sign', '')} → {m.get('to_name', '')}")
+            self.moves.addItem(item)
 
     def item_text(self, key: str) -> str:
         """One combo entry: type name, share and standard, e.g. "特警 54% 3分钟覆盖"."""
@@ -233,9 +269,22 @@ class CoveragePanel(QWidget):
         for i in range(self.type_box.count()):
             self.type_box.setItemText(i, self.item_text(str(self.type_box.itemData(i))))
         self._show_details()
+        self._show_moves()
         self._show_status()
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslateUi()
         super().changeEvent(event)
+
+
+def _move_ups(result: Any) -> list[dict[str, Any]]:
+    """The well-formed suggestions of a coverage reply (a malformed one is skipped, not fatal)."""
+    out: list[dict[str, Any]] = []
+    for m in result.get("move_ups", []) if isinstance(result, dict) else []:
+        try:
+            if isinstance(m, dict) and all(k in m for k in ("text_zh", "text_en")):
+                out.append({**m, "lon": float(m["lon"]), "lat": float(m["lat"])})
+        except (KeyError, TypeError, ValueError):
+            continue
+    return out
