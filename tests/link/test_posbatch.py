@@ -94,3 +94,28 @@ def test_out_of_range_values_are_left_for_the_ordinary_refusal() -> None:
 def test_empty_batch() -> None:
     ok, lat, lon, t = decode_positions([])
     assert ok.size == lat.size == lon.size == t.size == 0
+
+
+def test_fixed_layout_fast_path_agrees_with_the_general_one() -> None:
+    """The slice-based path for 37- and 61-byte frames gives exactly the gather path's result."""
+    from console.link.posbatch import _group, _uniform
+
+    rnd = random.Random(11)
+    for width, present in ((61, True), (37, False)):
+        rows = []
+        for _ in range(2000):
+            opt = [rnd.uniform(0.0, 400.0) if present else None for _ in range(3)]
+            data = msgspec.msgpack.encode(
+                [1, ["pos", rnd.uniform(-95, 95), rnd.uniform(-185, 185), *opt, T0]]
+            )
+            assert len(data) == width  # msgspec writes every float as a float64
+            b = bytearray(data)
+            if rnd.random() < 0.3:
+                b[rnd.randrange(width)] = rnd.randrange(256)  # damage one byte
+            rows.append(bytes(b))
+        arr = np.frombuffer(b"".join(rows), dtype=np.uint8).reshape(len(rows), width)
+        fast, general = _uniform(arr, present), _group(arr)
+        assert np.array_equal(fast[0], general[0])
+        assert fast[0].any() and not fast[0].all()
+        for a, g in zip(fast[1:], general[1:], strict=True):
+            assert np.array_equal(a[fast[0]], g[general[0]])
