@@ -4,7 +4,9 @@
   live situation by the hub's link thread, with 5,000 CURVE terminals (DEALER
   sockets in sender processes) sending bursts of fixes;
 - ``raw_curve_per_s``: plain pyzmq CURVE PUSH -> PULL throughput of the same
-  frame, measured in the same run, and ``ingest_ratio`` = ingest / raw;
+  frame, measured in the same run (best of three: it swings by a third from
+  run to run here, and its best makes the ratio conservative), and
+  ``ingest_ratio`` = ingest / raw;
 - ``fanout_p50_ms`` / ``fanout_p99_ms``: from approving one order to each of
   1,000 connected terminals (the outbox insert) to each delivery receipt being
   committed, over several rounds;
@@ -460,7 +462,8 @@ def main() -> int:
             fan = bench_fanout(node, store, keys[args.terminals :], args.rounds)
         finally:
             node.stop()
-        raw = bench_raw_curve()
+        # the reference swings run to run here; its best of three makes the ratio conservative
+        raw = max(bench_raw_curve() for _ in range(3))
         rtt = bench_rtt()
     out = {
         "ingest_per_s": round(ingest),
