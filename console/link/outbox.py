@@ -1,11 +1,12 @@
 """Orders at least once: the ``orders`` table as the hub's send outbox.
 
 An approved order is a row in state ``pending`` before anything is sent
-(``OrderRepo.add_many``, or the faster :meth:`Outbox.enqueue`, in the approval
-transaction).  The link sends due rows, counts the attempt and schedules the
-next with exponential backoff; the terminal's ``delivered`` receipt
-(:mod:`console.link.receipts`) ends the resending.  Reads use plain rows, not
-ORM objects: a 1,000-unit fan-out must not build 1,000 of them.
+(``OrderRepo.add_many``, or :meth:`Outbox.enqueue`, which also hands back
+the wire messages, in the approval transaction).  The link sends due rows,
+counts the attempt and schedules the next with exponential backoff; the
+terminal's ``delivered`` receipt (:mod:`console.link.receipts`) ends the
+resending.  Reads use plain rows, not ORM objects: a 1,000-unit fan-out must
+not build 1,000 of them.
 """
 
 from __future__ import annotations
@@ -199,10 +200,10 @@ class Outbox:
     ) -> list[Due]:
         """Write approved orders to the outbox (the rows ``OrderRepo.add_many`` writes).
 
-        One executemany instead of one ORM object per order (a 1,000-unit
-        approval write drops from ~250 ms to ~30 ms here), and the wire messages
-        come back built from memory: hand them to :meth:`TerminalLink.send_now`
-        after the commit and the first order leaves without reading anything
+        One executemany through the driver (:func:`console.store.bulk.insert_many`,
+        as ``add_many``), and the wire messages come back built from memory:
+        hand them to :meth:`TerminalLink.send_now` after the commit and the
+        first order leaves without reading anything
         back.  Pass the approval's ``session`` to write in its transaction.
         With ``sending`` the first attempt is counted in the same write (the
         caller promises ``send_now``; if it dies first, the retry comes with the
