@@ -44,6 +44,8 @@ class LocalStore(Protocol):
 
     def drop_unacked(self, mid: int) -> None: ...
 
+    def has_unacked(self, mid: int) -> bool: ...
+
     def unacked(self) -> list[tuple[int, bytes]]: ...
 
 
@@ -73,6 +75,9 @@ class MemoryStore:
 
     def drop_unacked(self, mid: int) -> None:
         self._unacked.pop(mid, None)
+
+    def has_unacked(self, mid: int) -> bool:
+        return mid in self._unacked
 
     def unacked(self) -> list[tuple[int, bytes]]:
         return sorted(self._unacked.items())
@@ -157,6 +162,12 @@ class SqliteStore:
     def drop_unacked(self, mid: int) -> None:
         with self._lock:
             self._db.execute("DELETE FROM unacked WHERE mid = ?", (mid,))
+
+    def has_unacked(self, mid: int) -> bool:
+        """One primary-key lookup (every incoming order asks, so not a table read)."""
+        with self._lock:
+            row = self._db.execute("SELECT 1 FROM unacked WHERE mid = ?", (mid,)).fetchone()
+        return row is not None
 
     def unacked(self) -> list[tuple[int, bytes]]:
         with self._lock:

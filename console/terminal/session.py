@@ -30,6 +30,8 @@ from console.terminal.localstore import FINAL, LocalOrder, LocalStore
 log = logging.getLogger(__name__)
 
 APP = "dispatch-terminal/1.0"
+_ORDER_TYPES = (p.Order, p.OrderUpdate)
+"""A tuple, not ``p.Order | p.OrderUpdate``: that builds a union object on every frame."""
 EventCallback = Callable[[str, Any], None]
 """``(kind, payload)``: order, order_update, order_cancel, message, welcome, refused, ack."""
 
@@ -135,7 +137,7 @@ class TerminalSession:
         except p.ProtocolError as exc:
             log.warning("dropped a bad frame from the hub: %s", exc.reason)
             return
-        if isinstance(msg, p.Order | p.OrderUpdate):
+        if isinstance(msg, _ORDER_TYPES):
             self._order(msg)
         elif isinstance(msg, p.Ack):
             self.store.drop_unacked(msg.mid)
@@ -181,7 +183,8 @@ class TerminalSession:
             self.store.put(held)
             self._emit("order_update", held)
         key = (msg.order_id, max(msg.rev, held.order.rev if held else 0))
-        if key not in self._delivered or self._delivered[key] not in dict(self.store.unacked()):
+        sent = self._delivered.get(key)
+        if sent is None or not self.store.has_unacked(sent):
             self._delivered[key] = self._reliable(
                 lambda mid: p.Receipt(
                     mid=mid, order_id=msg.order_id, kind="delivered", t=self.clock(), rev=key[1]
@@ -195,7 +198,7 @@ class TerminalSession:
             self.store.put(held)
             self._emit("order_cancel", (held, msg.reason))
         pending = self._cancel_seen.get(msg.order_id)
-        if pending is None or pending not in dict(self.store.unacked()):
+        if pending is None or not self.store.has_unacked(pending):
             self._cancel_seen[msg.order_id] = self._reliable(
                 lambda mid: p.Receipt(
                     mid=mid, order_id=msg.order_id, kind="cancel_seen", t=self.clock()
