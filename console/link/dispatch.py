@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 
 SEND_CHUNK = 100
 PUSH_RETRY_S = 2.0
+ACK_HOLD_S = 0.1
+"""Longest an ack waits while more terminal frames are queued (:meth:`OrderDispatch.flush_acks`)."""
 
 
 class OrderDispatch:
@@ -46,6 +48,8 @@ class OrderDispatch:
     _pushes: dict[tuple[str, str], Push]
     _escalated: set[str]
     _calls: collections.deque[Callable[[], None]]
+    _acks: list[tuple[Session, int]]
+    _acks_since: float
 
     def call(self, fn: Callable[[], None]) -> None:
         raise NotImplementedError
@@ -197,7 +201,26 @@ class OrderDispatch:
                     push = self._pushes.get(("update", m.order_id))
                     if push is not None and m.rev >= push.rev:
                         del self._pushes[("update", m.order_id)]
-            self._send(live, p.encode_hub(p.Ack(mid=m.mid)))
+            self._hold_ack(sess, m.mid)
+
+    def _hold_ack(self, sess: Session, mid: int) -> None:
+        if not self._acks:
+            self._acks_since = time.monotonic()
+        self._acks.append((sess, mid))
+
+    def flush_acks(self, input_waiting: bool, now_m: float) -> None:
+        """Send the acks of stored reports, unless more reports are queued behind them.
+
+        Receipts still queued come first: their commit is what the command room
+        waits for, while an ack only stops the terminal's resends (after
+        seconds), so a fan-out's acks go out once the receipts have been
+        drained, or after ``ACK_HOLD_S`` at the latest when input never pauses.
+        """
+        if not self._acks or (input_waiting and now_m - self._acks_since < ACK_HOLD_S):
+            return
+        acks, self._acks = self._acks, []
+        for sess, mid in acks:
+            self._send(self.by_key.get(sess.key) or sess, p.encode_hub(p.Ack(mid=mid)))
 
     def _send_due(self) -> None:
         now = self.clock()

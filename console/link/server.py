@@ -52,6 +52,8 @@ log = logging.getLogger(__name__)
 
 MAX_BATCH = 8192
 NOBLOCK = int(zmq.NOBLOCK)  # a plain int: pyzmq converts enum flags on every call
+EVENTS = int(zmq.EVENTS)
+POLLIN = int(zmq.POLLIN)
 SNDMORE_NB = int(zmq.SNDMORE) | NOBLOCK
 SNDHWM = 1000
 """Per terminal: orders, pongs and acks waiting for one slow terminal."""
@@ -141,6 +143,8 @@ class TerminalLink(OrderDispatch):
         """Every live connection per key (normally one)."""
         self._pushes: dict[tuple[str, str], Push] = {}
         self._escalated: set[str] = set()
+        self._acks: list[tuple[Session, int]] = []
+        self._acks_since = 0.0
         self._calls: collections.deque[Callable[[], None]] = collections.deque()
         self._kicked = False
         self._wakeup = Wakeup()
@@ -235,6 +239,9 @@ class TerminalLink(OrderDispatch):
                     self._kicked = False
                     next_due = now_m + SEND_DUE_S
                     self._guarded(self._send_due)
+                if self._acks:
+                    waiting = bool(int(sock.get(EVENTS)) & POLLIN)
+                    self._guarded(self.flush_acks, waiting, now_m)
                 if now_m >= next_check:
                     next_check = now_m + CHECK_S
                     if self.check_deadlines:
