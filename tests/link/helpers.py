@@ -138,15 +138,21 @@ def free_port() -> int:
 
 
 class HubProcess:
-    """``python -m console.link.cli hub`` as a real child process that tests can SIGKILL."""
+    """``python -m console.link.cli hub`` as a real child process that tests can SIGKILL.
 
-    def __init__(self, db_url: str, key_dir: Path, port: int, log: Path, *extra: str) -> None:
+    ``link_only`` (the default) runs the terminal link alone; without it the
+    process is the full command hub (``main.py hub``: workflow, plans, workstations).
+    """
+
+    def __init__(
+        self, db_url: str, key_dir: Path, port: int, log: Path, *extra: str, link_only: bool = True
+    ) -> None:
         self.args = [
             sys.executable,
             "-m",
             "console.link.cli",
             "hub",
-            "--link-only",
+            *(["--link-only"] if link_only else []),
             "--db",
             db_url,
             "--bind",
