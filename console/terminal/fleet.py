@@ -34,6 +34,7 @@ resends, positions): a fleet of 500 spent most of its time polling idle sockets.
 NOBLOCK = int(zmq.NOBLOCK)  # plain ints: pyzmq converts enum arguments on every call
 EVENTS = int(zmq.EVENTS)
 POLLIN = int(zmq.POLLIN)
+POLLOUT = int(zmq.POLLOUT)
 
 
 @dataclass
@@ -152,7 +153,7 @@ class Fleet:
             m.sock = None
 
     def _service(self, m: Member, now_m: float) -> None:
-        """Send what the session queued, then read while ``ZMQ_EVENTS`` shows input.
+        """Send what the session queued (once connected), then read while ``EVENTS`` shows input.
 
         One ``EVENTS`` read per frame instead of reading until ``zmq.Again``:
         raising that exception cost more than the frame's own handling.
@@ -163,7 +164,9 @@ class Fleet:
         session = m.session
         get, recv, send = sock.get, sock.recv, sock.send
         for _ in range(100_000):  # bounded: one chatty socket must not starve the rest
-            if session.has_output():
+            # until the connection is up (IMMEDIATE), frames stay queued in the session:
+            # sending them would only drop them, the hello of a reconnect among them
+            if session.has_output() and int(get(EVENTS)) & POLLOUT:
                 for f in session.take():
                     try:
                         send(f, NOBLOCK)

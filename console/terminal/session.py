@@ -12,6 +12,8 @@ once" live here:
   restarts of either side;
 - a hub restart (new epoch in a pong) or a reconnect triggers a hello that
   lists the orders held, so the hub can resend missing ones and cancel stale ones;
+  the hello is repeated every ``HELLO_RETRY_S`` until the hub's welcome arrives
+  (a hello lost on a connection that dropped must not leave the hub unaware);
 - no frame from the hub for ``dead_after_s`` means the link is gone: the driver
   must drop the socket and connect afresh (a revoked key then fails the handshake).
 """
@@ -30,6 +32,7 @@ from console.terminal.localstore import FINAL, LocalOrder, LocalStore
 log = logging.getLogger(__name__)
 
 APP = "dispatch-terminal/1.0"
+HELLO_RETRY_S = 1.0
 _ORDER_TYPES = (p.Order, p.OrderUpdate)
 """A tuple, not ``p.Order | p.OrderUpdate``: that builds a union object on every frame."""
 EventCallback = Callable[[str, Any], None]
@@ -69,6 +72,9 @@ class TerminalSession:
         self._messages_seen: collections.OrderedDict[int, None] = collections.OrderedDict()
         self._hb_seq = 0
         self._next_hb = 0.0
+        self.welcomed = False
+        """The hub answered this connection's hello (until then the hello is repeated)."""
+        self._next_hello = 0.0
         self.last_rx = time.monotonic()
 
     # ------------------------------------------------------------- driving
@@ -78,26 +84,37 @@ class TerminalSession:
         now_m = time.monotonic() if now_m is None else now_m
         self.last_rx = now_m
         self._next_hb = now_m + self.heartbeat_s
+        # what the old connection never sent is either re-queued below (reliable
+        # reports) or made afresh (hello, heartbeats): don't pile up copies
+        self.out.clear()
         self._hello(now_m)
 
     def _hello(self, now_m: float) -> None:
+        """Say hello and resend everything the hub has not acknowledged."""
+        self.welcomed = False
+        self._hello_frame(now_m)
+        for mid, data in self.store.unacked():
+            self.out.append(data)
+            self._retry_at[mid] = now_m + self.retry_s
+
+    def _hello_frame(self, now_m: float) -> None:
         open_ids = [o.order.order_id for o in self.store.orders() if o.state not in FINAL]
         self.out.append(
             p.encode_terminal(
                 p.Hello(app=self.app[:64], t=self.clock(), holding=open_ids[-p.HOLDING_LIMIT :])
             )
         )
-        for mid, data in self.store.unacked():
-            self.out.append(data)
-            self._retry_at[mid] = now_m + self.retry_s
+        self._next_hello = now_m + HELLO_RETRY_S
 
     def alive(self, now_m: float) -> bool:
         """False once the hub has been silent for ``dead_after_s``."""
         return now_m - self.last_rx <= self.dead_after_s
 
     def tick(self, now_m: float | None = None) -> bool:
-        """Queue heartbeats and due resends; returns :meth:`alive`."""
+        """Queue heartbeats, an unanswered hello and due resends; returns :meth:`alive`."""
         now_m = time.monotonic() if now_m is None else now_m
+        if not self.welcomed and now_m >= self._next_hello:
+            self._hello_frame(now_m)
         if now_m >= self._next_hb:
             self._next_hb = now_m + self.heartbeat_s
             self._hb_seq += 1
@@ -148,6 +165,7 @@ class TerminalSession:
                 self.epoch = msg.hub_epoch
                 self._hello(self.last_rx)
         elif isinstance(msg, p.Welcome):
+            self.welcomed = True
             self.epoch = msg.hub_epoch
             self.unit = msg.unit
             self._emit("welcome", msg)
