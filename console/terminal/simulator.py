@@ -323,14 +323,42 @@ def sim_keys(store_url: str | None, n: int, hub_public: str, key_dir: Path) -> l
         store.close()
 
 
-def _road_graph() -> Any:
+def road_graph(db: str | None, call_signs: list[str]) -> Any:
+    """The roads the simulated officers drive on, or None (straight lines).
+
+    The database keeps no roads; the hub routes on the built-in demo
+    district's, so the simulator uses those too, but only for units of that
+    district: officers of any other district would be driving on the wrong map.
+    """
     try:
+        from sqlalchemy import select
+
         from console.config import load_config
         from console.demo.district import build_demo_district
         from console.geo.roadgraph import RoadGraph
+        from console.store.db import default_db_url, open_store
+        from console.store.models import DistrictRow, UnitRow
 
-        cfg = load_config()
-        return RoadGraph.from_ways(build_demo_district().ways, cfg.road_speeds)
+        store = open_store(db or default_db_url())
+        try:
+            with store.session() as s:
+                codes = set(
+                    s.scalars(
+                        select(DistrictRow.code)
+                        .join(UnitRow, UnitRow.district_id == DistrictRow.id)
+                        .where(UnitRow.call_sign.in_(call_signs))
+                    )
+                )
+        finally:
+            store.close()
+        demo = build_demo_district()
+        if codes != {demo.code}:
+            log.warning(
+                "no roads known for district(s) %s: officers move in straight lines",
+                ", ".join(sorted(codes)) or "?",
+            )
+            return None
+        return RoadGraph.from_ways(demo.ways, load_config().road_speeds)
     except Exception as exc:
         log.warning("no road graph (%s): officers move in straight lines", exc)
         return None
@@ -392,11 +420,11 @@ def main(argv: list[str]) -> int:
     key_dir = args.sim_keys or Path(platformdirs.user_data_dir(APP_NAME)) / "sim-keys"
     try:
         keys = sim_keys(args.db, args.terminals, hub_public_key(args.key_dir), key_dir)
-        homes = _homes(args.db, [k.unit for k in keys])
+        homes = unit_homes(args.db, [k.unit for k in keys])
     except Exception as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    graph = None if args.no_roads else _road_graph()
+    graph = None if args.no_roads else road_graph(args.db, [k.unit for k in keys])
     fleet, sim = build(
         keys, args.hub, homes, graph=graph, seed=args.seed, offline_per_min=args.offline_per_min
     )
@@ -424,7 +452,7 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-def _homes(db: str | None, call_signs: list[str]) -> list[tuple[float, float]]:
+def unit_homes(db: str | None, call_signs: list[str]) -> list[tuple[float, float]]:
     from sqlalchemy import select
 
     from console.store.db import default_db_url, open_store
