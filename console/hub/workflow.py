@@ -24,6 +24,7 @@ from console.planning.demand import Demand
 from console.planning.engine import PlanEngine
 from console.planning.fleet import SituationView
 from console.planning.plan import PlanRequest
+from console.planning.reassign import NO_UNIT_EN, NO_UNIT_ZH, Proposal, next_unit
 from console.planning.runcards import load_run_cards
 from console.store import repos
 from console.store.errors import StoreError
@@ -61,6 +62,7 @@ class Workflow:
         self.engine.demand = self._demand_from_history()
         self.plans: dict[int, PlanChanged] = {}  # newest plan per incident, by plan id
         self.alerts: dict[int, Alert] = {}
+        self.proposals: dict[int, Proposal] = {}  # unit proposed by an escalation, by alert id
         self._raised: set[str] = set()
         self._next_alert = 1
         self.order_listeners: list[Callable[[str, int, dict[str, Any]], None]] = []
@@ -490,29 +492,85 @@ class Workflow:
             hub.incidents.set_status(incident_id, IncidentStatus.EN_ROUTE, cs, {}, hub.emit)
         elif new is OrderState.ARRIVED and open_inc.state.status != IncidentStatus.ON_SCENE.value:
             hub.incidents.set_status(incident_id, IncidentStatus.ON_SCENE, cs, {}, hub.emit)
-        elif new is OrderState.REJECTED:
+        elif new is OrderState.REJECTED and f"rejected:{incident_id}:{cs}" not in self._raised:
+            zh, en, proposal = self._escalation(incident_id, cs)
             self.raise_alert(
                 f"rejected:{incident_id}:{cs}",
                 "warning",
                 "order_rejected",
-                f"{cs} 拒绝指令: {reason}; {self._next_unit_text(incident_id, cs)}",
-                f"{cs} rejected the order: {reason}; {self._next_unit_text(incident_id, cs, 'en')}",
+                f"{cs} 拒绝指令: {reason}; {zh}",
+                f"{cs} rejected the order: {reason}; {en}",
                 incident_id,
+                proposal=proposal,
             )
         hub.emit_incident(incident_id)
 
-    def _next_unit_text(self, incident_id: int, call_sign: str, lang: str = "zh") -> str:
-        """The plan's next-best unit for the slot ``call_sign`` held."""
+    def next_unit(self, incident_id: int, call_sign: str) -> Proposal | None:
+        """The unit to send in place of ``call_sign`` (:func:`console.planning.reassign.next_unit`):
+        the plan's alternative while it is free, else the nearest free eligible unit by road;
+        None when no unit qualifies."""
+        o = self.hub.incidents.open.get(incident_id)
+        if o is None:
+            raise CommandError(f"incident {incident_id} is not open")
+        st = o.state
+        req = PlanRequest(
+            incident_id=incident_id,
+            incident_type=st.incident_type,
+            lon=st.lon,
+            lat=st.lat,
+            priority=st.priority,
+            force_level=st.force_level,
+            manpower=st.manpower,
+        )
+        try:
+            return next_unit(
+                self.engine,
+                self._view(exclude_incident=incident_id),
+                req,
+                call_sign,
+                slot=self._slot_of(incident_id, call_sign),
+                exclude=self._not_to_propose(incident_id),
+                hour=self._hour(),
+            )
+        except ValueError as exc:
+            raise CommandError(f"no proposal: {exc}") from None
+
+    def _slot_of(self, incident_id: int, call_sign: str) -> dict[str, Any] | None:
+        """The plan slot ``call_sign`` holds on this incident (None: sent without a plan)."""
         for p in self.plans.values():
             if p.incident_id != incident_id:
                 continue
             for slot in p.body.get("slots", []):
-                alt = slot.get("alternative")
-                if slot.get("call_sign") == call_sign and alt:
-                    if lang == "zh":
-                        return f"建议改派 {alt['call_sign']} (预计 {int(alt['eta_s'])} 秒)"
-                    return f"suggest {alt['call_sign']} instead (ETA {int(alt['eta_s'])} s)"
-        return "请人工改派" if lang == "zh" else "reassign by hand"
+                if slot.get("call_sign") == call_sign:
+                    return dict(slot)
+        return None
+
+    def _not_to_propose(self, incident_id: int) -> set[str]:
+        """Units on or once sent to this incident (a refusal frees its unit), and units that
+        escalations still open already propose, so two alerts never name the same unit."""
+        specs = self.hub.situation.specs
+        out = {specs[i].call_sign for i in self.units_of(incident_id)}
+        with self.hub.store.session() as s:
+            for order in repos.OrderRepo(s).for_incident(incident_id):
+                cs = (order.body or {}).get("call_sign") or self._call_sign_of(order.unit_id)
+                if cs:
+                    out.add(str(cs))
+        out |= {p.call_sign for aid, p in self.proposals.items() if not self.alerts[aid].acked_by}
+        return out
+
+    def _escalation(self, incident_id: int, call_sign: str) -> tuple[str, str, Proposal | None]:
+        """The proposal part of an escalation: Chinese line, English line, the proposal."""
+        try:
+            p = self.next_unit(incident_id, call_sign)
+        except CommandError as exc:
+            log.warning("no proposal for %s on incident %s: %s", call_sign, incident_id, exc)
+            return "请人工改派", "reassign by hand", None
+        except Exception:  # the alert itself must still go out
+            log.exception("proposal for %s on incident %s failed", call_sign, incident_id)
+            return "请人工改派", "reassign by hand", None
+        if p is None:
+            return NO_UNIT_ZH, NO_UNIT_EN, None
+        return p.text("zh"), p.text("en"), p
 
     def finish_orders(
         self, incident_id: int, outcome: str, actor: str, cancel: bool = False
@@ -539,9 +597,17 @@ class Workflow:
     # ----------------------------------------------------------------- alerts
 
     def raise_alert(
-        self, key: str, level: str, kind: str, text: str, text_en: str, incident_id: int | None
+        self,
+        key: str,
+        level: str,
+        kind: str,
+        text: str,
+        text_en: str,
+        incident_id: int | None,
+        proposal: Proposal | None = None,
     ) -> Alert | None:
-        """Raise an alert once per condition key; every workstation sees it."""
+        """Raise an alert once per condition key; every workstation sees it.  A proposed
+        unit is kept by alert id and recorded in the chronology (``detail["proposal"]``)."""
         if key in self._raised:
             return None
         self._raised.add(key)
@@ -556,6 +622,10 @@ class Workflow:
         )
         self._next_alert += 1
         self.alerts[a.alert_id] = a
+        detail: dict[str, Any] = {"text": text}
+        if proposal is not None:
+            self.proposals[a.alert_id] = proposal
+            detail["proposal"] = msgspec.to_builtins(proposal)
         if incident_id is not None and incident_id in self.hub.incidents.open:
             try:
                 with self.hub.store.transaction() as s:
@@ -564,7 +634,7 @@ class Workflow:
                         t=a.t,
                         actor="system",
                         kind=f"alert_{kind}",
-                        detail={"text": text},
+                        detail=detail,
                     )
             except StoreError:
                 log.exception("could not record alert")
@@ -596,7 +666,9 @@ class Workflow:
         now = self.hub.clock()
         with self.hub.store.transaction() as s:
             r = repos.OrderRepo(s)
-            overdue = [(o.id, o.incident_id, dict(o.body)) for o in r.overdue_acks(now)]
+            overdue = [
+                (o.id, o.incident_id, o.unit_id, dict(o.body or {})) for o in r.overdue_acks(now)
+            ]
             expired = r.expire_due(now)
             late: list[tuple[str, int, dict[str, Any], float]] = []
             for iid in list(self.hub.incidents.open):
@@ -606,17 +678,20 @@ class Workflow:
                         and o.arrived_at is None
                     ):
                         late.append((o.id, iid, dict(o.body), o.created_at))
-        for oid, iid, body in overdue:
-            cs = body.get("call_sign", "?")
+        deadline = self.hub.config.orders.ack_deadline_seconds
+        for oid, iid, unit_id, body in overdue:
+            if f"ack:{oid}" in self._raised:
+                continue  # raised once; the proposal is not worked out again every tick
+            cs = str(body.get("call_sign") or self._call_sign_of(unit_id) or "?")
+            zh, en, proposal = self._escalation(iid, cs)
             self.raise_alert(
                 f"ack:{oid}",
                 "critical",
                 "not_acknowledged",
-                f"{cs} 未在 {self.hub.config.orders.ack_deadline_seconds} 秒内确认指令; "
-                + self._next_unit_text(iid, cs),
-                f"{cs} did not acknowledge within {self.hub.config.orders.ack_deadline_seconds} s; "
-                + self._next_unit_text(iid, cs, "en"),
+                f"{cs} 未在 {deadline} 秒内确认指令; {zh}",
+                f"{cs} did not acknowledge within {deadline} s; {en}",
                 iid,
+                proposal=proposal,
             )
         for oid in expired:
             self._expired(oid)
