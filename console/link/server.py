@@ -28,7 +28,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import CancelledError, Future
 from typing import Any
 
 import numpy as np
@@ -42,7 +42,7 @@ from console.link.keys import KeyPair
 from console.link.outbox import Outbox
 from console.link.posbatch import decode_positions
 from console.link.receipts import store_feedback
-from console.link.sessions import LinkStats, Push, Session
+from console.link.sessions import LinkStats, Push, RefusalTally, Session
 from console.link.sockopts import tcp_keepalive
 from console.link.trust import TERMINAL_DOMAIN, TrustCache
 from console.link.wakeup import Wakeup
@@ -67,6 +67,11 @@ CHECK_S = 1.0
 SESSION_TIMEOUT_S = 10.0
 REFUSE_EVERY_S = 1.0
 LOG_FIRST_N = 5
+FILED_MEMORY = 10_000
+"""Feedback (unit, mid) pairs remembered so a resent photo is not stored again."""
+"""Refusals logged one line each per call sign; later ones go into summaries."""
+REFUSAL_LOG_S = 10.0
+"""How often refusals past the first few are summarised per sender (only senders with new ones)."""
 
 
 _F64 = npt.NDArray[np.float64]
@@ -133,6 +138,9 @@ class TerminalLink(OrderDispatch):
         self.endpoint = ""
         self.heartbeat_s = heartbeat_s
         self.clock = clock
+        self.refusal_log_s = REFUSAL_LOG_S
+        """Period of the refusal summaries (s); read at every once-a-second check, so it may
+        be changed on a running link (tests shorten it)."""
         self.epoch = uuid.uuid4().hex[:12]
         self.outbox = Outbox(store)
         self.stats = LinkStats()
@@ -144,7 +152,14 @@ class TerminalLink(OrderDispatch):
         self._pushes: dict[tuple[str, str], Push] = {}
         self._escalated: set[str] = set()
         self._acks: list[tuple[Session, int]] = []
+        self._filed: collections.OrderedDict[tuple[int, int], int | None] = (
+            collections.OrderedDict()
+        )
+        """Feedback stored in this run, by (unit id, mid): a resend is not filed twice."""
         self._acks_since = 0.0
+        self._unlogged: dict[str, RefusalTally] = {}
+        """Per key: refusals counted but not yet in the log (see :meth:`_log_refusals`)."""
+        self._unlogged_since = time.monotonic()
         self._calls: collections.deque[Callable[[], None]] = collections.deque()
         self._kicked = False
         self._wakeup = Wakeup()
@@ -248,7 +263,10 @@ class TerminalLink(OrderDispatch):
                         self._guarded(self._check_deadlines)
                     self._guarded(self._retry_pushes)
                     self._sweep(now_m)
+                    if now_m - self._unlogged_since >= self.refusal_log_s:
+                        self._guarded(self._log_refusals, now_m)
         finally:
+            self._guarded(self._log_refusals, time.monotonic())
             sock.close(0)
             self._sock = None
 
@@ -442,22 +460,52 @@ class TerminalLink(OrderDispatch):
             batch.others.append((sess, msg))
 
     def _invalid(self, sess: Session, exc: p.ProtocolError) -> None:
-        self.stats.invalid[exc.code] += 1
-        self.stats.invalid_by_sender[sess.call_sign] += 1
-        k = self.stats.invalid_by_sender[sess.call_sign]
-        if k <= LOG_FIRST_N or k % 10_000 == 0:
+        """Count a refused frame, log it (or tally it for the summary) and maybe reply.
+
+        Every refusal reaches the log with its sender: the first ``LOG_FIRST_N``
+        per call sign one line each, the rest in :meth:`_log_refusals`' periodic
+        summaries, so the log adds up to the counters without a line per frame.
+        """
+        code = exc.code
+        by_sender = self.stats.invalid_by_sender
+        self.stats.invalid[code] += 1
+        by_sender[sess.call_sign] += 1
+        k = by_sender[sess.call_sign]
+        if k <= LOG_FIRST_N:
             log.warning(
-                "refused frame #%d from %s (%s...): %s", k, sess.call_sign, sess.key[:8], exc.reason
+                "refused frame #%d from %s (%s...) [%s]: %s",
+                k,
+                sess.call_sign,
+                sess.key[:8],
+                code,
+                exc.reason,
             )
+        else:
+            tally = self._unlogged.get(sess.key)
+            if tally is None:
+                tally = self._unlogged[sess.key] = RefusalTally(sess.call_sign, sess.key)
+            tally.counts[code] += 1
         now_m = time.monotonic()
         if now_m - sess.refused_at >= REFUSE_EVERY_S:  # a clear reply, but never a flood of them
             sess.refused_at = now_m
-            code = (
-                exc.code
-                if exc.code in ("version", "malformed", "oversize", "invalid")
-                else "invalid"
+            reply = code if code in ("version", "malformed", "oversize", "invalid") else "invalid"
+            self._send(sess, p.encode_hub(p.Refused(code=reply, reason=exc.reason[:4000])))  # type: ignore[arg-type]
+
+    def _log_refusals(self, now_m: float) -> None:
+        """One summary line per sender refused since the last summary (past its first few)."""
+        tallies, self._unlogged = self._unlogged, {}
+        span = now_m - self._unlogged_since
+        self._unlogged_since = now_m
+        for tally in tallies.values():
+            n, by_code = tally.summary()
+            log.warning(
+                "refused %d frames from %s (%s...) in the last %.0f s: %s",
+                n,
+                tally.call_sign,
+                tally.key[:8],
+                span,
+                by_code,
             )
-            self._send(sess, p.encode_hub(p.Refused(code=code, reason=exc.reason[:4000])))  # type: ignore[arg-type]
 
     def _send(self, sess: Session, data: bytes) -> bool:
         sock = self._sock
@@ -480,24 +528,53 @@ class TerminalLink(OrderDispatch):
         if isinstance(msg, p.Heartbeat):
             self._send(sess, p.encode_hub(p.Pong(seq=msg.seq, hub_epoch=self.epoch, t=now)))
         elif isinstance(msg, p.StatusChange):
-            fut = self.port.terminal_event(
-                TerminalEvent("status", sess.call_sign, status=msg.status)
-            )
-            self._ack_when_done(fut, sess, msg.mid)
+            ev = TerminalEvent("status", sess.call_sign, status=msg.status)
+            self._ack_when_done(self._event(ev), sess, msg.mid, ev)
         elif isinstance(msg, p.Feedback):
-            incident = store_feedback(self.store, sess.unit_id, sess.call_sign, msg, now)
-            fut = self.port.terminal_event(
-                TerminalEvent(
-                    "feedback", sess.call_sign, msg.order_id or "", incident, msg.text[:500]
-                )
+            key = (sess.unit_id, msg.mid)
+            if key in self._filed:  # a resend (our ack was lost, or the hub event failed)
+                incident = self._filed[key]
+            else:
+                incident = store_feedback(self.store, sess.unit_id, sess.call_sign, msg, now)
+                self._filed[key] = incident
+                if len(self._filed) > FILED_MEMORY:
+                    self._filed.popitem(last=False)
+            ev = TerminalEvent(
+                "feedback", sess.call_sign, msg.order_id or "", incident, msg.text[:500]
             )
-            self._ack_when_done(fut, sess, msg.mid)
+            self._ack_when_done(self._event(ev), sess, msg.mid, ev)
         elif isinstance(msg, p.Seen):
             self._pushes.pop(("msg", str(msg.mid)), None)
 
-    def _ack_when_done(self, fut: Future[Any], sess: Session, mid: int) -> None:
-        def done(_f: Future[Any]) -> None:
-            self.call(lambda: self._ack(sess, mid))
+    def _event(self, ev: TerminalEvent) -> Future[Any]:
+        """The port's future for ``ev``; a port that raises gives a failed one (same path)."""
+        try:
+            return self.port.terminal_event(ev)
+        except Exception as exc:
+            fut: Future[Any] = Future()
+            fut.set_exception(exc)
+            return fut
+
+    def _ack_when_done(self, fut: Future[Any], sess: Session, mid: int, ev: TerminalEvent) -> None:
+        """Ack ``mid`` once the hub has handled ``ev``, and only if that succeeded.
+
+        A failed (or cancelled) future gets no ack: the terminal keeps the
+        report and resends it, which is the protocol's only retry path.
+        """
+
+        def done(f: Future[Any]) -> None:
+            exc = CancelledError() if f.cancelled() else f.exception()
+            if exc is None:
+                self.call(lambda: self._ack(sess, mid))
+                return
+            log.warning(
+                "%s report %d from %s (%s...) not applied, not acked (the terminal resends): %r",
+                ev.kind,
+                mid,
+                sess.call_sign,
+                sess.key[:8],
+                exc,
+            )
 
         fut.add_done_callback(done)
 

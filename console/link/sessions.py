@@ -31,6 +31,28 @@ class Push:
     until: float
 
 
+REFUSAL_CODES = ("malformed", "oversize", "version", "invalid")
+"""Always named in a refusal summary, in this order (zeros too, so lines read alike)."""
+
+
+@dataclass
+class RefusalTally:
+    """Refusals of one sender not yet in the log (past the first few logged one by one).
+
+    Kept per key, so a flood of 100,000 bad frames costs a counter increment
+    each and one summary line per period instead of a line per frame.
+    """
+
+    call_sign: str
+    key: str
+    counts: collections.Counter[str] = field(default_factory=collections.Counter)
+
+    def summary(self) -> tuple[int, str]:
+        """(frames, "malformed=a, oversize=b, version=c, invalid=d[, other=e]")."""
+        codes = [*REFUSAL_CODES, *sorted(set(self.counts) - set(REFUSAL_CODES))]
+        return sum(self.counts.values()), ", ".join(f"{c}={self.counts[c]}" for c in codes)
+
+
 @dataclass
 class LinkStats:
     """Counters for tests, the benchmark and the operator's log."""
