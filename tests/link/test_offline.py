@@ -71,6 +71,7 @@ def test_terminal_offline_for_minutes_gets_its_live_orders_and_not_the_expired_o
     node.link.kick()
     # the hub tries, finds the terminal gone (ROUTER_MANDATORY) and stops counting it online
     assert wait_until(lambda: away.key.unit not in node.link.online_units())
+    assert node.link.stats.unreachable >= 1  # the send raised EHOSTUNREACH, not a timeout
 
     for minute in range(1, 6):  # five minutes off the air, one minute at a time
         clock.offset = 60.0 * minute
