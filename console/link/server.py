@@ -431,8 +431,14 @@ class TerminalLink(OrderDispatch):
             try:
                 self._frame(senders[i], frames[i], batch)
             except Exception:  # whatever a frame holds, it must not cost the rest of the batch
-                log.exception("terminal link: unexpected failure on one frame")
+                sess = senders[i]
+                log.exception(
+                    "terminal link: unexpected failure on a frame from %s (%s...)",
+                    sess.call_sign,
+                    sess.key[:8],
+                )
                 self.stats.invalid["internal"] += 1
+                self.stats.invalid_by_sender[sess.call_sign] += 1
 
     def _frame(self, sess: Session, data: bytes, batch: _Batch) -> None:
         """Decode and check one frame and file it in the batch (or refuse it)."""
