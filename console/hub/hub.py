@@ -41,6 +41,7 @@ from console.hub.messages import (
     Command,
     CreateIncident,
     CreateUser,
+    DismissProposal,
     EnrollTerminal,
     Envelope,
     Event,
@@ -60,6 +61,7 @@ from console.hub.messages import (
     OrderReceipt,
     PlanChanged,
     ProposePlan,
+    ReassignOrder,
     RejectPlan,
     Reply,
     ResetPassword,
@@ -117,6 +119,8 @@ RIGHTS: dict[type[Command], frozenset[str]] = {
     RejectPlan: SUPERVISORS,
     AmendPlan: SUPERVISORS,
     AckAlert: ALL_STAFF,
+    ReassignOrder: SUPERVISORS,
+    DismissProposal: SUPERVISORS,
     OrderReceipt: frozenset({"terminal", "system"}),
 }
 
@@ -209,6 +213,10 @@ class CommandHub:
             GetStats: lambda c, e: workload(self, c.t0, c.t1),
             GetCoverage: lambda c, e: self.workflow.coverage(),
             AckAlert: lambda c, e: self.workflow.ack_alert(c.alert_id, e.actor).alert_id,
+            ReassignOrder: lambda c, e: self.workflow.reassign(c.alert_id, c.call_sign, e.actor),
+            DismissProposal: lambda c, e: self.workflow.dismiss_proposal(
+                c.alert_id, c.reason, e.actor
+            ),
             OrderReceipt: lambda c, e: self.workflow.receipt(
                 c.order_id, c.state, c.reason, c.outcome, e.actor
             ),

@@ -220,6 +220,24 @@ class AckAlert(Command):
     alert_id: int
 
 
+class ReassignOrder(Command):
+    """Supervisor: act on an escalation in one step: cancel the silent or refused order
+    (if still open) and send the proposed unit, or the one named in ``call_sign``, with
+    the same role and briefing.  Reply: {"alert_id", "order_id", "call_sign",
+    "replaces", "cancelled_order_id"}."""
+
+    alert_id: int
+    call_sign: str = ""  # empty: the unit the alert proposes
+
+
+class DismissProposal(Command):
+    """Supervisor: decline an escalation's proposed unit (recorded with the reason);
+    the alert counts as acknowledged and can no longer be acted on."""
+
+    alert_id: int
+    reason: str = ""
+
+
 class OrderReceipt(Command):
     """A terminal (or the in-process simulation) reports on an order."""
 
@@ -320,6 +338,30 @@ class IncidentChanged(Event):
     incident: IncidentState
 
 
+class AlertProposal(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """The unit an escalation proposes in place of a silent or refusing one (frozen: the
+    hub replaces it, so a copy already handed to a subscriber never changes)."""
+
+    call_sign: str
+    unit_type: str
+    eta_s: float  # by road from where the unit was when the alert was raised
+    replaces: str  # the silent or refusing unit
+    order_id: str  # that unit's order, cancelled if still open when the proposal is taken
+    source: str = ""  # plan_alternative | same_role | force_level
+
+
+class AlertDecision(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """What a supervisor did with an alert's proposal, by whom and when."""
+
+    action: str  # "reassigned" | "dismissed"
+    actor: str
+    t: float
+    call_sign: str = ""  # the unit sent (the proposed one or another); "" when dismissed
+    order_id: str = ""  # the new order
+    cancelled_order_id: str = ""  # the replaced order, if it was still open
+    reason: str = ""
+
+
 class Alert(Event):
     """Something an operator must see and acknowledge (timer, escalation, sensor)."""
 
@@ -331,6 +373,8 @@ class Alert(Event):
     t: float = 0.0
     text_en: str = ""
     acked_by: str = ""
+    proposal: AlertProposal | None = None  # escalations that name a unit to send instead
+    decision: AlertDecision | None = None  # set once a supervisor took or declined it
 
 
 class PlanChanged(Event):

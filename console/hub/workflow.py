@@ -19,7 +19,7 @@ import numpy as np
 from console.domain import IncidentStatus, OrderState, UnitStatus
 from console.geo.coords import haversine_m
 from console.hub.errors import CommandError
-from console.hub.messages import Alert, OrderChanged, PlanChanged
+from console.hub.messages import Alert, AlertDecision, AlertProposal, OrderChanged, PlanChanged
 from console.planning.demand import Demand
 from console.planning.engine import PlanEngine
 from console.planning.fleet import SituationView
@@ -63,9 +63,13 @@ class Workflow:
         self.plans: dict[int, PlanChanged] = {}  # newest plan per incident, by plan id
         self.alerts: dict[int, Alert] = {}
         self.proposals: dict[int, Proposal] = {}  # unit proposed by an escalation, by alert id
+        self.alert_orders: dict[int, str] = {}  # the silent or refused order, by alert id
         self._raised: set[str] = set()
         self._next_alert = 1
         self.order_listeners: list[Callable[[str, int, dict[str, Any]], None]] = []
+        self.cancel_listeners: list[Callable[[str, int, str], None]] = []
+        """Told (order id, the unit's store id, reason) after one order was cancelled while
+        its incident goes on, so whoever talks to the terminal can push the cancellation."""
         self._reload()
 
     def _demand_from_history(self) -> Demand | None:
@@ -394,6 +398,26 @@ class Workflow:
                 )
             )
         now = self.hub.clock()
+        order_ids = self._write_orders(ev.incident_id, new_orders, idx, actor, now)
+        self.hub.incidents.set_status(
+            ev.incident_id,
+            IncidentStatus.DISPATCHED,
+            actor,
+            {"orders": len(order_ids)},
+            self.hub.emit,
+        )
+        self._announce_orders(ev.incident_id, order_ids, new_orders, idx, now)
+        return order_ids
+
+    def _write_orders(
+        self,
+        incident_id: int,
+        new_orders: list[repos.NewOrder],
+        idx: list[int],
+        actor: str,
+        now: float,
+    ) -> list[str]:
+        """Orders into the outbox (one transaction), then the units bound to the incident."""
         o = self.hub.config.orders
         with self.hub.store.transaction() as s:
             order_ids = repos.OrderRepo(s).add_many(
@@ -402,21 +426,26 @@ class Workflow:
                 time_to_live_seconds=o.time_to_live_seconds,
                 now=now,
             )
-        self.hub.incidents.assign(ev.incident_id, idx, actor, self.hub.emit)
-        self.hub.incidents.set_status(
-            ev.incident_id,
-            IncidentStatus.DISPATCHED,
-            actor,
-            {"orders": len(order_ids)},
-            self.hub.emit,
-        )
+        self.hub.incidents.assign(incident_id, idx, actor, self.hub.emit)
+        return order_ids
+
+    def _announce_orders(
+        self,
+        incident_id: int,
+        order_ids: list[str],
+        new_orders: list[repos.NewOrder],
+        idx: list[int],
+        now: float,
+    ) -> None:
+        """Events for freshly written orders, then the order listeners (the link's kick, the
+        virtual terminals), so the orders go out now rather than at the next poll."""
         for i in idx:
             self.hub.emit_unit(i)
         for oid, no, i in zip(order_ids, new_orders, idx, strict=True):
             self.hub.emit(
                 OrderChanged(
                     order_id=oid,
-                    incident_id=ev.incident_id,
+                    incident_id=incident_id,
                     call_sign=self.hub.situation.specs[i].call_sign,
                     state=OrderState.PENDING.value,
                     t=now,
@@ -424,7 +453,6 @@ class Workflow:
             )
             for listener in self.order_listeners:
                 listener(oid, i, no.body)
-        return order_ids
 
     def receipt(self, order_id: str, state: str, reason: str, outcome: str, actor: str) -> bool:
         """Apply a terminal's receipt; duplicates and out-of-order receipts change nothing."""
@@ -470,11 +498,20 @@ class Workflow:
             )
         )
         if i is not None:
-            self.unit_effect(i, incident_id, new, cs, reason)
+            self.unit_effect(i, incident_id, new, cs, reason, order_id=order_id)
         return True
 
-    def unit_effect(self, i: int, incident_id: int, new: OrderState, cs: str, reason: str) -> None:
-        """What a receipt means for the unit: en route, on scene, free again (and its events)."""
+    def unit_effect(
+        self,
+        i: int,
+        incident_id: int,
+        new: OrderState,
+        cs: str,
+        reason: str,
+        order_id: str = "",
+    ) -> None:
+        """What a receipt means for the unit: en route, on scene, free again (and its events).
+        ``order_id`` is the order the receipt was for (looked up when not given)."""
         hub = self.hub
         status = ORDER_EFFECT.get(new)
         if status is None:
@@ -502,6 +539,7 @@ class Workflow:
                 f"{cs} rejected the order: {reason}; {en}",
                 incident_id,
                 proposal=proposal,
+                order_id=order_id or self._order_of(incident_id, cs, OrderState.REJECTED),
             )
         hub.emit_incident(incident_id)
 
@@ -605,9 +643,12 @@ class Workflow:
         text_en: str,
         incident_id: int | None,
         proposal: Proposal | None = None,
+        order_id: str = "",
     ) -> Alert | None:
         """Raise an alert once per condition key; every workstation sees it.  A proposed
-        unit is kept by alert id and recorded in the chronology (``detail["proposal"]``)."""
+        unit is kept by alert id, recorded in the chronology (``detail["proposal"]``) and
+        travels with the alert (``Alert.proposal``) so a supervisor can act on it;
+        ``order_id`` is the order the alert is about (the one a reassignment replaces)."""
         if key in self._raised:
             return None
         self._raised.add(key)
@@ -623,9 +664,20 @@ class Workflow:
         self._next_alert += 1
         self.alerts[a.alert_id] = a
         detail: dict[str, Any] = {"text": text}
+        if order_id:
+            self.alert_orders[a.alert_id] = order_id
+            detail["order_id"] = order_id
         if proposal is not None:
             self.proposals[a.alert_id] = proposal
             detail["proposal"] = msgspec.to_builtins(proposal)
+            a.proposal = AlertProposal(
+                call_sign=proposal.call_sign,
+                unit_type=proposal.unit_type,
+                eta_s=proposal.eta_s,
+                replaces=proposal.replaces,
+                order_id=order_id,
+                source=proposal.source,
+            )
         if incident_id is not None and incident_id in self.hub.incidents.open:
             try:
                 with self.hub.store.transaction() as s:
@@ -661,6 +713,224 @@ class Workflow:
         self.hub.emit(a)
         return a
 
+    # ---------------------------------------------------------- reassignment
+
+    def reassign(self, alert_id: int, call_sign: str, actor: str) -> dict[str, Any]:
+        """A supervisor takes an escalation's proposal (or names another unit) in one step.
+
+        The silent or refused order is cancelled if still open (its unit freed), the
+        chosen unit gets an order with the same role, instructions and briefing through
+        the same outbox path as a plan approval, the step is on the chronology, and the
+        alert counts as acknowledged and decided, so a repeat creates nothing.
+        """
+        a = self.alerts.get(alert_id)
+        if a is None:
+            raise CommandError(f"no alert {alert_id}")
+        if a.decision is not None:
+            raise CommandError(self._decided_text(a))
+        order_id = self.alert_orders.get(alert_id)
+        if not order_id or a.incident_id is None:
+            raise CommandError(f"alert {alert_id} is not about an order; nothing to reassign")
+        p = a.proposal
+        cs = call_sign.strip() or (p.call_sign if p is not None else "")
+        if not cs:
+            raise CommandError(f"alert {alert_id} proposes no unit; name the unit to send")
+        iid = a.incident_id
+        book = self._open_book(iid)
+        with self.hub.store.session() as s:
+            row = repos.OrderRepo(s).get(order_id)
+            if row is None:
+                raise CommandError(f"order {order_id} of alert {alert_id} is not on record")
+            old_body = dict(row.body or {})
+            role, plan_id = row.role, row.plan_id
+            old_cs = str(old_body.get("call_sign") or self._call_sign_of(row.unit_id) or "")
+        i, uid = self._sendable(cs, iid, old_cs)
+        st = book.state
+        eta = p.eta_s if p is not None and p.call_sign == cs else self._eta_to(i, st.lon, st.lat)
+        body = {k: v for k, v in old_body.items() if k != "rev"}
+        body.update(
+            call_sign=cs,
+            incident_type=st.incident_type,
+            priority=st.priority,
+            force_level=st.force_level,
+            lon=st.lon,
+            lat=st.lat,
+            address=st.address,
+            eta_s=eta,
+            replaces=old_cs,
+        )
+        cancelled = self.cancel_order(order_id, f"改派 {cs} / reassigned to {cs}", actor)
+        now = self.hub.clock()
+        new = repos.NewOrder(incident_id=iid, unit_id=uid, role=role, plan_id=plan_id, body=body)
+        (new_id,) = self._write_orders(iid, [new], [i], actor, now)
+        a.decision = AlertDecision(
+            action="reassigned",
+            actor=actor,
+            t=now,
+            call_sign=cs,
+            order_id=new_id,
+            cancelled_order_id=order_id if cancelled else "",
+        )
+        a.acked_by = a.acked_by or actor
+        with self.hub.store.transaction() as s:
+            repos.IncidentRepo(s).add_event(
+                iid,
+                t=now,
+                actor=actor,
+                kind="reassigned",
+                detail={
+                    "alert_id": alert_id,
+                    "from": old_cs,
+                    "to": cs,
+                    "order_id": new_id,
+                    "replaced_order_id": order_id,
+                    "cancelled": cancelled,
+                    "proposed": p.call_sign if p is not None else None,
+                },
+            )
+        self._announce_orders(iid, [new_id], [new], [i], now)
+        self.hub.emit(a)
+        self.hub.emit_incident(iid)
+        return {
+            "alert_id": alert_id,
+            "order_id": new_id,
+            "call_sign": cs,
+            "replaces": old_cs,
+            "cancelled_order_id": order_id if cancelled else "",
+        }
+
+    def dismiss_proposal(self, alert_id: int, reason: str, actor: str) -> int:
+        """A supervisor declines an escalation's proposed unit; recorded, and final."""
+        a = self.alerts.get(alert_id)
+        if a is None:
+            raise CommandError(f"no alert {alert_id}")
+        if a.decision is not None:
+            raise CommandError(self._decided_text(a))
+        p = a.proposal
+        if p is None:
+            raise CommandError(f"alert {alert_id} proposes no unit; nothing to dismiss")
+        now = self.hub.clock()
+        a.decision = AlertDecision(action="dismissed", actor=actor, t=now, reason=reason.strip())
+        a.acked_by = a.acked_by or actor
+        if a.incident_id is not None and a.incident_id in self.hub.incidents.open:
+            with self.hub.store.transaction() as s:
+                repos.IncidentRepo(s).add_event(
+                    a.incident_id,
+                    t=now,
+                    actor=actor,
+                    kind="proposal_dismissed",
+                    detail={
+                        "alert_id": alert_id,
+                        "proposed": p.call_sign,
+                        "replaces": p.replaces,
+                        "reason": reason.strip(),
+                    },
+                )
+        self.hub.emit(a)
+        return alert_id
+
+    def cancel_order(self, order_id: str, reason: str, actor: str) -> bool:
+        """Cancel one open order while its incident goes on; False if it was already final.
+
+        The order is marked cancelled in the outbox (the link's hello sync tells the
+        terminal; ``cancel_listeners`` may push it at once), its unit is freed the way a
+        closed incident frees its units, and the step is on the chronology.
+        """
+        now = self.hub.clock()
+        with self.hub.store.transaction() as s:
+            r = repos.OrderRepo(s)
+            row = r.get(order_id)
+            if row is None:
+                raise CommandError(f"unknown order {order_id!r}")
+            incident_id, unit_id, body = row.incident_id, row.unit_id, dict(row.body or {})
+            if not r.mark_state(order_id, OrderState.CANCELLED, now):
+                return False
+            cs = str(body.get("call_sign") or self._call_sign_of(unit_id) or "")
+            repos.IncidentRepo(s).add_event(
+                incident_id,
+                t=now,
+                actor=actor,
+                kind="order_cancelled",
+                detail={"order_id": order_id, "unit": cs, "reason": reason},
+            )
+        self.hub.emit(
+            OrderChanged(
+                order_id=order_id,
+                incident_id=incident_id,
+                call_sign=cs,
+                state=OrderState.CANCELLED.value,
+                t=now,
+            )
+        )
+        i = self.hub.situation.index.get(cs)
+        if i is not None and int(self.hub.situation.incident[i]) == incident_id:
+            book = self.hub.incidents.open.get(incident_id)
+            self.hub.incidents.set_unit_status(i, UnitStatus.AVAILABLE, None, actor)
+            if book is not None and i in book.units:
+                book.units.remove(i)
+                book.state.units = [self.hub.situation.specs[k].call_sign for k in book.units]
+            self.hub._release_units([i])  # virtual terminal forgets it, the simulation frees it
+        for listener in self.cancel_listeners:
+            listener(order_id, unit_id, reason)
+        self.hub.emit_incident(incident_id)
+        return True
+
+    def _open_book(self, incident_id: int) -> Any:
+        """The open incident's record; a clear refusal when it is closed or unknown."""
+        book = self.hub.incidents.open.get(incident_id)
+        if book is not None:
+            return book
+        with self.hub.store.session() as s:
+            row = repos.IncidentRepo(s).get(incident_id)
+            status = row.status if row is not None else None
+        if status is None:
+            raise CommandError(f"no incident {incident_id}")
+        raise CommandError(f"incident {incident_id} is {status}; nothing to reassign")
+
+    def _sendable(self, cs: str, incident_id: int, replaced: str) -> tuple[int, int]:
+        """Situation index and unit id of a unit that may be sent to the incident now."""
+        i = self.hub.situation.index.get(cs)
+        uid = self.hub.incidents._unit_ids.get(cs)
+        if i is None or uid is None:
+            raise CommandError(f"unknown unit {cs!r}")
+        if cs == replaced:
+            raise CommandError(f"unit {cs} is the unit being replaced; name another")
+        if i in self.units_of(incident_id):
+            raise CommandError(f"unit {cs} is already on incident {incident_id}")
+        status = self.hub.situation.status_of(i)
+        if status is not UnitStatus.AVAILABLE:
+            bound = int(self.hub.situation.incident[i])
+            where = f" on incident {bound}" if bound >= 0 else ""
+            raise CommandError(f"unit {cs} is not available ({status.value}{where})")
+        return i, uid
+
+    def _eta_to(self, i: int, lon: float, lat: float) -> float | None:
+        """Road ETA of unit ``i`` to a place (a unit the supervisor named); None if unroutable."""
+        try:
+            return float(self._manual_slot(i, lon, lat)["eta_s"])
+        except (ValueError, KeyError, IndexError):
+            return None
+
+    @staticmethod
+    def _decided_text(a: Alert) -> str:
+        d = a.decision
+        if d is None:
+            return ""
+        if d.action == "reassigned":
+            return f"alert {a.alert_id} was already acted on: {d.actor} sent {d.call_sign}"
+        return f"alert {a.alert_id} was already acted on: {d.actor} dismissed its proposal"
+
+    def _order_of(self, incident_id: int, call_sign: str, state: OrderState) -> str:
+        """The newest order of ``call_sign`` on the incident in ``state`` ("" if none)."""
+        uid = self.hub.incidents._unit_ids.get(call_sign)
+        with self.hub.store.session() as s:
+            for o in reversed(repos.OrderRepo(s).for_incident(incident_id)):
+                if o.state == state.value and (
+                    o.unit_id == uid or (o.body or {}).get("call_sign") == call_sign
+                ):
+                    return str(o.id)
+        return ""
+
     def check_timers(self) -> None:
         """Not acknowledged in time, arrival standard exceeded, on scene too long."""
         now = self.hub.clock()
@@ -692,6 +962,7 @@ class Workflow:
                 f"{cs} did not acknowledge within {deadline} s; {en}",
                 iid,
                 proposal=proposal,
+                order_id=oid,
             )
         for oid in expired:
             self._expired(oid)

@@ -268,6 +268,58 @@
         <translation>声音提示</translation>
     </message>
     <message>
+        <source>Dismiss proposal</source>
+        <translation>驳回建议</translation>
+    </message>
+    <message>
+        <source>%1: sent %2</source>
+        <translation>%1: 改派 %2</translation>
+    </message>
+    <message>
+        <source>%1: declined</source>
+        <translation>%1: 驳回建议</translation>
+    </message>
+    <message>
+        <source>%1 sent %2 instead of %3 at %4</source>
+        <translation>%1 已于 %4 改派 %2 接替 %3</translation>
+    </message>
+    <message>
+        <source>%1 declined sending %2 at %3</source>
+        <translation>%1 已于 %3 驳回改派 %2 的建议</translation>
+    </message>
+    <message>
+        <source>Proposal for incident #%1: send %2 instead of %3, ETA %4</source>
+        <translation>警情 #%1 建议: 改派 %2 接替 %3, 预计 %4 到达</translation>
+    </message>
+    <message>
+        <source>Reassign to %1…</source>
+        <translation>改派 %1…</translation>
+    </message>
+    <message>
+        <source>This alert proposes no unit.</source>
+        <translation>该告警没有建议改派的警力。</translation>
+    </message>
+    <message>
+        <source>Reassign order</source>
+        <translation>改派指令</translation>
+    </message>
+    <message>
+        <source>Withdraw the order of %1 (if still open) and send %2 to incident #%3?</source>
+        <translation>撤回 %1 的指令（如仍有效），改派 %2 前往警情 #%3？</translation>
+    </message>
+    <message>
+        <source>Do not send %1? The alert counts as acknowledged.</source>
+        <translation>不改派 %1？该告警将记为已确认。</translation>
+    </message>
+    <message>
+        <source>%1 sent instead of %2 (order %3).</source>
+        <translation>已改派 %1 接替 %2（指令 %3）。</translation>
+    </message>
+    <message>
+        <source>Proposal dismissed.</source>
+        <translation>已驳回改派建议。</translation>
+    </message>
+    <message>
         <source>Time</source>
         <translation>时间</translation>
     </message>

@@ -6,11 +6,18 @@ operator acknowledges them (AckAlert) and every workstation greys them out
 when the hub re-publishes the alert with ``acked_by``.  While a warning or
 critical alert is unacknowledged the board sounds the system bell every few
 seconds (``QApplication.beep``: no audio files, nothing to fail in a test).
+
+An escalation that names a unit to send instead (``Alert.proposal``) shows it in
+a bar under the table; a supervisor takes it ("改派 …", ReassignOrder) or
+declines it (DismissProposal) after a confirmation, and every workstation sees
+the decision when the hub re-publishes the alert.  Other roles see the
+proposal without the buttons (the hub refuses them anyway).
 """
 
 from __future__ import annotations
 
-from typing import cast
+import time
+from typing import Any, cast
 
 import msgspec
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt, QTimer, Signal
@@ -19,9 +26,11 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QCheckBox,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -29,14 +38,35 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.hub.messages import AckAlert, Alert, Event, Reply, Snapshot
+from console.config import Config
+from console.hub.messages import (
+    AckAlert,
+    Alert,
+    AlertDecision,
+    AlertProposal,
+    DismissProposal,
+    Event,
+    ReassignOrder,
+    Reply,
+    Snapshot,
+)
 from widgets.bridge import HubBridge
 from widgets.i18n import is_chinese
-from widgets.workflow.common import LEVEL_COLOUR, local_time, refused_text, show_message
+from widgets.panels.common import unit_type_name
+from widgets.workflow.common import (
+    LEVEL_COLOUR,
+    duration_text,
+    local_time,
+    refused_text,
+    show_message,
+)
 
 SOUND_INTERVAL_MS = 4000
 SOUNDING_LEVELS = frozenset({"critical", "warning"})
 LEVEL_RANK = {"critical": 0, "warning": 1, "info": 2}
+REASSIGN_ROLES = frozenset({"supervisor"})
+"""Roles offered the reassign/dismiss buttons: those the hub's rights allow (ReassignOrder)."""
+PROPOSAL_STYLE = "QFrame#proposalBar { background: #fff8e1; border: 1px solid #ffb300; }"
 
 ALERT_KIND_TEXT = cast(
     dict[str, str],
@@ -77,11 +107,24 @@ class AlertsBoard(QWidget):
 
     TIME, LEVEL, KIND, TEXT, INCIDENT, ACKED = range(6)
 
-    def __init__(self, bridge: HubBridge, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        bridge: HubBridge,
+        parent: QWidget | None = None,
+        *,
+        config: Config | None = None,
+        role: str | None = None,
+    ) -> None:
         super().__init__(parent)
         self.bridge = bridge
+        # unit type names come from the configuration (the main window's, when docked there)
+        found = config if config is not None else getattr(parent, "config", None)
+        self.config: Config | None = found if isinstance(found, Config) else None
+        self._role = role
         self.alerts: dict[int, Alert] = {}
         self.pending: set[int] = set()
+        self.deciding: set[int] = set()  # alerts whose reassign/dismiss is on its way
+        self.last_result: Reply | None = None  # the hub's answer to the latest decision
         self.beeps = 0  # how often the bell rang (for tests and the status line)
         self.table = QTableWidget(0, 6, self)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -102,6 +145,7 @@ class AlertsBoard(QWidget):
             self.table.setColumnWidth(col, width)
         self.table.setColumnWidth(self.ACKED, 80)
         self.table.doubleClicked.connect(lambda idx: self._row_activated(idx.row()))
+        self.table.itemSelectionChanged.connect(self._update_proposal)
         self.ack_button = QPushButton(self)
         self.ack_button.clicked.connect(self.ack_selected)
         self.ack_all_button = QPushButton(self)
@@ -112,6 +156,23 @@ class AlertsBoard(QWidget):
         self.message_label = QLabel(self)
         self.message_label.setWordWrap(True)
         self.message_label.hide()
+        self.proposal_bar = QFrame(self)
+        self.proposal_bar.setObjectName("proposalBar")
+        self.proposal_bar.setStyleSheet(PROPOSAL_STYLE)
+        self.proposal_label = QLabel(self.proposal_bar)
+        self.proposal_label.setWordWrap(True)
+        self.reassign_button = QPushButton(self.proposal_bar)
+        self.reassign_button.setStyleSheet("font-weight: bold;")
+        self.reassign_button.clicked.connect(lambda _c=False: self.reassign_current())
+        self.dismiss_button = QPushButton(self.proposal_bar)
+        self.dismiss_button.clicked.connect(lambda _c=False: self.dismiss_current())
+        bar = QHBoxLayout(self.proposal_bar)
+        bar.setContentsMargins(6, 3, 6, 3)
+        bar.addWidget(self.proposal_label, 1)
+        bar.addWidget(self.reassign_button)
+        bar.addWidget(self.dismiss_button)
+        self.proposal_bar.hide()
+        self._proposal_id: int | None = None  # the alert the bar shows
         top = QHBoxLayout()
         top.addWidget(self.count_label, 1)
         top.addWidget(self.sound_box)
@@ -121,6 +182,7 @@ class AlertsBoard(QWidget):
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addLayout(top)
         lay.addWidget(self.table, 1)
+        lay.addWidget(self.proposal_bar)
         lay.addWidget(self.message_label)
         self.sound_timer = QTimer(self)
         self.sound_timer.setInterval(SOUND_INTERVAL_MS)
@@ -147,6 +209,7 @@ class AlertsBoard(QWidget):
         self.ack_button.setText(self.tr("Acknowledge"))
         self.ack_all_button.setText(self.tr("Acknowledge all"))
         self.sound_box.setText(self.tr("Sound"))
+        self.dismiss_button.setText(self.tr("Dismiss proposal"))
         self._rebuild()
 
     def changeEvent(self, event: QEvent) -> None:
@@ -162,8 +225,10 @@ class AlertsBoard(QWidget):
             return
         is_new = ev.alert_id not in self.alerts
         old = self.alerts.get(ev.alert_id)
-        if old is not None and old.acked_by and not ev.acked_by:
-            return  # an older copy arriving late must not un-acknowledge
+        if old is not None and (
+            (old.acked_by and not ev.acked_by) or (old.decision is not None and ev.decision is None)
+        ):
+            return  # an older copy arriving late must not un-acknowledge or un-decide
         # a copy: in-process the hub hands out its own Alert and sets acked_by on it later
         self.alerts[ev.alert_id] = msgspec.structs.replace(ev)
         if ev.acked_by:
@@ -224,7 +289,7 @@ class AlertsBoard(QWidget):
                 alert_kind_text(a.kind),
                 text,
                 "" if a.incident_id is None else f"#{a.incident_id}",
-                a.acked_by,
+                self._seen_text(a),
             ]
             colour = QColor(LEVEL_COLOUR.get(a.level, "#455a64"))
             bg = QColor(colour)
@@ -250,6 +315,7 @@ class AlertsBoard(QWidget):
         )
         self.count_label.setStyleSheet("color: #b71c1c; font-weight: bold;" if n else "")
         self.ack_all_button.setEnabled(n > 0)
+        self._update_proposal()
 
     def alert_at(self, row: int) -> Alert | None:
         """The alert shown in table row ``row``."""
@@ -298,3 +364,189 @@ class AlertsBoard(QWidget):
         a = self.alert_at(row)
         if a is not None and a.incident_id is not None:
             self.incidentActivated.emit(a.incident_id)
+
+    # -------------------------------------------------------------- proposals
+
+    @property
+    def role(self) -> str:
+        """The role this workstation acts in: as set, else the client's (signed-in) role."""
+        if self._role is not None:
+            return self._role
+        return str(getattr(self.bridge.client, "role", "operator"))
+
+    def set_role(self, role: str | None) -> None:
+        """Act in ``role`` (None: follow the client's); shows or hides the decision buttons."""
+        self._role = role
+        self._update_proposal()
+
+    @property
+    def may_decide(self) -> bool:
+        """Whether this seat is offered reassign/dismiss (the hub checks rights again)."""
+        return self.role in REASSIGN_ROLES
+
+    def proposal_alert(self) -> Alert | None:
+        """The alert the proposal bar is about: the selected one if it carries a proposal,
+        else the most urgent alert whose proposal nobody has decided yet."""
+        for aid in self.selected_ids():
+            a = self.alerts.get(aid)
+            if a is not None and a.proposal is not None:
+                return a
+        return next(
+            (a for a in self.ordered() if a.proposal is not None and a.decision is None), None
+        )
+
+    def _seen_text(self, a: Alert) -> str:
+        d = a.decision
+        if d is None:
+            return a.acked_by
+        if d.action == "reassigned":
+            return self.tr("%1: sent %2").replace("%1", d.actor).replace("%2", d.call_sign)
+        return self.tr("%1: declined").replace("%1", d.actor)
+
+    def proposal_text(self, a: Alert) -> str:
+        """The proposal, or what was decided about it, in one line."""
+        p = a.proposal
+        d = a.decision
+        if d is not None and d.action == "reassigned":
+            return (
+                self.tr("%1 sent %2 instead of %3 at %4")
+                .replace("%1", d.actor)
+                .replace("%2", d.call_sign)
+                .replace("%3", p.replaces if p is not None else "?")
+                .replace("%4", local_time(d.t))
+            )
+        if d is not None:
+            text = (
+                self.tr("%1 declined sending %2 at %3")
+                .replace("%1", d.actor)
+                .replace("%2", p.call_sign if p is not None else "?")
+                .replace("%3", local_time(d.t))
+            )
+            return f"{text} ({d.reason})" if d.reason else text
+        if p is None:
+            return ""
+        kind = unit_type_name(self.config, p.unit_type) if self.config is not None else ""
+        text = (
+            self.tr("Proposal for incident #%1: send %2 instead of %3, ETA %4")
+            .replace("%1", str(a.incident_id if a.incident_id is not None else "?"))
+            .replace("%2", f"{p.call_sign} ({kind})" if kind else p.call_sign)
+            .replace("%3", p.replaces)
+            .replace("%4", duration_text(p.eta_s))
+        )
+        return text
+
+    def _update_proposal(self) -> None:
+        a = self.proposal_alert()
+        self._proposal_id = a.alert_id if a is not None else None
+        if a is None or a.proposal is None:
+            self.proposal_bar.hide()
+            return
+        self.proposal_label.setText(self.proposal_text(a))
+        self.reassign_button.setText(self.tr("Reassign to %1…").replace("%1", a.proposal.call_sign))
+        open_ = a.decision is None
+        show = self.may_decide and open_
+        self.reassign_button.setVisible(show)
+        self.dismiss_button.setVisible(show)
+        busy = a.alert_id in self.deciding
+        self.reassign_button.setEnabled(not busy)
+        self.dismiss_button.setEnabled(not busy)
+        self.proposal_bar.show()
+
+    def _confirm(self, title: str, text: str) -> bool:
+        """Ask before a decision that sends or withdraws an order."""
+        box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=self)
+        box.setObjectName("confirmDecision")
+        box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        box.exec()
+        return box.standardButton(box.clickedButton()) == QMessageBox.StandardButton.Yes
+
+    def _decidable(self, alert_id: int) -> tuple[Alert, AlertProposal] | None:
+        a = self.alerts.get(alert_id)
+        if a is None or a.proposal is None:
+            show_message(self.message_label, self.tr("This alert proposes no unit."))
+            return None
+        if a.decision is not None or alert_id in self.deciding:
+            return None
+        return a, a.proposal
+
+    def reassign_current(self, confirm: bool = True) -> bool:
+        """Take the proposal the bar shows (see :meth:`reassign`)."""
+        return self._proposal_id is not None and self.reassign(self._proposal_id, confirm=confirm)
+
+    def dismiss_current(self, confirm: bool = True) -> bool:
+        """Decline the proposal the bar shows (see :meth:`dismiss`)."""
+        return self._proposal_id is not None and self.dismiss(self._proposal_id, confirm=confirm)
+
+    def reassign(self, alert_id: int, call_sign: str = "", confirm: bool = True) -> bool:
+        """Send ReassignOrder for an alert's proposal (or ``call_sign``) after confirming;
+        False if nothing was sent (no proposal, decided, on its way, or not confirmed)."""
+        got = self._decidable(alert_id)
+        if got is None:
+            return False
+        a, p = got
+        unit = call_sign or p.call_sign
+        if confirm and not self._confirm(
+            self.tr("Reassign order"),
+            self.tr("Withdraw the order of %1 (if still open) and send %2 to incident #%3?")
+            .replace("%1", p.replaces)
+            .replace("%2", unit)
+            .replace("%3", str(a.incident_id)),
+        ):
+            return False
+        self._send_decision(alert_id, ReassignOrder(alert_id=alert_id, call_sign=call_sign))
+        return True
+
+    def dismiss(self, alert_id: int, reason: str = "", confirm: bool = True) -> bool:
+        """Send DismissProposal after confirming; False if nothing was sent."""
+        got = self._decidable(alert_id)
+        if got is None:
+            return False
+        _, p = got
+        if confirm and not self._confirm(
+            self.tr("Dismiss proposal"),
+            self.tr("Do not send %1? The alert counts as acknowledged.").replace("%1", p.call_sign),
+        ):
+            return False
+        self._send_decision(alert_id, DismissProposal(alert_id=alert_id, reason=reason))
+        return True
+
+    def _send_decision(self, alert_id: int, cmd: ReassignOrder | DismissProposal) -> None:
+        self.deciding.add(alert_id)
+        self._update_proposal()
+        self.bridge.call(cmd, lambda r: self._on_decision(alert_id, r))
+
+    def _on_decision(self, alert_id: int, reply: Reply) -> None:
+        self.deciding.discard(alert_id)
+        self.last_result = reply
+        if not reply.ok:
+            show_message(self.message_label, refused_text(reply.error))
+            self._update_proposal()
+            return
+        res: Any = reply.result
+        a = self.alerts.get(alert_id)
+        actor = str(getattr(self.bridge.client, "actor", "")) or "✓"
+        if a is not None and a.decision is None:  # the re-published alert may still be on its way
+            decision = AlertDecision(
+                action="reassigned" if isinstance(res, dict) else "dismissed",
+                actor=actor,
+                t=time.time(),
+                call_sign=str(res.get("call_sign", "")) if isinstance(res, dict) else "",
+                order_id=str(res.get("order_id", "")) if isinstance(res, dict) else "",
+            )
+            self.alerts[alert_id] = msgspec.structs.replace(
+                a, decision=decision, acked_by=a.acked_by or actor
+            )
+            self.pending.discard(alert_id)
+            self._rebuild()
+        if isinstance(res, dict):
+            text = (
+                self.tr("%1 sent instead of %2 (order %3).")
+                .replace("%1", str(res.get("call_sign", "")))
+                .replace("%2", str(res.get("replaces", "")))
+                .replace("%3", str(res.get("order_id", ""))[:8])
+            )
+        else:
+            text = self.tr("Proposal dismissed.")
+        show_message(self.message_label, text, error=False)
+        self._update_proposal()
