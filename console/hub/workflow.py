@@ -68,8 +68,8 @@ class Workflow:
         self._next_alert = 1
         self.order_listeners: list[Callable[[str, int, dict[str, Any]], None]] = []
         self.cancel_listeners: list[Callable[[str, int, str], None]] = []
-        """Told (order id, the unit's store id, reason) after one order was cancelled while
-        its incident goes on, so whoever talks to the terminal can push the cancellation."""
+        """Told (order id, the unit's store id, reason) after an order was cancelled or
+        closed with its incident, so whoever talks to the terminal can push it at once."""
         self._reload()
 
     def _demand_from_history(self) -> Demand | None:
@@ -616,19 +616,26 @@ class Workflow:
         """Close every open order of an incident (closed: finished; cancelled: cancelled)."""
         now = self.hub.clock()
         state = OrderState.CANCELLED if cancel else OrderState.FINISHED
-        changed: list[tuple[str, str]] = []
+        changed: list[tuple[str, str, int]] = []
         with self.hub.store.transaction() as s:
             r = repos.OrderRepo(s)
             for o in r.for_incident(incident_id):
                 fields = {} if cancel else {"outcome": outcome}
                 if r.mark_state(o.id, state, now, **fields):
-                    changed.append((o.id, str(o.body.get("call_sign", ""))))
-        for oid, cs in changed:
+                    changed.append((o.id, str(o.body.get("call_sign", "")), o.unit_id))
+        why = (
+            "警情已撤销 / incident cancelled"
+            if cancel
+            else f"警情已结束 / incident closed: {outcome}"
+        )
+        for oid, cs, unit_id in changed:
             self.hub.emit(
                 OrderChanged(
                     order_id=oid, incident_id=incident_id, call_sign=cs, state=state.value, t=now
                 )
             )
+            for listener in self.cancel_listeners:  # the terminal stops working on it now
+                listener(oid, unit_id, why[:200])
         for p in [p for p, ev in self.plans.items() if ev.incident_id == incident_id]:
             del self.plans[p]
 
@@ -832,8 +839,8 @@ class Workflow:
     def cancel_order(self, order_id: str, reason: str, actor: str) -> bool:
         """Cancel one open order while its incident goes on; False if it was already final.
 
-        The order is marked cancelled in the outbox (the link's hello sync tells the
-        terminal; ``cancel_listeners`` may push it at once), its unit is freed the way a
+        The order is marked cancelled in the outbox (``cancel_listeners`` push it to the
+        terminal at once; the link's hello sync also tells it), its unit is freed the way a
         closed incident frees its units, and the step is on the chronology.
         """
         now = self.hub.clock()

@@ -93,6 +93,17 @@ class OrderDispatch:
         self.call(_guard(run, fut))
         return fut
 
+    def push_cancel(self, order_id: str, unit_id: int, reason: str) -> None:
+        """Tell a terminal that an order the hub already closed is off; thread-safe.
+
+        For orders the command hub cancelled or closed itself (a reassignment,
+        a closed incident): pushed until the terminal answers ``cancel_seen``.
+        """
+        data = p.encode_hub(p.OrderCancel(order_id=order_id, reason=reason[:4000]))
+        self.call(
+            lambda: self._push(("cancel", order_id), unit_id, data, 0, self.clock() + 86400.0)
+        )
+
     def update_order(self, order_id: str, **changes: Any) -> Future[bool]:
         """Change an open order's instructions/briefing/place and push it; thread-safe."""
         fut: Future[bool] = Future()

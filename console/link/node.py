@@ -87,6 +87,7 @@ class HubNode:
             wf = getattr(self.hub, "workflow", None)
             if wf is not None:  # a dispatch sends its orders now, not at the next poll
                 wf.order_listeners.append(lambda *_: self.link.kick())
+                wf.cancel_listeners.append(self.link.push_cancel)  # and withdrawals at once
             self._real_terminals_only()
             commands = [c for c in self.hub.rights if c not in INTERNAL_COMMANDS]
             self.server = HubServer(

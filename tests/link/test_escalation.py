@@ -24,6 +24,7 @@ from console.hub.hub import CommandHub
 from console.hub.messages import (
     Alert,
     ApprovePlan,
+    CancelIncident,
     CreateIncident,
     Event,
     GetChronology,
@@ -287,3 +288,37 @@ def test_proposal_for_an_unknown_incident_or_with_nobody_free(
     quiet.situation.status[:] = STATUS_INDEX[UnitStatus.DISPATCHED]
     assert wf.next_unit(iid, slot["call_sign"]) is None
     assert wf._escalation(iid, slot["call_sign"]) == (NO_UNIT_ZH, NO_UNIT_EN, None)
+
+
+def test_a_cancelled_incident_withdraws_the_order_from_the_terminal_at_once(
+    hub: CommandHub, node: HubNode, keys: KeyPair, desks: tuple[Desk, Desk]
+) -> None:
+    op, sup = desks
+    iid, pid, slot = _theft(op, (121.4760, 31.2330))
+    tk = TerminalKey(slot["call_sign"], KeyPair.generate(), keys.public)
+    enroll_keys(hub.store, [(tk.unit, tk.keys.public)])
+    withdrawn: list[str] = []
+    session = TerminalSession(
+        MemoryStore(),
+        on_event=lambda kind, v: withdrawn.append(v[1]) if kind == "order_cancel" else None,
+    )
+    m = Member(tk, session)
+    fleet = Fleet(node.link.endpoint, [m]).start()
+    try:
+        assert wait_until(lambda: bool(session.epoch))
+        sup.call(ApprovePlan(plan_id=pid))
+        assert wait_until(lambda: len(session.executed) == 1)
+        order_id = session.executed[0]
+        connects = m.connects
+        sup.call(CancelIncident(incident_id=iid, reason="重复报警"))
+        # pushed over the live connection, not left for the terminal's next hello
+        assert wait_until(lambda: bool(withdrawn))
+        held = session.store.get(order_id)
+        assert held is not None and held.state == "cancelled"
+        assert m.connects == connects
+        assert "cancelled" in withdrawn[0]
+        # the terminal's cancel_seen ends the pushing
+        assert wait_until(lambda: not session.store.unacked())
+        assert wait_until(lambda: ("cancel", order_id) not in node.link._pushes)
+    finally:
+        fleet.stop()
