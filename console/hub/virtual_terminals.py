@@ -57,10 +57,12 @@ class VirtualTerminals:
         """Send the receipts that are due; accepted orders start the drive."""
         while self._queue and self._queue[0].t <= now:
             due = heapq.heappop(self._queue)
+            target = self._targets.get(due.order_id)
+            if target is None:  # forgotten (cancelled, reassigned): the officer stops
+                continue
             self.send_receipt(due.order_id, due.state, due.unit)
             if due.state == "accepted" and self.sim is not None:
-                lon, lat = self._targets[due.order_id]
-                self.sim.send_to(due.unit, lon, lat)
+                self.sim.send_to(due.unit, *target)
 
     def on_arrival(self, unit: int) -> None:
         """The simulation brought ``unit`` to its scene: report arrival."""
