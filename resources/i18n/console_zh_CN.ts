@@ -354,6 +354,14 @@
 <context>
     <name>Chronology</name>
     <message>
+        <source>Reassigned: %1 replaces %2</source>
+        <translation>改派：%1 接替 %2</translation>
+    </message>
+    <message>
+        <source>Proposal dismissed: %1</source>
+        <translation>驳回改派建议：%1</translation>
+    </message>
+    <message>
         <source>Alert acknowledged: %1</source>
         <translation>告警已确认：%1</translation>
     </message>

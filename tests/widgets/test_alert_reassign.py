@@ -219,3 +219,22 @@ def test_supervisor_reassigns_after_confirming_and_sees_the_outcome(
     finally:
         sup_bridge.close()
         op_bridge.close()
+
+
+def test_chronology_words_reassignment_and_dismissal(qapp: object) -> None:
+    from PySide6.QtCore import QCoreApplication, QTranslator
+
+    from widgets.i18n import qm_path
+    from widgets.workflow.chronology import step_text
+
+    moved = {"from": "人广-3-1", "to": "淮海-2-1", "order_id": "x"}
+    dismissed = {"proposed": "淮海-2-1", "reason": "该组正在处置"}
+    assert step_text("reassigned", moved) == "Reassigned: 淮海-2-1 replaces 人广-3-1"
+    tr = QTranslator()
+    assert tr.load(str(qm_path("zh_CN")))
+    QCoreApplication.installTranslator(tr)
+    try:
+        assert step_text("reassigned", moved) == "改派：淮海-2-1 接替 人广-3-1"
+        assert step_text("proposal_dismissed", dismissed) == "驳回改派建议：淮海-2-1 (该组正在处置)"
+    finally:
+        QCoreApplication.removeTranslator(tr)

@@ -99,6 +99,17 @@ def step_text(kind: str, detail: dict[str, Any], config: Config | None = None) -
         )
         extra = d.get("reason") or d.get("outcome")
         return f"{text} ({extra})" if extra else text
+    if kind == "reassigned":
+        return (
+            QCoreApplication.translate("Chronology", "Reassigned: %1 replaces %2")
+            .replace("%1", str(d.get("to", "?")))
+            .replace("%2", str(d.get("from", "?")))
+        )
+    if kind == "proposal_dismissed":
+        text = QCoreApplication.translate("Chronology", "Proposal dismissed: %1").replace(
+            "%1", str(d.get("proposed", "?"))
+        )
+        return f"{text} ({d['reason']})" if d.get("reason") else text
     if kind == "alert_acknowledged":
         return QCoreApplication.translate("Chronology", "Alert acknowledged: %1").replace(
             "%1", alert_kind_text(str(d.get("kind", "")))

@@ -463,6 +463,7 @@ class WorkflowController(QObject):
             dlg.role, dlg.actor = self.role, self.actor
             dlg.set_plan(dlg.plan_event)
         self._update_admin()
+        self.alerts_board.set_role(None)  # the new user's role: show or hide reassign buttons
         if self.role != "admin" and self.admin_dialog is not None:
             self.admin_dialog.done(QDialog.DialogCode.Rejected)
         self.window.status.showMessage(
