@@ -9,7 +9,9 @@ Starts the embedded demo hub in a temporary database, registers a knife attack
 on Nanjing Road pedestrian street, then shows the intake of a second call there
 (the likely-duplicate warning with its merge choice, the place typed as an
 intersection) and the administrator's dialog (users and terminal enrolment),
-and saves ``screenshot-intake.png`` and ``screenshot-admin.png``.
+and saves ``screenshot-intake.png`` and ``screenshot-admin.png``; then, on a
+second hub whose orders nobody acknowledges, a supervisor's alerts panel with
+the escalation's proposed unit (``screenshot-alerts.png``).
 """
 
 from __future__ import annotations
@@ -148,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
                 review.close()
             elif plan.ok:
                 print("plan review not saved: the briefing web view needs a display (xvfb-run)")
+            shots.append(alerts_shot(args.out, Path(tmp)))
             print(*shots)
         finally:
             operator.close()
@@ -155,6 +158,44 @@ def main(argv: list[str] | None = None) -> int:
             admin.close()
             hub.stop()
     return 0
+
+
+def alerts_shot(out: Path, tmp: Path) -> Path:
+    """A supervisor's alerts panel: an order not acknowledged, the proposed replacement.
+
+    A hub without simulation whose stand-in terminals stay silent, its clock
+    moved past the acknowledgement deadline: the hub's own timer raises the
+    escalation, as it would for a terminal that never answers.
+    """
+    import time
+
+    from console.hub.messages import ApprovePlan
+    from widgets.workflow.alerts import AlertsBoard
+
+    hub = start_embedded_hub(f"sqlite:///{tmp}/alerts.db", simulate=False)
+    hub.virtual.on_order = lambda *a: None  # type: ignore[method-assign]  # nobody answers
+    now = [time.time()]
+    hub.clock = lambda: now[0]  # type: ignore[method-assign]
+    sup = InprocClient(hub, actor="李组长", role="supervisor", workstation="S1")
+    bridge = HubBridge(InprocClient(hub, actor="李组长", role="supervisor", workstation="S1"))
+    try:
+        bridge.start()
+        board = AlertsBoard(bridge, config=hub.config)
+        board.resize(980, 260)
+        board.show()
+        r = sup.call(CreateIncident(incident_type="theft", lon=121.4737, lat=31.2304))
+        if r.ok:
+            sup.call(ApprovePlan(plan_id=r.result["plan_id"]))
+            now[0] += hub.config.orders.ack_deadline_seconds + 1
+            wait_for(lambda: board.proposal_alert() is not None, 20)
+        spin(400)
+        path = out / "screenshot-alerts.png"
+        board.grab().save(str(path))
+        board.close()
+        return path
+    finally:
+        bridge.close()
+        hub.stop()
 
 
 if __name__ == "__main__":
