@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -73,10 +75,13 @@ def test_enrolment_cli_makes_a_working_key(
     key_dir = tmp_path / "hubkeys"
     out = tmp_path / "t7.key"
     url = store.url.render_as_string(hide_password=False)
-    rc = enroll_main(
-        ["--unit", call_sign(7), "--db", url, "--out", str(out), "--key-dir", str(key_dir)]
-    )
-    assert rc == 0
+    # the administrator's command line, as a real process: python main.py enroll --unit ID
+    done = subprocess.run(
+        [sys.executable, "main.py", "enroll", "--unit", call_sign(7), "--db", url, "--out",
+         str(out), "--key-dir", str(key_dir)],
+        capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[2],
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
     key = load_terminal_key(out)
     assert key.unit == call_sign(7) and key.hub_public == hub_keys.public
     assert (
