@@ -131,6 +131,15 @@ class Reassignment:
         order_id = self.wf.alert_orders.get(alert_id)
         if not order_id or a.incident_id is None:
             raise CommandError(f"alert {alert_id} is not about an order; nothing to reassign")
+        for other_id, other_order in self.wf.alert_orders.items():
+            # an order both overdue and then refused has two alerts: it is replaced once
+            other = self.wf.alerts.get(other_id)
+            d = other.decision if other is not None and other_order == order_id else None
+            if d is not None and d.action == "reassigned":
+                raise CommandError(
+                    f"order {order_id[:8]} was already replaced by {d.call_sign}"
+                    f" ({d.actor}, alert {other_id})"
+                )
         p = a.proposal
         cs = call_sign.strip() or (p.call_sign if p is not None else "")
         if not cs:
@@ -172,23 +181,27 @@ class Reassignment:
             cancelled_order_id=order_id if cancelled else "",
         )
         a.acked_by = a.acked_by or actor
-        with self.hub.store.transaction() as s:
-            repos.IncidentRepo(s).add_event(
-                iid,
-                t=now,
-                actor=actor,
-                kind="reassigned",
-                detail={
-                    "alert_id": alert_id,
-                    "from": old_cs,
-                    "to": cs,
-                    "order_id": new_id,
-                    "replaced_order_id": order_id,
-                    "cancelled": cancelled,
-                    "proposed": p.call_sign if p is not None else None,
-                },
-            )
+        # the order is written: announce it before anything else can fail
         self.wf._announce_orders(iid, [new_id], [new], [i], now)
+        try:
+            with self.hub.store.transaction() as s:
+                repos.IncidentRepo(s).add_event(
+                    iid,
+                    t=now,
+                    actor=actor,
+                    kind="reassigned",
+                    detail={
+                        "alert_id": alert_id,
+                        "from": old_cs,
+                        "to": cs,
+                        "order_id": new_id,
+                        "replaced_order_id": order_id,
+                        "cancelled": cancelled,
+                        "proposed": p.call_sign if p is not None else None,
+                    },
+                )
+        except Exception:  # the audit log still has the command; the order stands
+            log.exception("chronology entry of reassignment %s -> %s failed", old_cs, cs)
         self.hub.emit(a)
         self.hub.emit_incident(iid)
         return {
@@ -263,13 +276,14 @@ class Reassignment:
             )
         )
         i = self.hub.situation.index.get(cs)
-        if i is not None and int(self.hub.situation.incident[i]) == incident_id:
+        if i is not None:
             book = self.hub.incidents.open.get(incident_id)
-            self.hub.incidents.set_unit_status(i, UnitStatus.AVAILABLE, None, actor)
-            if book is not None and i in book.units:
-                book.units.remove(i)
+            if book is not None and i in book.units:  # off the incident, even if a status
+                book.units.remove(i)  # report from its terminal already unbound it
                 book.state.units = [self.hub.situation.specs[k].call_sign for k in book.units]
-            self.hub._release_units([i])  # virtual terminal forgets it, the simulation frees it
+            if int(self.hub.situation.incident[i]) == incident_id:
+                self.hub.incidents.set_unit_status(i, UnitStatus.AVAILABLE, None, actor)
+                self.hub._release_units([i])  # virtual terminal forgets it, simulation frees it
         for listener in self.wf.cancel_listeners:
             listener(order_id, unit_id, reason)
         self.hub.emit_incident(incident_id)
@@ -297,6 +311,18 @@ class Reassignment:
             raise CommandError(f"unit {cs} is the unit being replaced; name another")
         if i in self.wf.units_of(incident_id):
             raise CommandError(f"unit {cs} is already on incident {incident_id}")
+        held = next(
+            (
+                pl.incident_id
+                for pl in self.wf.plans.values()
+                if pl.status == "proposed"
+                and pl.incident_id != incident_id
+                and any(sl.get("call_sign") == cs for sl in pl.body.get("slots", []))
+            ),
+            None,
+        )
+        if held is not None:
+            raise CommandError(f"unit {cs} is held by the plan proposed for incident {held}")
         status = self.hub.situation.status_of(i)
         if status is not UnitStatus.AVAILABLE:
             bound = int(self.hub.situation.incident[i])

@@ -386,3 +386,35 @@ def test_decisions_and_the_structured_proposal_travel_over_the_wire() -> None:
     assert EVENT_DECODER.decode(ENCODER.encode(alert)) == alert
     plain = Alert(level="info", kind="feedback", text="现场反馈")  # every old construction works
     assert plain.proposal is None and plain.decision is None
+
+
+def test_an_order_overdue_then_refused_is_replaced_once(hub: CommandHub) -> None:
+    d = Desks(hub)
+    iid = d.dispatch("theft", SCENE_C)
+    ((order_id, (silent, _)),) = d.orders(iid).items()
+    d.past_deadline()
+    overdue = d.wait_alert("not_acknowledged", iid, silent)
+    # the officer answers at last, with a refusal: a second alert about the same order
+    d.ok(d.terminal, OrderReceipt(order_id=order_id, state="rejected", reason="车辆故障"))
+    refused = d.wait_alert("order_rejected", iid, silent)
+    assert overdue.proposal is not None and refused.proposal is not None
+    first = d.ok(d.sup, ReassignOrder(alert_id=overdue.alert_id))
+    err = d.refused(d.sup2, ReassignOrder(alert_id=refused.alert_id))
+    assert "already replaced" in err and first["call_sign"] in err
+    live = [cs for cs, st in d.orders(iid).values() if st == "pending"]
+    assert live == [first["call_sign"]]  # one replacement, not two
+
+
+def test_a_unit_held_by_another_incidents_plan_is_not_sent(hub: CommandHub) -> None:
+    d = Desks(hub)
+    iid = d.dispatch("theft", SCENE_A)
+    ((_, (silent, _)),) = d.orders(iid).items()
+    # a second incident's plan is proposed but not yet approved: its units are spoken for
+    other = d.ok(d.op, CreateIncident(incident_type="theft", lon=SCENE_B[0], lat=SCENE_B[1]))
+    plan = d.ok(d.op, GetPlan(incident_id=other["incident_id"]))
+    held = plan.body["slots"][0]["call_sign"]
+    d.past_deadline()
+    alert = d.wait_alert("not_acknowledged", iid, silent)
+    assert alert.proposal is not None and alert.proposal.call_sign != held
+    err = d.refused(d.sup, ReassignOrder(alert_id=alert.alert_id, call_sign=held))
+    assert f"unit {held} is held by the plan proposed for incident {other['incident_id']}" in err
