@@ -69,8 +69,8 @@ class Workflow:
         self._next_alert = 1
         self.order_listeners: list[Callable[[str, int, dict[str, Any]], None]] = []
         self.cancel_listeners: list[Callable[[str, int, str], None]] = []
-        """Told (order id, the unit's store id, reason) after an order was cancelled or
-        closed with its incident, so whoever talks to the terminal can push it at once."""
+        """Told (order id, the unit's store id, reason) after an order was cancelled (alone
+        or with its incident), so whoever talks to the terminal can push it at once."""
         self.reassignment = Reassignment(self)  # escalation proposals, reassign, cancel
         self._reload()
 
@@ -569,8 +569,9 @@ class Workflow:
                     order_id=oid, incident_id=incident_id, call_sign=cs, state=state.value, t=now
                 )
             )
-            for listener in self.cancel_listeners:  # the terminal stops working on it now
-                listener(oid, unit_id, why[:200])
+            if cancel:  # the terminal stops working on it now (a closed incident's
+                for listener in self.cancel_listeners:  # orders stay the officers' to finish)
+                    listener(oid, unit_id, why[:200])
         for p in [p for p, ev in self.plans.items() if ev.incident_id == incident_id]:
             del self.plans[p]
 
