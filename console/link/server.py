@@ -67,9 +67,9 @@ CHECK_S = 1.0
 SESSION_TIMEOUT_S = 10.0
 REFUSE_EVERY_S = 1.0
 LOG_FIRST_N = 5
-FILED_MEMORY = 10_000
-"""Feedback (unit, mid) pairs remembered so a resent photo is not stored again."""
 """Refusals logged one line each per call sign; later ones go into summaries."""
+FILED_MEMORY = 10_000
+"""Feedback (key, mid, time) entries remembered so a resent photo is not stored again."""
 REFUSAL_LOG_S = 10.0
 """How often refusals past the first few are summarised per sender (only senders with new ones)."""
 
@@ -152,10 +152,10 @@ class TerminalLink(OrderDispatch):
         self._pushes: dict[tuple[str, str], Push] = {}
         self._escalated: set[str] = set()
         self._acks: list[tuple[Session, int]] = []
-        self._filed: collections.OrderedDict[tuple[int, int], int | None] = (
+        self._filed: collections.OrderedDict[tuple[str, int, float], int | None] = (
             collections.OrderedDict()
         )
-        """Feedback stored in this run, by (unit id, mid): a resend is not filed twice."""
+        """Feedback stored in this run, by (key, mid, time): a resend is not filed twice."""
         self._acks_since = 0.0
         self._unlogged: dict[str, RefusalTally] = {}
         """Per key: refusals counted but not yet in the log (see :meth:`_log_refusals`)."""
@@ -537,7 +537,7 @@ class TerminalLink(OrderDispatch):
             ev = TerminalEvent("status", sess.call_sign, status=msg.status)
             self._ack_when_done(self._event(ev), sess, msg.mid, ev)
         elif isinstance(msg, p.Feedback):
-            key = (sess.unit_id, msg.mid)
+            key = (sess.key, msg.mid, msg.t)  # a reinstalled terminal restarts its mids
             if key in self._filed:  # a resend (our ack was lost, or the hub event failed)
                 incident = self._filed[key]
             else:

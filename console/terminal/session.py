@@ -75,6 +75,7 @@ class TerminalSession:
         self.welcomed = False
         """The hub answered this connection's hello (until then the hello is repeated)."""
         self._next_hello = 0.0
+        self._hello_out: bytes | None = None
         self.last_rx = time.monotonic()
 
     # ------------------------------------------------------------- driving
@@ -98,11 +99,10 @@ class TerminalSession:
             self._retry_at[mid] = now_m + self.retry_s
 
     def _hello_frame(self, now_m: float) -> None:
+        """One hello waiting at most (a retry replaces an unsent one: each costs a resync)."""
         open_ids = [o.order.order_id for o in self.store.orders() if o.state not in FINAL]
-        self.out.append(
-            p.encode_terminal(
-                p.Hello(app=self.app[:64], t=self.clock(), holding=open_ids[-p.HOLDING_LIMIT :])
-            )
+        self._hello_out = p.encode_terminal(
+            p.Hello(app=self.app[:64], t=self.clock(), holding=open_ids[-p.HOLDING_LIMIT :])
         )
         self._next_hello = now_m + HELLO_RETRY_S
 
@@ -133,12 +133,15 @@ class TerminalSession:
 
     def has_output(self) -> bool:
         """Something is queued for :meth:`take` (cheap: the fleet asks it every tick)."""
-        return bool(self.out) or self._position is not None
+        return bool(self.out) or self._position is not None or self._hello_out is not None
 
     def take(self) -> list[bytes]:
-        """Frames to send now; the latest position goes last (older ones were replaced)."""
+        """Frames to send now: the hello first, the latest position last (older ones replaced)."""
         frames = list(self.out)
         self.out.clear()
+        if self._hello_out is not None:
+            frames.insert(0, self._hello_out)
+            self._hello_out = None
         if self._position is not None:
             frames.append(self._position)
             self._position = None
@@ -161,9 +164,11 @@ class TerminalSession:
             self._retry_at.pop(msg.mid, None)
             self._emit("ack", msg.mid)
         elif isinstance(msg, p.Pong):
-            if msg.hub_epoch != self.epoch:  # hub restarted (or first contact): resync
+            if msg.hub_epoch != self.epoch:
+                restarted = bool(self.epoch)  # first contact: our hello is on its way already
                 self.epoch = msg.hub_epoch
-                self._hello(self.last_rx)
+                if restarted:  # a new hub knows nothing of us: resync
+                    self._hello(self.last_rx)
         elif isinstance(msg, p.Welcome):
             self.welcomed = True
             self.epoch = msg.hub_epoch

@@ -327,8 +327,9 @@ def road_graph(db: str | None, call_signs: list[str]) -> Any:
     """The roads the simulated officers drive on, or None (straight lines).
 
     The database keeps no roads; the hub routes on the built-in demo
-    district's, so the simulator uses those too, but only for units of that
-    district: officers of any other district would be driving on the wrong map.
+    district's, so the simulator uses those too, but only when every simulated
+    unit belongs to that district (a fleet with units of any other district gets
+    straight lines: its officers would be driving on the wrong map).
     """
     try:
         from sqlalchemy import select

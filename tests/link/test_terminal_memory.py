@@ -146,3 +146,20 @@ def test_a_cancel_is_confirmed_once_until_acked(store: LocalStore) -> None:
     assert _receipts(s.take()) == []
     held = store.get("a" * 32)
     assert held is not None and held.state == "cancelled"
+
+
+def test_an_unanswered_hello_is_repeated_but_never_piles_up(store: LocalStore) -> None:
+    s = TerminalSession(store, heartbeat_s=10.0)
+    s.start(0.0)
+    for k in range(1, 6):  # five seconds without a connection: a retry each second
+        s.tick(float(k))
+    hellos = [f for f in s.take() if isinstance(p.decode_terminal(f), p.Hello)]
+    assert len(hellos) == 1  # the latest, not five resyncs for the hub
+    s.tick(6.5)
+    assert [type(p.decode_terminal(f)) for f in s.take()] == [p.Hello]  # still unanswered
+    s.on_frame(p.encode_hub(p.Welcome(hub_epoch="e1", unit="U-1", heartbeat_s=10.0, t=0.0)), 7.0)
+    s.tick(9.0)
+    assert not any(isinstance(p.decode_terminal(f), p.Hello) for f in s.take())
+    # a pong from a restarted hub (new epoch) asks for a fresh hello; first contact does not
+    s.on_frame(p.encode_hub(p.Pong(seq=1, hub_epoch="e2", t=0.0)), 9.5)
+    assert [type(p.decode_terminal(f)) for f in s.take()] == [p.Hello]
