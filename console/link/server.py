@@ -430,15 +430,13 @@ class TerminalLink(OrderDispatch):
         for i in np.flatnonzero(~ok).tolist():
             try:
                 self._frame(senders[i], frames[i], batch)
-            except Exception:  # whatever a frame holds, it must not cost the rest of the batch
+            except Exception as exc:  # whatever a frame holds, it must not cost the batch
                 sess = senders[i]
-                log.exception(
-                    "terminal link: unexpected failure on a frame from %s (%s...)",
-                    sess.call_sign,
-                    sess.key[:8],
-                )
-                self.stats.invalid["internal"] += 1
-                self.stats.invalid_by_sender[sess.call_sign] += 1
+                if self.stats.invalid["internal"] < LOG_FIRST_N:  # a traceback for the first few
+                    log.exception(
+                        "terminal link: unexpected failure on a frame from %s", sess.call_sign
+                    )
+                self._count_refusal(sess, "internal", f"internal error: {exc!r}"[:200])
 
     def _frame(self, sess: Session, data: bytes, batch: _Batch) -> None:
         """Decode and check one frame and file it in the batch (or refuse it)."""
@@ -473,6 +471,15 @@ class TerminalLink(OrderDispatch):
         summaries, so the log adds up to the counters without a line per frame.
         """
         code = exc.code
+        self._count_refusal(sess, code, exc.reason)
+        now_m = time.monotonic()
+        if now_m - sess.refused_at >= REFUSE_EVERY_S:  # a clear reply, but never a flood of them
+            sess.refused_at = now_m
+            reply = code if code in ("version", "malformed", "oversize", "invalid") else "invalid"
+            self._send(sess, p.encode_hub(p.Refused(code=reply, reason=exc.reason[:4000])))  # type: ignore[arg-type]
+
+    def _count_refusal(self, sess: Session, code: str, reason: str) -> None:
+        """Count one refused frame and log it: a line of its own, or the sender's tally."""
         by_sender = self.stats.invalid_by_sender
         self.stats.invalid[code] += 1
         by_sender[sess.call_sign] += 1
@@ -484,18 +491,13 @@ class TerminalLink(OrderDispatch):
                 sess.call_sign,
                 sess.key[:8],
                 code,
-                exc.reason,
+                reason,
             )
         else:
             tally = self._unlogged.get(sess.key)
             if tally is None:
                 tally = self._unlogged[sess.key] = RefusalTally(sess.call_sign, sess.key)
             tally.counts[code] += 1
-        now_m = time.monotonic()
-        if now_m - sess.refused_at >= REFUSE_EVERY_S:  # a clear reply, but never a flood of them
-            sess.refused_at = now_m
-            reply = code if code in ("version", "malformed", "oversize", "invalid") else "invalid"
-            self._send(sess, p.encode_hub(p.Refused(code=reply, reason=exc.reason[:4000])))  # type: ignore[arg-type]
 
     def _log_refusals(self, now_m: float) -> None:
         """One summary line per sender refused since the last summary (past its first few)."""

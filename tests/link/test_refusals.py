@@ -374,3 +374,38 @@ def test_resent_feedback_is_filed_once(store: Store, hub_keys: KeyPair) -> None:
         )
         photos = s.scalar(select(func.count()).select_from(AttachmentRow))
     assert port.tries >= 4 and lines == 1 and photos == 1
+
+
+def test_an_internal_failure_on_frames_is_counted_and_logged_like_a_refusal(
+    store: Store, hub_keys: KeyPair, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A bug hit by every frame of one sender: the rest of the batch and other terminals go
+    on, the log holds a few tracebacks and then summaries that add up to the counters."""
+    caplog.set_level(logging.WARNING, logger=server.__name__)
+    bad, good = enroll_fleet(store, 2, hub_keys.public)
+    node = HubNode(store, hub_keys, "tcp://127.0.0.1:0", port=SituationPort.from_store(store))
+    real_frame = node.link._frame
+
+    def buggy(sess: Any, data: bytes, batch: Any) -> None:  # fault injection: a bug for one unit
+        if sess.call_sign == bad.unit and isinstance(p.decode_terminal(data), p.Heartbeat):
+            raise RuntimeError("bug in frame handling")
+        real_frame(sess, data, batch)
+
+    node.link._frame = buggy  # type: ignore[method-assign]
+    node.start()
+    try:
+        with (
+            _raw_terminal(node.link.endpoint, good) as ok,
+            _raw_terminal(node.link.endpoint, bad) as s,
+        ):
+            for k in range(40):
+                s.send(p.encode_terminal(p.Heartbeat(seq=k + 1, t=time.time())))
+            assert wait_until(lambda: node.link.stats.invalid_by_sender[bad.unit] >= 40)
+            ok.send(p.encode_terminal(p.Heartbeat(seq=1, t=time.time())))
+            assert ok.poll(5000) and isinstance(p.decode_hub(ok.recv()), p.Pong)  # others go on
+    finally:
+        node.stop()
+    assert node.link.stats.invalid == {"internal": 40}
+    tracebacks = [r for r in caplog.records if r.exc_info and bad.unit in r.getMessage()]
+    assert 1 <= len(tracebacks) <= 5
+    assert log_adds_up(caplog, bad.unit, bad.keys.public) == {"internal": 40}
