@@ -152,8 +152,18 @@ class Workflow:
         return [p for p in self.plans.values() if p.incident_id in self.hub.incidents.open]
 
     def open_alerts(self) -> list[Alert]:
-        """Alerts not yet acknowledged (for the snapshot)."""
-        return [a for a in self.alerts.values() if not a.acked_by]
+        """Alerts for the snapshot: not yet acknowledged, or acknowledged with a proposed
+        unit nobody has decided on yet (a workstation joining later must still offer it)."""
+        return [
+            a
+            for a in self.alerts.values()
+            if not a.acked_by
+            or (
+                a.proposal is not None
+                and a.decision is None
+                and a.incident_id in self.hub.incidents.open
+            )
+        ]
 
     # ------------------------------------------------------------------ plans
 

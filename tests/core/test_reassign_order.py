@@ -21,6 +21,7 @@ from console.hub.bootstrap import start_embedded_hub
 from console.hub.client import InprocClient
 from console.hub.hub import CommandHub
 from console.hub.messages import (
+    AckAlert,
     Alert,
     ApprovePlan,
     CloseIncident,
@@ -418,3 +419,20 @@ def test_a_unit_held_by_another_incidents_plan_is_not_sent(hub: CommandHub) -> N
     assert alert.proposal is not None and alert.proposal.call_sign != held
     err = d.refused(d.sup, ReassignOrder(alert_id=alert.alert_id, call_sign=held))
     assert f"unit {held} is held by the plan proposed for incident {other['incident_id']}" in err
+
+
+def test_an_acknowledged_but_undecided_proposal_stays_in_the_snapshot(hub: CommandHub) -> None:
+    d = Desks(hub)
+    iid = d.dispatch("theft", SCENE_B)
+    ((_, (silent, _)),) = d.orders(iid).items()
+    d.past_deadline()
+    alert = d.wait_alert("not_acknowledged", iid, silent)
+    assert alert.proposal is not None
+    d.ok(d.op, AckAlert(alert_id=alert.alert_id))  # the sound stops; the decision is open
+
+    def in_snapshot() -> list[int]:
+        return [a.alert_id for a in d.ok(d.op, GetSnapshot()).alerts]
+
+    assert alert.alert_id in in_snapshot()  # a workstation joining now still sees it
+    d.ok(d.sup, ReassignOrder(alert_id=alert.alert_id))
+    assert alert.alert_id not in in_snapshot()  # decided and acknowledged: history now
