@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import msgspec
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from console.domain import OrderState
@@ -58,6 +58,11 @@ _INCIDENT_COLS = (
 
 
 _KNOWN_UNITS = select(UnitRow.id).where(UnitRow.id.in_(bindparam("ids", expanding=True)))
+_COUNT_UNITS = (
+    select(func.count())
+    .select_from(UnitRow)
+    .where(UnitRow.id.in_(bindparam("ids", expanding=True)))
+)
 _INCIDENTS = select(*_INCIDENT_COLS).where(IncidentRow.id.in_(bindparam("ids", expanding=True)))
 
 
@@ -223,10 +228,11 @@ class Outbox:
     ) -> list[Due]:
         units = sorted({o.unit_id for o in orders})
         conn = s.connection()  # Core with expanding ids: no ORM rows, no per-id coercion
-        found: set[int] = set()
-        for chunk in chunks(units):
-            found.update(conn.execute(_KNOWN_UNITS, {"ids": chunk}).scalars())
-        if set(units) - found:
+        known = sum(int(conn.execute(_COUNT_UNITS, {"ids": c}).scalar_one()) for c in chunks(units))
+        if known != len(units):  # only now read which ones, for the message
+            found: set[int] = set()
+            for chunk in chunks(units):
+                found.update(conn.execute(_KNOWN_UNITS, {"ids": chunk}).scalars())
             raise ValueError(f"orders refer to unknown unit ids {sorted(set(units) - found)}")
         incidents: dict[int, Any] = {}
         for chunk in chunks(sorted({o.incident_id for o in orders})):

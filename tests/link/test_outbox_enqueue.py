@@ -35,3 +35,22 @@ def test_fanout_messages_match_what_a_resend_reads_back(store: Store) -> None:
     assert by_body[0].instructions == by_body[1].instructions == "go"
     assert by_body[2].instructions == "hold"
     assert by_body[3].priority == 1
+
+
+def test_an_approval_naming_an_unknown_unit_or_incident_writes_nothing(store: Store) -> None:
+    import pytest
+    from sqlalchemy import func
+
+    inc = make_incident(store)
+    with store.session() as s:
+        units = sorted(UnitRepo(s).ids_by_call_sign().values())[:3]
+    ob = Outbox(store)
+    kw = {"ack_deadline_seconds": 30, "time_to_live_seconds": 600, "now": 1000.0}
+    bad_unit = [NewOrder(inc, u, "respond", {}) for u in [*units, 424242]]
+    with pytest.raises(ValueError, match=r"unknown unit ids \[424242\]"):
+        ob.enqueue(bad_unit, **kw)  # type: ignore[arg-type]
+    bad_incident = [NewOrder(inc + 1000, u, "respond", {}) for u in units]
+    with pytest.raises(ValueError, match=rf"unknown incident ids \[{inc + 1000}\]"):
+        ob.enqueue(bad_incident, **kw)  # type: ignore[arg-type]
+    with store.session() as s:
+        assert s.scalar(select(func.count()).select_from(OrderRow)) == 0  # all or nothing
