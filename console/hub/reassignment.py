@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 from console.domain import OrderState, UnitStatus
 from console.hub.errors import CommandError
 from console.hub.messages import Alert, AlertDecision, OrderChanged
-from console.planning.plan import PlanRequest
 from console.planning.reassign import NO_UNIT_EN, NO_UNIT_ZH, Proposal, next_unit
 from console.store import repos
 
@@ -50,21 +49,11 @@ class Reassignment:
         o = self.hub.incidents.open.get(incident_id)
         if o is None:
             raise CommandError(f"incident {incident_id} is not open")
-        st = o.state
-        req = PlanRequest(
-            incident_id=incident_id,
-            incident_type=st.incident_type,
-            lon=st.lon,
-            lat=st.lat,
-            priority=st.priority,
-            force_level=st.force_level,
-            manpower=st.manpower,
-        )
         try:
             return next_unit(
                 self.wf.engine,
                 self.wf._view(exclude_incident=incident_id),
-                req,
+                self.wf.plan_request(incident_id, o.state),
                 call_sign,
                 slot=self._slot_of(incident_id, call_sign),
                 exclude=self._not_to_propose(incident_id),
@@ -157,17 +146,7 @@ class Reassignment:
         st = book.state
         eta = p.eta_s if p is not None and p.call_sign == cs else self._eta_to(i, st.lon, st.lat)
         body = {k: v for k, v in old_body.items() if k != "rev"}
-        body.update(
-            call_sign=cs,
-            incident_type=st.incident_type,
-            priority=st.priority,
-            force_level=st.force_level,
-            lon=st.lon,
-            lat=st.lat,
-            address=st.address,
-            eta_s=eta,
-            replaces=old_cs,
-        )
+        body.update(self.wf.order_scene(st), call_sign=cs, eta_s=eta, replaces=old_cs)
         cancelled = self.cancel_order(order_id, f"改派 {cs} / reassigned to {cs}", actor)
         now = self.hub.clock()
         new = repos.NewOrder(incident_id=iid, unit_id=uid, role=role, plan_id=plan_id, body=body)

@@ -19,7 +19,7 @@ import numpy as np
 from console.domain import IncidentStatus, OrderState, UnitStatus
 from console.geo.coords import haversine_m
 from console.hub.errors import CommandError
-from console.hub.messages import Alert, AlertProposal, OrderChanged, PlanChanged
+from console.hub.messages import Alert, AlertProposal, IncidentState, OrderChanged, PlanChanged
 from console.hub.reassignment import Reassignment
 from console.planning.demand import Demand
 from console.planning.engine import PlanEngine
@@ -186,15 +186,7 @@ class Workflow:
         if manpower is not None:
             st.manpower = manpower
         view = self._view(exclude_incident=incident_id)
-        req = PlanRequest(
-            incident_id=incident_id,
-            incident_type=st.incident_type,
-            lon=st.lon,
-            lat=st.lat,
-            priority=st.priority,
-            force_level=st.force_level,
-            manpower=st.manpower,
-        )
+        req = self.plan_request(incident_id, st)
         try:
             plan = self.engine.plan([req], view, hour=self._hour())[0]
         except ValueError as exc:
@@ -217,6 +209,31 @@ class Workflow:
             )
         self.hub.emit(ev)
         return ev
+
+    @staticmethod
+    def plan_request(incident_id: int, st: IncidentState) -> PlanRequest:
+        """What the plan engine needs of an incident (a plan, or a replacement unit)."""
+        return PlanRequest(
+            incident_id=incident_id,
+            incident_type=st.incident_type,
+            lon=st.lon,
+            lat=st.lat,
+            priority=st.priority,
+            force_level=st.force_level,
+            manpower=st.manpower,
+        )
+
+    @staticmethod
+    def order_scene(st: IncidentState) -> dict[str, Any]:
+        """The incident's part of an order body, as it stands now (type, level, place)."""
+        return {
+            "incident_type": st.incident_type,
+            "priority": st.priority,
+            "force_level": st.force_level,
+            "lon": st.lon,
+            "lat": st.lat,
+            "address": st.address,
+        }
 
     def _view(self, exclude_incident: int | None = None) -> SituationView:
         """Live units, with units reserved by other incidents' pending plans left out."""
@@ -395,12 +412,7 @@ class Workflow:
                     plan_id=ev.plan_id,
                     body={
                         "call_sign": slot["call_sign"],
-                        "incident_type": st.incident_type,
-                        "priority": st.priority,
-                        "force_level": st.force_level,
-                        "lon": st.lon,
-                        "lat": st.lat,
-                        "address": st.address,
+                        **self.order_scene(st),
                         "role_zh": slot.get("role_zh", ""),
                         "role_en": slot.get("role_en", ""),
                         "eta_s": slot.get("eta_s"),

@@ -42,7 +42,7 @@ from console.link.keys import KeyPair
 from console.link.outbox import Outbox
 from console.link.posbatch import decode_positions
 from console.link.receipts import store_feedback
-from console.link.sessions import LinkStats, Push, RefusalTally, Session
+from console.link.sessions import REFUSAL_CODES, LinkStats, Push, RefusalTally, Session
 from console.link.sockopts import tcp_keepalive
 from console.link.trust import TERMINAL_DOMAIN, TrustCache
 from console.link.wakeup import Wakeup
@@ -475,7 +475,7 @@ class TerminalLink(OrderDispatch):
         now_m = time.monotonic()
         if now_m - sess.refused_at >= REFUSE_EVERY_S:  # a clear reply, but never a flood of them
             sess.refused_at = now_m
-            reply = code if code in ("version", "malformed", "oversize", "invalid") else "invalid"
+            reply = code if code in REFUSAL_CODES else "invalid"
             self._send(sess, p.encode_hub(p.Refused(code=reply, reason=exc.reason[:4000])))  # type: ignore[arg-type]
 
     def _count_refusal(self, sess: Session, code: str, reason: str) -> None:
