@@ -11,7 +11,6 @@ not build 1,000 of them.
 
 from __future__ import annotations
 
-import os
 import random
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple, cast
@@ -24,6 +23,7 @@ from console.domain import OrderState
 from console.link.protocol import Order, OrderBody, OrderUpdate
 from console.store.bulk import insert_many, no_index
 from console.store.db import Store
+from console.store.ids import time_ordered_ids
 from console.store.models import IncidentRow, OrderRow, UnitRow
 from console.store.order_repo import FINAL_STATES, NewOrder, OrderRepo
 
@@ -238,8 +238,7 @@ class Outbox:
         missing = {o.incident_id for o in orders} - set(incidents)
         if missing:
             raise ValueError(f"orders refer to unknown incident ids {sorted(missing)}")
-        raw = os.urandom(16 * len(orders)).hex()  # one system call, not one uuid4 per order
-        ids = [raw[32 * k : 32 * (k + 1)] for k in range(len(orders))]
+        ids = time_ordered_ids(len(orders))  # keys that append to the index (console/store/ids.py)
         # a fan-out gives many units the same instructions: equal bodies share one dict,
         # so the insert serialises it once and each distinct message is built once
         body_keys = [_body_key(o.body) for o in orders]
