@@ -28,8 +28,9 @@ log = logging.getLogger(__name__)
 
 SEND_CHUNK = 100
 PUSH_RETRY_S = 2.0
-ACK_HOLD_S = 0.1
-"""Longest an ack waits while more terminal frames are queued (:meth:`OrderDispatch.flush_acks`)."""
+ACK_HOLD_S = 0.5
+"""Longest an ack waits while receipts are still expected (:meth:`OrderDispatch.flush_acks`);
+well under a terminal's resend period (``TerminalSession.retry_s``, 3 s)."""
 
 
 class OrderDispatch:
@@ -50,6 +51,9 @@ class OrderDispatch:
     _calls: collections.deque[Callable[[], None]]
     _acks: list[tuple[Session, int]]
     _acks_since: float
+    _inflight: set[str]
+    _inflight_until: float
+    ack_hold_s: float
 
     def call(self, fn: Callable[[], None]) -> None:
         raise NotImplementedError
@@ -75,6 +79,7 @@ class OrderDispatch:
                     if self._send(sess, p.encode_hub(d.message)):
                         self.stats.orders_sent += 1
                     sent.append(d)
+            self._expect_receipts(sent)
             self.outbox.record_attempts(sent, now)
 
         self.call(run)
@@ -201,6 +206,7 @@ class OrderDispatch:
             return
         self.stats.moved += len(moved)
         for sess, m in reports:
+            self._inflight.discard(m.order_id)
             live = self.by_key.get(sess.key) or sess
             if m.order_id in foreign:
                 reason = f"no order {m.order_id} for this unit"
@@ -219,15 +225,33 @@ class OrderDispatch:
             self._acks_since = time.monotonic()
         self._acks.append((sess, mid))
 
-    def flush_acks(self, input_waiting: bool, now_m: float) -> None:
-        """Send the acks of stored reports, unless more reports are queued behind them.
+    def _expect_receipts(self, sent: list[Due]) -> None:
+        """Orders just sent: their delivery receipts are due within ``ACK_HOLD_S``."""
+        if sent:
+            self._inflight.update(d.order_id for d in sent)
+            self._inflight_until = time.monotonic() + self.ack_hold_s
 
-        Receipts still queued come first: their commit is what the command room
-        waits for, while an ack only stops the terminal's resends (after
-        seconds), so a fan-out's acks go out once the receipts have been
-        drained, or after ``ACK_HOLD_S`` at the latest when input never pauses.
+    def _receipts_expected(self, now_m: float) -> bool:
+        if self._inflight and now_m >= self._inflight_until:
+            self._inflight.clear()  # the rest are late: their terminals get the resend
+        return bool(self._inflight)
+
+    def flush_acks(self, input_waiting: bool, now_m: float) -> None:
+        """Send the acks of stored reports, unless more receipts are on their way.
+
+        Receipts come first: their commit is what the command room waits for,
+        while an ack only stops the terminal's resends (after seconds).  So
+        while frames are queued, or orders sent in the last ``ACK_HOLD_S`` are
+        still undelivered (a fan-out under way), acks wait, and go out once
+        the receipts are in, or ``ACK_HOLD_S`` after the first was held.  On
+        one core the thousand acks of a 1,000-unit fan-out sent between its
+        receipts delayed the last receipts by their encryption and sending.
         """
-        if not self._acks or (input_waiting and now_m - self._acks_since < ACK_HOLD_S):
+        if not self._acks:
+            return
+        if now_m - self._acks_since < self.ack_hold_s and (
+            input_waiting or self._receipts_expected(now_m)
+        ):
             return
         acks, self._acks = self._acks, []
         for sess, mid in acks:
@@ -250,6 +274,7 @@ class OrderDispatch:
                 if self._send(sess, p.encode_hub(d.message)):
                     self.stats.orders_sent += 1
                 sent.append(d)  # a full pipe counts as a try: back off rather than spin
+        self._expect_receipts(sent)
         self.outbox.record_attempts(sent, now)
         self.outbox.defer(offline, now + OFFLINE_RETRY_S)
 

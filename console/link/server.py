@@ -36,7 +36,7 @@ import numpy.typing as npt
 import zmq
 
 from console.link import protocol as p
-from console.link.dispatch import OrderDispatch
+from console.link.dispatch import ACK_HOLD_S, OrderDispatch
 from console.link.hubport import HubPort, TerminalEvent
 from console.link.keys import KeyPair
 from console.link.outbox import Outbox
@@ -157,6 +157,11 @@ class TerminalLink(OrderDispatch):
         )
         """Feedback stored in this run, by (key, mid, time): a resend is not filed twice."""
         self._acks_since = 0.0
+        self._inflight: set[str] = set()
+        """Orders sent within the last ``ACK_HOLD_S`` and not yet delivered: acks wait for them."""
+        self._inflight_until = 0.0
+        self.ack_hold_s = ACK_HOLD_S
+        """Longest an ack is held back for receipts still expected (tests change it)."""
         self._unlogged: dict[str, RefusalTally] = {}
         """Per key: refusals counted but not yet in the log (see :meth:`_log_refusals`)."""
         self._unlogged_since = time.monotonic()
@@ -241,7 +246,10 @@ class TerminalLink(OrderDispatch):
         try:
             while self._running.is_set():
                 now_m = time.monotonic()
-                wait = max(0.0, min(next_due, next_check) - now_m)
+                wake = min(next_due, next_check)
+                if self._acks:  # held acks go out at the end of their hold at the latest
+                    wake = min(wake, self._acks_since + self.ack_hold_s)
+                wait = max(0.0, wake - now_m)
                 events = dict(poller.poll(int(wait * 1000) + 1))
                 if self._wakeup.fd in events:
                     self._wakeup.drain()

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import zmq
+
 from console.domain import Area, District, Station, UnitSpec
+from console.link import protocol as p
 from console.link.keys import KeyPair, TerminalKey
 from console.link.trust import enroll_keys
 from console.store.db import Store, open_store
 from console.store.district_repo import DistrictRepo
 from console.store.incident_repo import IncidentRepo
 from console.store.order_repo import NewOrder, OrderRepo
-from console.terminal.fleet import Fleet
+from console.terminal.fleet import Fleet, dealer
 
 LON0, LAT0 = 121.48, 31.23
 
@@ -197,3 +201,37 @@ class HubProcess:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(5)
+
+
+@contextlib.contextmanager
+def raw_terminal(endpoint: str, key: TerminalKey) -> Iterator[zmq.Socket[bytes]]:
+    """An enrolled terminal's key on a bare DEALER, welcomed, with an unlimited send queue."""
+    ctx: zmq.Context[zmq.Socket[bytes]] = zmq.Context()
+    s = dealer(ctx, key, endpoint)
+    s.setsockopt(zmq.SNDHWM, 0)
+    try:
+        assert wait_until(lambda: s.poll(10, zmq.POLLOUT) != 0)
+        s.send(p.encode_terminal(p.Hello(app="raw", t=time.time())))
+        assert s.poll(5000), "no welcome"
+        assert isinstance(p.decode_hub(s.recv()), p.Welcome)
+        yield s
+    finally:
+        s.close(0)
+        ctx.term()
+
+
+def replies_before_pong(s: zmq.Socket[bytes], seq: int) -> list[p.HubMsg]:
+    """Everything the hub sent before answering heartbeat ``seq``.
+
+    The hub answers frames in order on one pipe, so once the pong is in, every
+    reply to the frames sent before the heartbeat is in too: an exact count.
+    """
+    s.send(p.encode_terminal(p.Heartbeat(seq=seq, t=time.time())))
+    got: list[p.HubMsg] = []
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and s.poll(1000):
+        m = p.decode_hub(s.recv())
+        if isinstance(m, p.Pong) and m.seq == seq:
+            return got
+        got.append(m)
+    raise AssertionError(f"no pong {seq} within 20 s; got {len(got)} frames")

@@ -7,12 +7,10 @@ the hub failed to apply is never acked, so the terminal keeps it and resends it.
 from __future__ import annotations
 
 import collections
-import contextlib
 import logging
 import re
 import time
 from collections import Counter
-from collections.abc import Iterator
 from concurrent.futures import Future
 from typing import Any
 
@@ -23,14 +21,22 @@ import zmq
 from console.link import protocol as p
 from console.link import server
 from console.link.hubport import SituationPort, TerminalEvent
-from console.link.keys import KeyPair, TerminalKey
+from console.link.keys import KeyPair
 from console.link.node import HubNode
 from console.store.db import Store
-from console.terminal.fleet import Fleet, Member, dealer
+from console.terminal.fleet import Fleet, Member
 from console.terminal.localstore import MemoryStore
 from console.terminal.session import TerminalSession
 from tests.link.conftest import N_UNITS, FleetFactory
-from tests.link.helpers import LAT0, LON0, enroll_fleet, on_fleet, wait_until
+from tests.link.helpers import (
+    LAT0,
+    LON0,
+    enroll_fleet,
+    on_fleet,
+    raw_terminal,
+    replies_before_pong,
+    wait_until,
+)
 
 OID = "a" * 32
 INDIVIDUAL = re.compile(r"refused frame #(\d+) from (\S+) \((.{8})\.\.\.\) \[(\w+)\]: ")
@@ -56,40 +62,6 @@ def _refusals_seen(session: TerminalSession) -> list[p.Refused]:
 def _send_raw(fleet: Fleet, m: Member, data: bytes) -> None:
     """Put ``data`` on the terminal's wire as it is (the fleet thread sends it)."""
     on_fleet(fleet, lambda: m.session.out.append(data))
-
-
-@contextlib.contextmanager
-def _raw_terminal(endpoint: str, key: TerminalKey) -> Iterator[zmq.Socket[bytes]]:
-    """An enrolled terminal's key on a bare DEALER, welcomed, with an unlimited send queue."""
-    ctx: zmq.Context[zmq.Socket[bytes]] = zmq.Context()
-    s = dealer(ctx, key, endpoint)
-    s.setsockopt(zmq.SNDHWM, 0)
-    try:
-        assert wait_until(lambda: s.poll(10, zmq.POLLOUT) != 0)
-        s.send(p.encode_terminal(p.Hello(app="raw", t=time.time())))
-        assert s.poll(5000), "no welcome"
-        assert isinstance(p.decode_hub(s.recv()), p.Welcome)
-        yield s
-    finally:
-        s.close(0)
-        ctx.term()
-
-
-def _replies_before_pong(s: zmq.Socket[bytes], seq: int) -> list[p.HubMsg]:
-    """Everything the hub sent before answering heartbeat ``seq``.
-
-    The hub answers frames in order on one pipe, so once the pong is in, every
-    reply to the frames sent before the heartbeat is in too: an exact count.
-    """
-    s.send(p.encode_terminal(p.Heartbeat(seq=seq, t=time.time())))
-    got: list[p.HubMsg] = []
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and s.poll(1000):
-        m = p.decode_hub(s.recv())
-        if isinstance(m, p.Pong) and m.seq == seq:
-            return got
-        got.append(m)
-    raise AssertionError(f"no pong {seq} within 20 s; got {len(got)} frames")
 
 
 def _bad_burst(n: int) -> list[tuple[str, list[bytes]]]:
@@ -197,10 +169,10 @@ def test_refusals_are_logged_with_the_sender_and_summaries_add_up(
     (key,) = enroll_fleet(store, 1, hub_keys.public, start=N_UNITS - 1)
     burst = _bad_burst(400)
     stats = node.link.stats
-    with _raw_terminal(node.link.endpoint, key) as s:
+    with raw_terminal(node.link.endpoint, key) as s:
         want = _send_burst(s, burst)
         assert wait_until(lambda: stats.invalid_by_sender[key.unit] >= len(burst))
-        _replies_before_pong(s, 7)  # the hub is past the burst and still answers
+        replies_before_pong(s, 7)  # the hub is past the burst and still answers
     assert stats.invalid_by_sender == {key.unit: len(burst)}  # each counted once
     assert stats.invalid == want
     # the log accounts for every one of them, naming the sender
@@ -220,7 +192,7 @@ def test_pending_refusals_are_logged_on_stop(
     node.start()
     burst = _bad_burst(120)
     try:
-        with _raw_terminal(node.link.endpoint, key) as s:
+        with raw_terminal(node.link.endpoint, key) as s:
             want = _send_burst(s, burst)
             assert wait_until(lambda: node.link.stats.invalid_by_sender[key.unit] >= len(burst))
     finally:
@@ -235,17 +207,17 @@ def test_refused_replies_are_rate_limited_per_terminal(
     flooder, other = enroll_fleet(store, 2, hub_keys.public, start=N_UNITS - 2)
     burst = _bad_burst(300)
     with (
-        _raw_terminal(node.link.endpoint, flooder) as s,
-        _raw_terminal(node.link.endpoint, other) as o,
+        raw_terminal(node.link.endpoint, flooder) as s,
+        raw_terminal(node.link.endpoint, other) as o,
     ):
         t0 = time.monotonic()
         _send_burst(s, burst)
         assert wait_until(lambda: node.link.stats.invalid_by_sender[flooder.unit] >= len(burst))
         span = time.monotonic() - t0
-        replies = _replies_before_pong(s, 1)
+        replies = replies_before_pong(s, 1)
         # another terminal's first bad frame is answered: the limit is per terminal
         o.send(b"\xc1")
-        other_replies = _replies_before_pong(o, 2)
+        other_replies = replies_before_pong(o, 2)
     refused = [r for r in replies if isinstance(r, p.Refused)]
     assert replies == refused  # nothing else was due to this terminal
     # at most one reply per REFUSE_EVERY_S while the burst was handled (span bounds that time)
@@ -395,8 +367,8 @@ def test_an_internal_failure_on_frames_is_counted_and_logged_like_a_refusal(
     node.start()
     try:
         with (
-            _raw_terminal(node.link.endpoint, good) as ok,
-            _raw_terminal(node.link.endpoint, bad) as s,
+            raw_terminal(node.link.endpoint, good) as ok,
+            raw_terminal(node.link.endpoint, bad) as s,
         ):
             for k in range(40):
                 s.send(p.encode_terminal(p.Heartbeat(seq=k + 1, t=time.time())))

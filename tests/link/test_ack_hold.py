@@ -1,0 +1,90 @@
+"""Acks wait while a fan-out's receipts are still coming in, and never longer than the hold.
+
+Over real CURVE sockets with bare DEALER terminals, so the test decides when
+each receipt is sent.  The "before the pong" checks are exact, not timed: the
+hub answers one terminal's frames in order on one pipe.
+"""
+
+from __future__ import annotations
+
+import time
+
+import zmq
+from sqlalchemy import select
+
+from console.link import protocol as p
+from console.link.keys import KeyPair
+from console.link.node import HubNode
+from console.store.db import Store
+from console.store.models import OrderRow
+from tests.link.helpers import (
+    add_orders,
+    enroll_fleet,
+    make_incident,
+    raw_terminal,
+    replies_before_pong,
+    wait_until,
+)
+
+
+def _order(s: zmq.Socket[bytes]) -> p.Order:
+    assert s.poll(10_000), "no order"
+    msg = p.decode_hub(s.recv())
+    assert isinstance(msg, p.Order)
+    return msg
+
+
+def _receipt(s: zmq.Socket[bytes], mid: int, order_id: str, kind: str = "delivered") -> None:
+    s.send(p.encode_terminal(p.Receipt(mid=mid, order_id=order_id, kind=kind, t=time.time())))
+
+
+def _state(store: Store, oid: str) -> str:
+    with store.session() as s:
+        return str(s.scalar(select(OrderRow.state).where(OrderRow.id == oid)))
+
+
+def _acks(msgs: list[p.HubMsg]) -> list[int]:
+    return [m.mid for m in msgs if isinstance(m, p.Ack)]
+
+
+def test_acks_wait_for_the_rest_of_the_fanout(
+    node: HubNode, store: Store, hub_keys: KeyPair
+) -> None:
+    node.link.ack_hold_s = 60.0  # only the last receipt may release the acks here
+    ka, kb = enroll_fleet(store, 2, hub_keys.public)
+    ep = node.link.endpoint
+    with raw_terminal(ep, ka) as a, raw_terminal(ep, kb) as b:
+        oa, ob = add_orders(store, make_incident(store), [ka.unit, kb.unit])
+        node.link.kick()
+        assert _order(a).order_id == oa and _order(b).order_id == ob
+        _receipt(a, 1, oa)
+        assert wait_until(lambda: _state(store, oa) == "delivered")  # stored at once...
+        # two pongs: the link has run a whole turn after the receipt's commit
+        assert _acks(replies_before_pong(a, 1) + replies_before_pong(a, 2)) == []  # held for b
+        _receipt(b, 1, ob)
+        assert wait_until(lambda: _state(store, ob) == "delivered")
+        assert _acks(replies_before_pong(b, 1) + replies_before_pong(b, 2)) == [1]
+        assert _acks(replies_before_pong(a, 3)) == [1]  # released with b's
+        # nothing in flight any more: a later report is acked at once
+        _receipt(a, 2, oa, "accepted")
+        assert wait_until(lambda: _state(store, oa) == "accepted")
+        assert _acks(replies_before_pong(a, 4) + replies_before_pong(a, 5)) == [2]
+
+
+def test_a_silent_terminal_holds_acks_no_longer_than_the_hold(
+    node: HubNode, store: Store, hub_keys: KeyPair
+) -> None:
+    node.link.ack_hold_s = 0.3
+    ka, kb = enroll_fleet(store, 2, hub_keys.public)
+    ep = node.link.endpoint
+    with raw_terminal(ep, ka) as a, raw_terminal(ep, kb) as b:
+        oa, ob = add_orders(store, make_incident(store), [ka.unit, kb.unit])
+        node.link.kick()
+        assert _order(a).order_id == oa and _order(b).order_id == ob
+        _receipt(a, 7, oa)  # b never answers
+        acks: list[int] = []
+        end = time.monotonic() + 20
+        while not acks and time.monotonic() < end and a.poll(1000):
+            acks = _acks([p.decode_hub(a.recv())])
+        assert acks == [7], "the ack never came although its hold ran out"
+        assert _state(store, ob) == "pending"  # b's order is still being resent, not acked
