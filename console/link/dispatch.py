@@ -51,8 +51,7 @@ class OrderDispatch:
     _calls: collections.deque[Callable[[], None]]
     _acks: list[tuple[Session, int]]
     _acks_since: float
-    _inflight: set[str]
-    _inflight_until: float
+    _inflight: collections.OrderedDict[str, float]
     ack_hold_s: float
 
     def call(self, fn: Callable[[], None]) -> None:
@@ -206,7 +205,7 @@ class OrderDispatch:
             return
         self.stats.moved += len(moved)
         for sess, m in reports:
-            self._inflight.discard(m.order_id)
+            self._inflight.pop(m.order_id, None)
             live = self.by_key.get(sess.key) or sess
             if m.order_id in foreign:
                 reason = f"no order {m.order_id} for this unit"
@@ -226,15 +225,25 @@ class OrderDispatch:
         self._acks.append((sess, mid))
 
     def _expect_receipts(self, sent: list[Due]) -> None:
-        """Orders just sent: their delivery receipts are due within ``ACK_HOLD_S``."""
+        """Orders just sent: their delivery receipts are due within ``ack_hold_s``."""
         if sent:
-            self._inflight.update(d.order_id for d in sent)
-            self._inflight_until = time.monotonic() + self.ack_hold_s
+            now_m = time.monotonic()
+            self._receipts_expected(now_m)  # drop the expired first: the map stays small
+            until, inflight = now_m + self.ack_hold_s, self._inflight
+            for d in sent:
+                inflight[d.order_id] = until
+                inflight.move_to_end(d.order_id)  # a resend: its window starts again
 
     def _receipts_expected(self, now_m: float) -> bool:
-        if self._inflight and now_m >= self._inflight_until:
-            self._inflight.clear()  # the rest are late: their terminals get the resend
-        return bool(self._inflight)
+        """Some order sent within ``ack_hold_s`` is still undelivered (oldest first, popped
+        once its window is over: a terminal that never answers gets the resend instead)."""
+        inflight = self._inflight
+        while inflight:
+            oid, until = next(iter(inflight.items()))
+            if until > now_m:
+                return True
+            del inflight[oid]
+        return False
 
     def flush_acks(self, input_waiting: bool, now_m: float) -> None:
         """Send the acks of stored reports, unless more receipts are on their way.

@@ -157,9 +157,9 @@ class TerminalLink(OrderDispatch):
         )
         """Feedback stored in this run, by (key, mid, time): a resend is not filed twice."""
         self._acks_since = 0.0
-        self._inflight: set[str] = set()
-        """Orders sent within the last ``ACK_HOLD_S`` and not yet delivered: acks wait for them."""
-        self._inflight_until = 0.0
+        self._inflight: collections.OrderedDict[str, float] = collections.OrderedDict()
+        """Orders sent within the last ``ack_hold_s`` and not yet delivered, oldest first,
+        with the end of their window: acks wait for them."""
         self.ack_hold_s = ACK_HOLD_S
         """Longest an ack is held back for receipts still expected (tests change it)."""
         self._unlogged: dict[str, RefusalTally] = {}

@@ -58,4 +58,3 @@ def time_ordered_ids(n: int) -> list[str]:
         mid = ((0x7000 | (c >> 30)) << 32) | 0x80000000 | (c & 0x3FFFFFFF)
         add(f"{prefix}{mid:012x}{tails[8 * k : 8 * k + 8]}")
     return out
-

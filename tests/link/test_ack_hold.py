@@ -8,6 +8,7 @@ hub answers one terminal's frames in order on one pipe.
 from __future__ import annotations
 
 import time
+from concurrent.futures import Future
 
 import zmq
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from sqlalchemy import select
 from console.link import protocol as p
 from console.link.keys import KeyPair
 from console.link.node import HubNode
+from console.link.outbox import Due
 from console.store.db import Store
 from console.store.models import OrderRow
 from tests.link.helpers import (
@@ -88,3 +90,38 @@ def test_a_silent_terminal_holds_acks_no_longer_than_the_hold(
             acks = _acks([p.decode_hub(a.recv())])
         assert acks == [7], "the ack never came although its hold ran out"
         assert _state(store, ob) == "pending"  # b's order is still being resent, not acked
+
+
+def test_orders_nobody_answers_leave_the_inflight_map(node: HubNode) -> None:
+    """Only orders inside their window are kept, so resends to dead terminals never pile up."""
+    link = node.link
+    link.ack_hold_s = 0.05
+    msg = p.Order(
+        order_id="0" * 32,
+        incident_id=1,
+        incident_type="theft",
+        priority=1,
+        lon=121.48,
+        lat=31.23,
+        address="",
+        role="respond",
+        instructions="",
+        briefing="",
+        created_at=0.0,
+        expires_at=1.0,
+    )
+
+    def send(ids: list[str]) -> tuple[int, bool]:
+        """As the link does after sending these orders (on the link thread)."""
+        got: Future[tuple[int, bool]] = Future()
+
+        def run() -> None:
+            link._expect_receipts([Due(i, 1, 1, msg) for i in ids])
+            got.set_result((len(link._inflight), link._receipts_expected(time.monotonic())))
+
+        link.call(run)
+        return got.result(timeout=10)
+
+    assert send([f"{k:032x}" for k in range(100)]) == (100, True)
+    time.sleep(0.1)  # the hundred windows are over
+    assert send(["f" * 32]) == (1, True)

@@ -8,8 +8,8 @@ import uuid
 import pytest
 
 from console.link import protocol as p
-from console.store import ids as ids_mod
 from console.store import Store
+from console.store import ids as ids_mod
 from console.store.ids import time_ordered_ids
 from console.store.repos import IncidentRepo, NewOrder, OrderRepo, UnitRepo
 
