@@ -250,9 +250,9 @@ class OrderDispatch:
 
         Receipts come first: their commit is what the command room waits for,
         while an ack only stops the terminal's resends (after seconds).  So
-        while frames are queued, or orders sent in the last ``ACK_HOLD_S`` are
+        while frames are queued, or orders sent in the last ``ack_hold_s`` are
         still undelivered (a fan-out under way), acks wait, and go out once
-        the receipts are in, or ``ACK_HOLD_S`` after the first was held.  On
+        the receipts are in, or ``ack_hold_s`` after the first was held.  On
         one core the thousand acks of a 1,000-unit fan-out sent between its
         receipts delayed the last receipts by their encryption and sending.
         """

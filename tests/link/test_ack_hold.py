@@ -7,7 +7,9 @@ hub answers one terminal's frames in order on one pipe.
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Iterator
 from concurrent.futures import Future
 
 import zmq
@@ -49,16 +51,25 @@ def _acks(msgs: list[p.HubMsg]) -> list[int]:
     return [m.mid for m in msgs if isinstance(m, p.Ack)]
 
 
-def test_acks_wait_for_the_rest_of_the_fanout(
+@contextlib.contextmanager
+def _two_with_orders(
     node: HubNode, store: Store, hub_keys: KeyPair
-) -> None:
-    node.link.ack_hold_s = 60.0  # only the last receipt may release the acks here
+) -> Iterator[tuple[zmq.Socket[bytes], str, zmq.Socket[bytes], str]]:
+    """Two bare terminals, each holding one freshly sent order: (a, its order, b, its order)."""
     ka, kb = enroll_fleet(store, 2, hub_keys.public)
     ep = node.link.endpoint
     with raw_terminal(ep, ka) as a, raw_terminal(ep, kb) as b:
         oa, ob = add_orders(store, make_incident(store), [ka.unit, kb.unit])
         node.link.kick()
         assert _order(a).order_id == oa and _order(b).order_id == ob
+        yield a, oa, b, ob
+
+
+def test_acks_wait_for_the_rest_of_the_fanout(
+    node: HubNode, store: Store, hub_keys: KeyPair
+) -> None:
+    node.link.ack_hold_s = 60.0  # only the last receipt may release the acks here
+    with _two_with_orders(node, store, hub_keys) as (a, oa, b, ob):
         _receipt(a, 1, oa)
         assert wait_until(lambda: _state(store, oa) == "delivered")  # stored at once...
         # two pongs: the link has run a whole turn after the receipt's commit
@@ -77,13 +88,8 @@ def test_a_silent_terminal_holds_acks_no_longer_than_the_hold(
     node: HubNode, store: Store, hub_keys: KeyPair
 ) -> None:
     node.link.ack_hold_s = 0.3
-    ka, kb = enroll_fleet(store, 2, hub_keys.public)
-    ep = node.link.endpoint
-    with raw_terminal(ep, ka) as a, raw_terminal(ep, kb) as b:
-        oa, ob = add_orders(store, make_incident(store), [ka.unit, kb.unit])
-        node.link.kick()
-        assert _order(a).order_id == oa and _order(b).order_id == ob
-        _receipt(a, 7, oa)  # b never answers
+    with _two_with_orders(node, store, hub_keys) as (a, oa, _silent, ob):
+        _receipt(a, 7, oa)  # the other terminal never answers
         acks: list[int] = []
         end = time.monotonic() + 20
         while not acks and time.monotonic() < end and a.poll(1000):
