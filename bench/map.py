@@ -309,8 +309,13 @@ def latency_hub(app: QApplication, cfg: Config, trials: int = 15) -> list[float]
                 settle(app, 0.06 + rng.uniform(0, 0.1))
                 before = _pixel(view, pt)
                 t0 = time.perf_counter()
+                # checked: the jumps are synthetic (the link gates real terminals' fixes)
                 hub.ingest_positions(
-                    np.array([0]), np.array([lon]), np.array([lat]), np.array([time.time()])
+                    np.array([0]),
+                    np.array([lon]),
+                    np.array([lat]),
+                    np.array([time.time()]),
+                    checked=True,
                 )
                 while _pixel(view, pt) == before and time.perf_counter() - t0 < DEADLINE_S:
                     pump(app)

@@ -1,9 +1,13 @@
 """Command-line entry point: ``python main.py [mode] [options]``.
 
-Modes: the workstation with an embedded hub (default); later issues add the
-stand-alone hub, terminal enrolment, the terminal program, the simulator and
-audit verification.  Configuration is validated before anything starts: a bad
-file stops the program with one message naming file, key and reason.
+Modes: the workstation with an embedded hub (default), the stand-alone hub,
+terminal enrolment, the terminal program, the simulator, audit verification,
+user administration, and the district commands (``district import|check|
+export|list``, ``calls import``, ``plan``).  Configuration is validated
+before anything starts: a bad file stops the program with one message naming
+file, key and reason.  The workstation opens the district stored in its
+database; ``--demo`` opens the approximate demo district (in its own database
+unless ``--db`` says otherwise).
 """
 
 from __future__ import annotations
@@ -16,14 +20,47 @@ from pathlib import Path
 
 from console.config import Config, ConfigError, load_config
 
+MODES = (
+    ("(none)", "the workstation: map, intake, plans (embedded hub, or --hub ENDPOINT)"),
+    ("hub", "the stand-alone hub: terminals and workstations connect to it"),
+    ("enroll", "enrol, list or revoke a terminal (no terminal is trusted until enrolled)"),
+    ("terminal", "an officer's terminal (--gui for the tablet/phone window)"),
+    ("simulate", "simulated terminals against a hub (load tests, demo only)"),
+    ("admin", "users: create, password, lock/unlock, list"),
+    ("audit", "verify the audit log's chain and checkpoints"),
+    ("keys", "the hub's key pair: new-hub-key, show"),
+    ("district", "a district package: import, check, export, list"),
+    ("calls", "import past 110 calls from a CSV"),
+    ("plan", "what-if deployment plan for a place and incident type"),
+    ("evaluate-forecast", "score the 110 call forecast on past calls (PAI, PEI)"),
+    ("crowd", "crowd-flow forecasts for the district's places"),
+    ("evaluate-crowd", "score the crowd forecast on past counts (WAPE)"),
+    ("detect", "run the camera detectors on a video file (one JSON line per event)"),
+)
+
 
 def _parser() -> argparse.ArgumentParser:
+    width = max(len(m) for m, _ in MODES)
     p = argparse.ArgumentParser(
         prog="dispatch-console",
         description="黄浦 command-and-dispatch console (demo district is approximate)",
+        usage="main.py [MODE] [options]   (each MODE has its own --help)",
+        epilog="modes:\n" + "\n".join(f"  {m.ljust(width)}  {what}" for m, what in MODES),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
-        "--demo", action="store_true", help="open on the built-in demo district (default)"
+        "--demo",
+        action="store_true",
+        help="open on the built-in, approximate demo district (its own database unless --db)",
+    )
+    p.add_argument(
+        "--district", metavar="CODE", help="which stored district, if the database holds several"
+    )
+    p.add_argument(
+        "--demo-units",
+        metavar="N",
+        type=int,
+        help="demo only: the demo district's size in units (generated patrol groups added)",
     )
     p.add_argument(
         "--db", metavar="URL", help="SQLAlchemy database URL (default: SQLite in the user data dir)"
@@ -39,7 +76,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--hub",
         metavar="ENDPOINT",
-        help="open a workstation against a running hub (tcp://host:port)",
+        help="open a workstation against a running hub (tcp://host:port; a hot standby"
+        " pair: tcp://a:5555,tcp://b:5555)",
     )
     p.add_argument(
         "--hub-key",
@@ -48,30 +86,68 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--role",
-        default="operator",
+        default=None,
         choices=["operator", "supervisor", "admin"],
-        help="demo only (embedded hub): the seat to open as; remote hubs need a sign-in",
+        help="demo only (--demo): the seat to open without a password; every other mode"
+        " signs in through the sign-in dialog",
     )
     p.add_argument("-v", "--verbose", action="store_true")
     return p
 
 
-SUBCOMMANDS = ("hub", "enroll", "terminal", "simulate", "audit", "admin")
+SUBCOMMANDS = (
+    "hub",
+    "enroll",
+    "terminal",
+    "simulate",
+    "audit",
+    "admin",
+    "district",
+    "calls",
+    "plan",
+    "evaluate-forecast",
+    "crowd",
+    "evaluate-crowd",
+    "keys",
+    "detect",
+)
 
 
 def _subcommand(name: str, rest: list[str]) -> int:
     """Run one of the non-GUI modes (no Qt is imported for them)."""
     if name == "audit":
-        if not rest or rest[0] != "verify":
-            print("usage: main.py audit verify [--db URL]", file=sys.stderr)
-            return 2
-        from console.audit import verify_main
+        from console.audit import audit_main
 
-        return verify_main(rest[1:])
+        return audit_main(rest)
+    if name == "keys":
+        from console.link.keys import keys_main
+
+        return keys_main(rest)
+    if name in ("crowd", "evaluate-crowd"):
+        from console.crowd.cli import crowd_main, evaluate_crowd_main
+
+        return crowd_main(rest) if name == "crowd" else evaluate_crowd_main(rest)
+    if name == "detect":
+        from console.video.cli import detect_main
+
+        return detect_main(rest)
     if name == "admin":
         from console.auth import admin_main
 
         return admin_main(rest)
+    if name == "evaluate-forecast":
+        from console.heat.cli import evaluate_forecast_main
+
+        return evaluate_forecast_main(rest)
+    if name in ("district", "calls", "plan"):
+        from console.district import cli as district_cli
+
+        run = {
+            "district": district_cli.district_main,
+            "calls": district_cli.calls_main,
+            "plan": district_cli.plan_main,
+        }[name]
+        return run(rest)
     from console.link import cli as link_cli
 
     entry = {
@@ -114,4 +190,39 @@ def main(argv: list[str] | None = None, gui: GuiRunner | None = None) -> int:
     if gui is None:
         print("the workstation needs the Qt interface: run main.py", file=sys.stderr)
         return 3
+    if args.role is not None and not args.demo:
+        print(
+            "--role opens a seat without a password and is only for the labelled demo"
+            " (--demo); a real district's seats sign in with a user name and password",
+            file=sys.stderr,
+        )
+        return 2
+    if args.demo_units is not None and not args.demo:
+        print("--demo-units sizes the labelled demo only (add --demo)", file=sys.stderr)
+        return 2
+    args.role = args.role or "operator"
+    if not args.demo and not args.hub:
+        problem = district_problem(args.db, args.district)
+        if problem:
+            print(problem, file=sys.stderr)
+            return 3
     return gui(args, config)
+
+
+def district_problem(db_url: str | None, code: str | None = None) -> str:
+    """Why the workstation cannot open a real district on this database ("" if it can)."""
+    from console.district.stored import NoDistrictError, choose_district
+    from console.store.db import default_db_url, open_store
+    from console.store.errors import StoreError
+
+    try:
+        store = open_store(db_url or default_db_url())
+    except StoreError as exc:
+        return f"database error: {exc}"
+    try:
+        choose_district(store, code)
+    except NoDistrictError as exc:
+        return f"cannot open the console: {exc}"
+    finally:
+        store.close()
+    return ""

@@ -8,6 +8,7 @@ problem raises one :class:`ConfigError` naming the file, the key and why.
 
 from __future__ import annotations
 
+import os
 import re
 import typing
 from dataclasses import dataclass
@@ -19,6 +20,16 @@ import msgspec
 T = TypeVar("T")
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
+CONFIG_DIR_ENV = "DISPATCH_CONFIG_DIR"
+"""Where a deployment keeps its config files when not beside the program (``--config``
+wins over it): the same directory for the hub, the workstations and their tools."""
+
+
+def default_config_dir() -> Path:
+    """``$DISPATCH_CONFIG_DIR`` when set, else the ``config/`` beside the program."""
+    env = os.environ.get(CONFIG_DIR_ENV, "").strip()
+    return Path(env) if env else CONFIG_DIR
+
 
 FILES = (
     "unit_types.toml",
@@ -221,8 +232,9 @@ def _check(ok: bool, file: str, key: str, reason: str) -> None:
 
 
 def load_config(directory: Path | str | None = None) -> Config:
-    """Read every config file from ``directory`` (default ``config/``) and validate it."""
-    d = Path(directory) if directory is not None else CONFIG_DIR
+    """Read every config file from ``directory`` (default :func:`default_config_dir`) and
+    validate it."""
+    d = Path(directory) if directory is not None else default_config_dir()
     units = _decode(d, "unit_types.toml", _UnitTypesFile).unit_types
     levels_file = _decode(d, "force_levels.toml", _ForceLevelsFile)
     standards = _decode(d, "arrival_standards.toml", _StandardsFile).arrival_standards

@@ -90,14 +90,24 @@ class Station:
     lat: float
 
 
+Ring = tuple[LonLat, ...]
+
+
 @dataclass(frozen=True)
 class Area:
-    """A responsibility area (责任区): a polygon owned by one station."""
+    """A responsibility area (责任区): a polygon owned by one station.
+
+    ``polygon`` is the outer ring of the area's largest part, which is all most
+    code needs; ``parts`` holds the whole shape when it is more than one ring
+    (several polygons, or holes): one tuple of rings per polygon, outer ring
+    first, then its holes.  Empty ``parts`` means the area is just ``polygon``.
+    """
 
     code: str
     name: str
     station_code: str
-    polygon: tuple[LonLat, ...]
+    polygon: Ring
+    parts: tuple[tuple[Ring, ...], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import QApplication
 from console.config import Config
 from console.hub.client import HubClient
 from widgets.bridge import HubBridge
+from widgets.gui_heap import tune_gui_process
 from widgets.i18n import DEFAULT_LANGUAGE, LanguageManager
 from widgets.main_window import SETTINGS_APP, SETTINGS_ORG, MainWindow
 
@@ -45,13 +46,40 @@ SCREENSHOT_MIN_MOVES = 3
 SCREENSHOT_SETTLE_MS = 400  # let the map's redraw timer paint the last positions
 
 
-def ensure_qt_environment() -> None:
-    """Environment Qt needs before the QApplication exists (root sandbox, headless)."""
+NO_DISPLAY = (
+    "cannot open the console window: there is no display (neither DISPLAY nor "
+    "WAYLAND_DISPLAY is set). Start it in a desktop session (or over 'ssh -X'); for a "
+    "run without a window use --screenshot FILE, or set QT_QPA_PLATFORM=offscreen."
+)
+NO_DISPLAY_EXIT = 2
+
+
+def ensure_qt_environment(offscreen: bool | None = None) -> None:
+    """Environment Qt needs before the QApplication exists (root sandbox, display).
+
+    Without a display the console used to start on Qt's offscreen platform: a console
+    nobody could see.  Now the offscreen platform is used only when asked: ``offscreen``
+    (a ``--screenshot`` run; None: ``--screenshot`` on the command line) or
+    ``QT_QPA_PLATFORM`` set explicitly.  Otherwise the reason is printed and the program
+    exits with status 2 (``SystemExit``).
+    """
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")  # Chromium refuses root
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return  # the platform was chosen explicitly
     headless = not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")
-    if sys.platform.startswith("linux") and headless:
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if not (sys.platform.startswith("linux") and headless):
+        return
+    asked = (
+        offscreen
+        if offscreen is not None
+        else any(a == "--screenshot" or a.startswith("--screenshot=") for a in sys.argv[1:])
+    )
+    if asked:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        return
+    print(NO_DISPLAY, file=sys.stderr)
+    raise SystemExit(NO_DISPLAY_EXIT)
 
 
 # window-manager hints the headless platform cannot honour; harmless, but they drown real warnings
@@ -76,14 +104,18 @@ def choose_cjk_font() -> str | None:
     return next((f for f in CJK_FONTS if f in installed), None)
 
 
-def prepare_application(argv: Sequence[str] | None = None) -> QApplication:
-    """The QApplication (created if needed) with names, font and style sheet set."""
+def prepare_application(
+    argv: Sequence[str] | None = None, *, offscreen: bool | None = None
+) -> QApplication:
+    """The QApplication (created if needed) with names, font and style sheet set;
+    ``offscreen`` as for :func:`ensure_qt_environment`."""
     app = QApplication.instance()
     if app is None:
-        ensure_qt_environment()
+        ensure_qt_environment(offscreen)
         app = QApplication(list(argv) if argv is not None else sys.argv[:1])
     if not isinstance(app, QApplication):
         raise RuntimeError("a QCoreApplication without widgets already exists; cannot show a GUI")
+    tune_gui_process()  # the GUI thread shares the GIL with the embedded hub (gui_heap.py)
     global _previous_handler, _quiet_installed
     if app.platformName() == "offscreen" and not _quiet_installed:
         _previous_handler = qInstallMessageHandler(_quiet_offscreen)
@@ -116,7 +148,7 @@ def run_gui(
     ``sign_in`` (remote hubs): ask for user name and password first, because a
     remote hub answers nothing but a sign-in until it knows who is asking.
     """
-    app = prepare_application(argv)
+    app = prepare_application(argv, offscreen=screenshot is not None)
     languages = LanguageManager(app)
     languages.set_language(lang)
     bridge = HubBridge(client)

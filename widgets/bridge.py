@@ -7,16 +7,33 @@ internal signal, which Qt queues (the receiver lives on another thread), and
 the slot that runs on the GUI thread re-emits the typed public signals.  The
 same path carries command replies, so no GUI code ever blocks on
 ``Future.result()``.
+
+Events are handed over in batches, within a time budget: the hub thread appends to
+an inbox and posts one wake-up; the GUI thread takes events in hub order until
+:data:`DRAIN_BUDGET_S` has passed, then posts a continuation and returns to the
+event loop (input, timers, repaints) before taking the rest.  One queued signal per
+event used to deliver a whole burst (a call with its plan, ~10 orders and their
+units' changes: 50-100 events) in one pass of the event loop: 200-350 ms with the
+screen frozen (bench/shift.py, issue 15).
+
+The bridge also *feeds* the workstation's situation model
+(:class:`~console.workstation.situation.SituationModel`, :meth:`HubBridge.feed`):
+every event goes into the model on the GUI thread before the signals go out,
+:meth:`HubBridge.request_snapshot` loads it, and a gap in the event sequence
+loads a fresh snapshot by itself.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
+import msgspec
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 from console.hub.client import HubClient
@@ -24,16 +41,20 @@ from console.hub.messages import (
     Alert,
     Command,
     Event,
+    GetSnapshot,
     IncidentChanged,
     Reply,
     Snapshot,
     UnitChanged,
     UnitsMoved,
 )
+from console.workstation.situation import SituationModel
 
 log = logging.getLogger(__name__)
 
 ReplyCallback = Callable[[Reply], None]
+DRAIN_BUDGET_S = 0.008
+"""How long one pass of the event loop may spend on hub events before it yields."""
 
 
 class _Pending:
@@ -60,8 +81,9 @@ class HubBridge(QObject):
     event = Signal(object)  # type: ignore[assignment]
     connectionChanged = Signal(bool)  # True once the hub answers, False when a request fails
     gap = Signal(int, int)  # (last seq seen, seq received): events were lost, resync
+    snapshotFailed = Signal(str)  # a snapshot request for the fed situation failed: why
 
-    _incoming = Signal(object)
+    _wake = Signal()  # the inbox has events (at most one wake-up queued at a time)
     _replied = Signal(object, object)  # (_Pending, Reply)
 
     def __init__(self, client: HubClient, parent: QObject | None = None) -> None:
@@ -73,9 +95,13 @@ class HubBridge(QObject):
         self._connected: bool | None = None
         self.last_seq = 0
         self.events_received = 0
+        self.situation: SituationModel | None = None
+        self._snapshot_pending = False
+        self._inbox: deque[Event] = deque()  # hub events not yet taken (under _lock)
+        self._wake_pending = False  # a _wake is queued (under _lock)
         # explicit QueuedConnection: even an emit from the GUI thread itself is
         # delivered later, so a reply never re-enters the code that sent the request
-        self._incoming.connect(self._on_incoming, Qt.ConnectionType.QueuedConnection)
+        self._wake.connect(self._drain, Qt.ConnectionType.QueuedConnection)
         self._replied.connect(self._on_replied, Qt.ConnectionType.QueuedConnection)
 
     # ------------------------------------------------------------ subscription
@@ -112,11 +138,90 @@ class HubBridge(QObject):
             except RuntimeError:  # C++ object already deleted (window closing)
                 self._alive = False
 
-    def _from_hub(self, ev: Event) -> None:
-        """Runs on the hub thread: hand the event to the GUI thread and return at once."""
-        self._emit_safely(self._incoming, ev)
+    # ---------------------------------------------------------------- situation
 
-    @Slot(object)
+    def feed(self, situation: SituationModel) -> None:
+        """Keep ``situation`` current from now on: every event goes into it before the
+        signals go out, and a sequence gap fetches a fresh snapshot."""
+        self.situation = situation
+
+    def request_snapshot(self) -> None:
+        """Load the whole situation into the fed model (on start, after a gap); a request
+        already on its way is not repeated.  Failures go to :attr:`snapshotFailed`."""
+        if self.situation is None:
+            raise RuntimeError("request_snapshot needs a situation model: call feed() first")
+        if not self._snapshot_pending:
+            self._snapshot_pending = True
+            self.call(GetSnapshot(), self._on_snapshot)
+
+    def _on_snapshot(self, reply: Reply) -> None:
+        self._snapshot_pending = False
+        if not reply.ok:
+            self.snapshotFailed.emit(reply.error)
+            return
+        try:
+            snap = _as_snapshot(reply.result)
+        except (msgspec.ValidationError, TypeError) as exc:
+            self.snapshotFailed.emit(str(exc))
+            return
+        self.note_snapshot_seq(snap.seq)
+        if self.situation is not None:
+            self.situation.apply_snapshot(snap)
+
+    def _into_situation(self, ev: Event) -> None:
+        if self.situation is None:
+            return
+        try:
+            self.situation.apply(ev)
+        except ValueError as exc:  # a malformed message must not stop the stream
+            log.warning("dropped a malformed %s: %s", type(ev).__name__, exc)
+
+    def _from_hub(self, ev: Event) -> None:
+        """Runs on the hub thread: hand the event to the GUI thread and return at once
+        (one wake-up per batch, not one queued signal per event)."""
+        with self._lock:
+            if not self._alive:
+                return
+            self._inbox.append(ev)
+            self._post_wake()
+
+    def _post_wake(self) -> None:
+        """Queue one ``_drain`` unless one is queued already (caller holds ``_lock``)."""
+        if self._wake_pending:
+            return
+        self._wake_pending = True
+        try:
+            self._wake.emit()
+        except RuntimeError:  # C++ object already deleted (window closing)
+            self._alive = False
+
+    @Slot()
+    def _drain(self) -> None:
+        """Take hub events in order for at most :data:`DRAIN_BUDGET_S`, then yield.
+
+        The continuation is queued before each event is handled, so the rest is
+        delivered even when a handler runs a nested event loop (a modal dialog); the
+        event loop runs the queued continuation only after timers and repaints.
+        """
+        with self._lock:
+            self._wake_pending = False
+        deadline = time.perf_counter() + DRAIN_BUDGET_S
+        while True:
+            with self._lock:
+                if not self._inbox:
+                    return
+                ev = self._inbox.popleft()
+                if self._inbox:
+                    self._post_wake()
+            self._on_incoming(ev)
+            if time.perf_counter() >= deadline:
+                return
+
+    def pending_events(self) -> int:
+        """Hub events received and not yet delivered (for tests and figures)."""
+        with self._lock:
+            return len(self._inbox)
+
     def _on_incoming(self, ev: Event) -> None:
         self.events_received += 1
         seq = getattr(ev, "seq", 0)
@@ -126,7 +231,15 @@ class HubBridge(QObject):
             else:
                 if self.last_seq and seq > self.last_seq + 1:
                     self.gap.emit(self.last_seq, seq)
+                    if self.situation is not None:
+                        log.warning(
+                            "hub events %d..%d lost; fetching a fresh snapshot",
+                            self.last_seq + 1,
+                            seq - 1,
+                        )
+                        self.request_snapshot()
                 self.last_seq = max(self.last_seq, seq)
+        self._into_situation(ev)
         if isinstance(ev, UnitsMoved):
             self.unitsMoved.emit(ev)
         elif isinstance(ev, UnitChanged):
@@ -187,6 +300,11 @@ class HubBridge(QObject):
                 pending.callback(reply)
             except Exception:  # one broken handler must not stop later replies
                 log.exception("reply handler for %s failed", type(pending.command).__name__)
+
+
+def _as_snapshot(value: Any) -> Snapshot:
+    """A snapshot as is when the hub is in-process, converted when it was decoded."""
+    return value if isinstance(value, Snapshot) else msgspec.convert(value, Snapshot)
 
 
 def _failure(command: Command, exc: BaseException) -> Reply:

@@ -1,11 +1,12 @@
 """Map tools added to a main window from outside: heat filters, coverage, stale units,
 search, and the HTML situation export.
 
-``install_map_tools(window)`` is the one call ``MainWindow`` needs (ideally
-before it restores its saved layout, so these docks get their places back).
-Everything is attached through the window's public parts (map, bridge, config,
-menus, docks); the layer panel's own heat-window box is hidden because the
-heat panel here replaces it with a finer filter.
+``install_map_tools(window)`` is the one call ``MainWindow`` needs (before it
+restores its saved layout, so these docks get their places back).  Everything
+is attached through the window's extension API (``add_dock``, ``add_action``,
+``add_toolbar``, ``set_heat_source``/``set_heat``); the layer panel's own
+heat-window box is hidden because the heat panel here replaces it with a finer
+filter.
 """
 
 from __future__ import annotations
@@ -15,17 +16,15 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import msgspec
-from PySide6.QtCore import QDateTime, QEvent, QObject, QStandardPaths, Qt, QTimer
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QToolBar, QWidget
+from PySide6.QtCore import QDateTime, QObject, QStandardPaths, Qt
+from PySide6.QtGui import QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QFileDialog
 
 from console.heat import HeatGrid
 from console.hub.messages import GetHeat, UnitState
 from widgets.map import MapView
 from widgets.map.export import export_situation_html
 from widgets.map.export_view import WEBENGINE, ExportViewer
-from widgets.panels.common import layer_text, scrollable
 from widgets.panels.coverage_panel import CoveragePanel
 from widgets.panels.heat_panel import HeatPanel
 from widgets.panels.search_box import SearchBox
@@ -38,14 +37,8 @@ log = logging.getLogger(__name__)
 
 
 def current_units(view: MapView) -> list[UnitState]:
-    """Every unit on the map with its latest position (the moves only update the arrays)."""
-    t = view.table
-    return [
-        msgspec.structs.replace(
-            u, lon=float(t.lon[i]), lat=float(t.lat[i]), fix_t=float(t.fix_t[i])
-        )
-        for i, u in enumerate(t.states)
-    ]
+    """Every unit on the map with its latest position (the situation model's arrays)."""
+    return view.situation.current_units()
 
 
 def web_view_usable() -> bool:
@@ -53,8 +46,16 @@ def web_view_usable() -> bool:
     return WEBENGINE and QGuiApplication.platformName() not in ("offscreen", "minimal")
 
 
+OWNER = "map tools"
+
+
 class MapTools(QObject):
-    """Owns the map-tool docks, the search field and the export action of one window."""
+    """Owns the map-tool docks, the search field and the export action of one window.
+
+    Everything is added through the window's extension API
+    (:class:`~widgets.window_api.ExtensibleWindow`); nothing here touches its
+    private state.
+    """
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
@@ -63,49 +64,66 @@ class MapTools(QObject):
         self.viewers: list[ExportViewer] = []
         self.last_export: Path | None = None
         clock = window.clock.now
+        left = Qt.DockWidgetArea.LeftDockWidgetArea
 
         self.heat_panel = HeatPanel(window.config, window.bridge, self.map, clock, window)
         self.coverage_panel = CoveragePanel(window.config, window.bridge, self.map, window)
         self.stale_panel = StalePanel(window.config, self.map, window)
-        self.heat_dock = self._dock("heatDock", self.heat_panel)
-        self.coverage_dock = self._dock("coverageDock", self.coverage_panel)
-        self.stale_dock = self._dock("staleDock", self.stale_panel)
         # the heat panel replaces the layer panel's window box (and its figures)
-        window.layer_panel.heat_group.hide()
-        window.splitDockWidget(window.layer_dock, self.heat_dock, Qt.Orientation.Vertical)
-        window.tabifyDockWidget(self.heat_dock, self.coverage_dock)
-        self.heat_dock.raise_()
-        window.resizeDocks([window.layer_dock, self.heat_dock], [300, 610], Qt.Orientation.Vertical)
-        window.tabifyDockWidget(window.unit_dock, self.stale_dock)
-        window.unit_dock.raise_()
-        for dock in (self.heat_dock, self.coverage_dock, self.stale_dock):
-            window.docks_menu.addAction(dock.toggleViewAction())
+        window.set_heat_source(OWNER)
+        self.heat_dock = window.add_dock(
+            "heatDock",
+            lambda: self.tr("Heatmap filter"),
+            self.heat_panel,
+            left,
+            owner=OWNER,
+            split_from="layerDock",
+        )
+        self.coverage_dock = window.add_dock(
+            "coverageDock",
+            lambda: self.tr("Coverage"),
+            self.coverage_panel,
+            left,
+            owner=OWNER,
+            tab_with="heatDock",
+        )
+        window.resize_docks(["layerDock", "heatDock"], [300, 610], Qt.Orientation.Vertical)
+        self.stale_dock = window.add_dock(
+            "staleDock",
+            lambda: self.tr("Units without a recent fix"),
+            self.stale_panel,
+            left,
+            owner=OWNER,
+            tab_with="unitDock",
+        )
 
         # search field in a tool bar over the map
-        self.toolbar = QToolBar(window)
-        self.toolbar.setObjectName("mapToolsBar")
+        self.toolbar = window.add_toolbar("mapToolsBar", lambda: self.tr("Map tools"), owner=OWNER)
         self.search = SearchBox(self.map, self.toolbar)
         self.search.setObjectName("mapSearch")
         self.search.setMaximumWidth(360)
         self.toolbar.addWidget(self.search)
-        window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
-        self.find_action = QAction(window)
-        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
-        self.find_action.triggered.connect(self.focus_search)
-        window.addAction(self.find_action)
+        self.find_action = window.add_action(
+            None,
+            "findOnMap",
+            lambda: self.tr("Find on map"),
+            self.focus_search,
+            owner=OWNER,
+            shortcut=QKeySequence.StandardKey.Find,
+        )
 
-        # File > Export situation map (HTML), after "Save screenshot"
-        self.export_action = QAction(window)
-        self.export_action.setObjectName("exportSituationAction")
-        self.export_action.setShortcut(QKeySequence("Ctrl+E"))
-        self.export_action.triggered.connect(self.ask_export)
-        actions = window.file_menu.actions()
-        shot = window.screenshot_action
-        after = actions.index(shot) + 1 if shot in actions else 0
-        if after < len(actions):
-            window.file_menu.insertAction(actions[after], self.export_action)
-        else:
-            window.file_menu.addAction(self.export_action)
+        # File > Export situation map (HTML), after "Save screenshot"; Ctrl+E is the
+        # Dispatch menu's "close incident", so the export takes Ctrl+Shift+E
+        self.export_action = window.add_action(
+            "file",
+            "exportSituationAction",
+            lambda: self.tr("&Export situation map (HTML)…"),
+            self.ask_export,
+            owner=OWNER,
+            shortcut="Ctrl+Shift+E",
+            after="screenshot",
+            tooltip=lambda: self.tr("Export situation map (HTML)"),
+        )
         self.toolbar.addAction(self.export_action)
 
         # wiring
@@ -113,32 +131,19 @@ class MapTools(QObject):
         self.heat_panel.heatLoaded.connect(self._on_heat_loaded)
         window.loaded.connect(self._on_window_loaded)
         self.stale_panel.unitActivated.connect(window.unit_panel.select_call_sign)
-        window.installEventFilter(self)
-        self.retranslate()
-
-    def _dock(self, name: str, widget: QWidget) -> QDockWidget:
-        dock = QDockWidget(self.window)
-        dock.setObjectName(name)  # saveState needs stable names
-        dock.setWidget(scrollable(widget))
-        dock.setFeatures(
-            QDockWidget.DockWidgetFeature.DockWidgetMovable
-            | QDockWidget.DockWidgetFeature.DockWidgetClosable
-            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
-        )
-        self.window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
-        return dock
 
     # ------------------------------------------------------------------ heat
 
     def _on_heat_requested(self, _cmd: GetHeat) -> None:
         # a start-up request of the window still in flight must not overwrite this filter
-        if hasattr(self.window, "_heat_token"):
-            self.window._heat_token += 1
+        self.window.drop_pending_heat()
 
     def _on_heat_loaded(self, grid: HeatGrid) -> None:
-        self.window.heat = grid
+        self.window.set_heat(grid)
 
     def _on_window_loaded(self) -> None:
+        if self.window.district is not None:
+            self.heat_panel.set_time_zone(self.window.district.tz)
         if self.window.heat is not None and self.heat_panel.grid is None:
             self.heat_panel.show_grid(self.window.heat)
 
@@ -152,18 +157,23 @@ class MapTools(QObject):
     # ------------------------------------------------------------------ export
 
     def export_to(self, path: Path | str) -> Path:
-        """Write the situation as it is on the map now to ``path`` (.html)."""
+        """Write the situation as it is on the map now to ``path`` (.html): the layers
+        shown, as the layer registry has them export themselves."""
         spec = self.window.config.map.tile_source.strip()
         tile_url = spec if spec.lower().startswith(("http://", "https://")) else ""
+        shown = [k for k in self.map.layer_names() if self.map.is_layer_visible(k)]
         out = export_situation_html(
             path,
             self.window.district or self.map.district,
             current_units(self.map),
             self.map.incidents,
-            self.map.heat.grid if self.map.is_layer_visible("heat") else None,
+            self.map.heat.grid if "heat" in shown else None,
             tile_url,
             config=self.window.config,
             now=self.window.clock.now(),
+            layers=shown,
+            items={k: self.map.layer_items(k) for k in shown},
+            specs=self.map.layer_specs(),
         )
         self.last_export = out
         return out
@@ -209,33 +219,6 @@ class MapTools(QObject):
         )
         if web_view_usable():
             self.open_viewer(out)
-
-    # ------------------------------------------------------------------ texts
-
-    def retranslate(self) -> None:
-        """Dock titles, actions and the layer names the window does not know yet."""
-        self.heat_dock.setWindowTitle(self.tr("Heatmap filter"))
-        self.coverage_dock.setWindowTitle(self.tr("Coverage"))
-        self.stale_dock.setWindowTitle(self.tr("Units without a recent fix"))
-        self.toolbar.setWindowTitle(self.tr("Map tools"))
-        self.export_action.setText(self.tr("&Export situation map (HTML)…"))
-        self.export_action.setToolTip(self.tr("Export situation map (HTML)"))
-        self.find_action.setText(self.tr("Find on map"))
-        for key in self.map.layer_names():
-            if layer_text(key) != key:
-                continue  # the window names it itself
-            title = self.map.layer_title(key)
-            box = self.window.layer_panel.boxes.get(key)
-            if box is not None:
-                box.setText(title)
-            act = self.window.layer_actions.get(key)
-            if act is not None:
-                act.setText(title)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.window and event.type() == QEvent.Type.LanguageChange:
-            QTimer.singleShot(0, self, self.retranslate)  # after the window's own retranslateUi
-        return False
 
 
 def install_map_tools(window: MainWindow) -> MapTools:

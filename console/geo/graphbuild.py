@@ -20,6 +20,7 @@ from scipy.spatial import cKDTree
 from console.config import RoadSpeeds
 from console.domain import RoadClass, Way
 from console.geo.coords import LocalProjection
+from console.geo.turns import TurnRestriction, split_turns
 
 F64 = npt.NDArray[np.float64]
 I32 = npt.NDArray[np.int32]
@@ -52,6 +53,11 @@ class GraphArrays:
     vert_x: F64
     vert_y: F64
     vert_way: I32
+    # turn restrictions: nodes from n_phys on are copies of junction node_phys[i]
+    n_phys: int = -1  # -1: no copies (every node is real)
+    node_phys: I64 | None = None
+    turns_applied: int = 0
+    turns_unmatched: tuple[int, ...] = ()
 
 
 def class_speeds(speeds: RoadSpeeds) -> F64:
@@ -148,13 +154,31 @@ def _merge_vertices(xy: F64, tol_m: float) -> tuple[I64, I64]:
     return rank[labels][inverse].astype(np.int64), first_vertex[order]
 
 
+def _turn_nodes(
+    restrictions: Sequence[TurnRestriction],
+    proj: LocalProjection,
+    node_x: F64,
+    node_y: F64,
+    tol_m: float,
+) -> I64:
+    """(k, 3) node of each restriction's from, via and to vertex; -1 where none is that close."""
+    pts = np.array(
+        [[p for r in restrictions for p in (r.from_pt, r.via, r.to_pt)]], dtype=np.float64
+    ).reshape(-1, 2)
+    x, y = proj.to_xy(pts[:, 0], pts[:, 1])
+    dist, idx = cKDTree(np.column_stack([node_x, node_y])).query(np.column_stack([x, y]))
+    idx = np.where(np.asarray(dist) <= tol_m, np.asarray(idx, dtype=np.int64), -1)
+    return idx.reshape(-1, 3)
+
+
 def build_arrays(
     ways: Sequence[Way],
     speeds: RoadSpeeds,
     snap_tol_m: float,
     origin: tuple[float, float] | None,
+    restrictions: Sequence[TurnRestriction] = (),
 ) -> GraphArrays:
-    """Validate ways and compute node/segment/edge arrays."""
+    """Validate ways and compute node/segment/edge arrays (junctions split for restrictions)."""
     if not (math.isfinite(snap_tol_m) and snap_tol_m >= 0):
         raise ValueError(f"snap_tol_m must be a finite number >= 0, got {snap_tol_m}")
     counts, classes, explicit, oneway = _validate(ways)
@@ -196,6 +220,20 @@ def build_arrays(
     src = np.concatenate([seg_a, seg_b[two_way]]).astype(np.int32)
     dst = np.concatenate([seg_b, seg_a[two_way]]).astype(np.int32)
     edge_way = np.concatenate([seg_way, seg_way[two_way]]).astype(np.int32)
+    edge_len = np.concatenate([seg_len, seg_len[two_way]])
+    n_phys, node_phys, applied = -1, None, 0
+    unmatched: tuple[int, ...] = ()
+    if restrictions:
+        triples = _turn_nodes(restrictions, proj, node_x, node_y, max(snap_tol_m, 0.05))
+        only = np.array([bool(r.only) for r in restrictions], dtype=bool)
+        split = split_turns(len(node_lon), src, dst, triples, only)
+        applied, unmatched = split.applied, split.unmatched
+        if len(split.node_phys) > len(node_lon):
+            n_phys, node_phys = len(node_lon), split.node_phys
+            node_lon, node_lat = node_lon[node_phys], node_lat[node_phys]
+            node_x, node_y = node_x[node_phys], node_y[node_phys]
+        src, dst = split.src, split.dst
+        edge_way, edge_len = edge_way[split.parent], edge_len[split.parent]
     return GraphArrays(
         projection=proj,
         node_lon=node_lon,
@@ -207,13 +245,17 @@ def build_arrays(
         seg_way=seg_way.astype(np.int32),
         edge_src=src,
         edge_dst=dst,
-        edge_len_m=np.concatenate([seg_len, seg_len[two_way]]),
+        edge_len_m=edge_len,
         edge_speed_kmh=way_speed[edge_way],
         edge_class=classes[edge_way],
         edge_way=edge_way,
         vert_x=vx,
         vert_y=vy,
         vert_way=vert_way,
+        n_phys=n_phys,
+        node_phys=node_phys,
+        turns_applied=applied,
+        turns_unmatched=unmatched,
     )
 
 

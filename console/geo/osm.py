@@ -1,8 +1,10 @@
 """Read the drivable street network from an OpenStreetMap file (XML ``.osm`` or ``.pbf``).
 
 Only the tags routing needs are interpreted: ``highway`` (which roads, and
-their class), ``oneway`` / ``junction`` (direction), ``maxspeed`` and the
-name.  Coordinates stay WGS-84 as in OSM.
+their class), ``oneway`` / ``junction`` (direction), ``maxspeed``, the
+access tags (no routing over ``access=private`` or ``motor_vehicle=no``) and
+the name.  Coordinates stay WGS-84 as in OSM.  Turn restrictions and
+addresses are read by :mod:`console.geo.osm_network`.
 """
 
 from __future__ import annotations
@@ -45,6 +47,9 @@ _MPH = 1.609344
 _SPEED_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(km/h|kmh|kph|mph|knots)?\s*$", re.IGNORECASE)
 
 
+Tags = Mapping[str, str] | osmium.osm.TagList  # a dict, or pyosmium's own (no copy needed)
+
+
 class OsmLoadError(ValueError):
     """An OSM file could not be read; the message names the file and the reason."""
 
@@ -73,35 +78,56 @@ def parse_maxspeed(value: str | None) -> float | None:
     return best
 
 
-def parse_oneway(tags: Mapping[str, str]) -> int:
+def tag(tags: Tags, key: str) -> str:
+    """The tag's value, "" when absent (for dicts and pyosmium tag lists alike)."""
+    return tags.get(key, "") or ""
+
+
+def parse_oneway(tags: Tags) -> int:
     """1 = along the way, -1 = against it, 0 = both directions."""
-    v = tags.get("oneway", "").strip().lower()
+    v = tag(tags, "oneway").strip().lower()
     if v in ("yes", "true", "1"):
         return 1
     if v in ("-1", "reverse"):
         return -1
     if v in ("no", "false", "0", "reversible", "alternating"):
         return 0  # time-dependent directions: an emergency vehicle may use both
-    if tags.get("junction", "") in _IMPLIED_ONEWAY_JUNCTION:
+    if tag(tags, "junction") in _IMPLIED_ONEWAY_JUNCTION:
         return 1
-    if tags.get("highway", "") in _IMPLIED_ONEWAY_HIGHWAY:
+    if tag(tags, "highway") in _IMPLIED_ONEWAY_HIGHWAY:
         return 1
     return 0
 
 
-def way_name(tags: Mapping[str, str]) -> str:
+def way_name(tags: Tags) -> str:
     """``name``, else ``name:zh``, ``name:en``, else ``ref``, else ``""``."""
     for key in ("name", "name:zh", "name:en", "ref"):
-        v = tags.get(key, "").strip()
+        v = tag(tags, key).strip()
         if v:
             return v
     return ""
 
 
-def road_class(tags: Mapping[str, str], include_pedestrian: bool = False) -> RoadClass | None:
+# access keys from general to specific: the most specific one present decides
+_ACCESS_KEYS = ("access", "vehicle", "motor_vehicle", "motorcar", "emergency")
+_NO_ACCESS = frozenset({"no", "private"})
+
+
+def drivable(tags: Tags) -> bool:
+    """False for ways a patrol car may not use: ``access``/``vehicle``/``motor_vehicle``/
+    ``motorcar`` ``no`` or ``private`` (the most specific key wins; ``emergency=yes`` opens)."""
+    verdict = True
+    for key in _ACCESS_KEYS:
+        v = tag(tags, key).strip().lower()
+        if v:
+            verdict = v not in _NO_ACCESS
+    return verdict
+
+
+def road_class(tags: Tags, include_pedestrian: bool = False) -> RoadClass | None:
     """Road class for a ``highway`` value, or None if the way is not part of the network."""
-    hw = tags.get("highway", "")
-    if tags.get("area", "") == "yes" or tags.get("access", "") == "no":
+    hw = tag(tags, "highway")
+    if tag(tags, "area") == "yes" or not drivable(tags):
         return None
     rc = HIGHWAY_CLASS.get(hw)
     if rc is None and include_pedestrian:

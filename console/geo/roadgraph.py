@@ -27,6 +27,8 @@ from console.config import RoadSpeeds
 from console.domain import RoadClass, Way
 from console.geo.coords import ArrayIn, LocalProjection
 from console.geo.graphbuild import GraphArrays, build_arrays, way_midpoints
+from console.geo.tolerance import cutoff
+from console.geo.turns import TurnRestriction
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
@@ -95,6 +97,18 @@ class RoadGraph:
         self._arrays = arrays
         self.tod_factors: tuple[float, ...] | None = _check_tod(tod_factors)
         n = self.n_nodes
+        # turn restrictions: nodes n_real.. are copies of junctions (see console.geo.turns)
+        self.n_real = arrays.n_phys if arrays.n_phys >= 0 else n
+        self.node_real: I64 = (
+            arrays.node_phys if arrays.node_phys is not None else np.arange(n, dtype=np.int64)
+        )
+        self.turns_applied = arrays.turns_applied
+        self._copy_ids: I64 | None = None
+        self._copies_of: dict[int, list[int]] = {}
+        if self.n_real < n:
+            self._copy_ids = np.arange(self.n_real, n, dtype=np.int64)
+            for c in self._copy_ids.tolist():
+                self._copies_of.setdefault(int(self.node_real[c]), []).append(c)
         # one representative (fastest) edge per (src, dst) pair: csr_matrix would sum duplicates
         base_s = self.edge_len_m / (self.edge_speed_kmh / 3.6)
         key = self.edge_src.astype(np.int64) * n + self.edge_dst
@@ -123,14 +137,24 @@ class RoadGraph:
         snap_tol_m: float = 1.0,
         tod_factors: Sequence[float] | None = None,
         origin: tuple[float, float] | None = None,
+        restrictions: Sequence[TurnRestriction] = (),
     ) -> RoadGraph:
         """Build from polylines; vertices within ``snap_tol_m`` metres become one node.
 
         ``tod_factors`` are 24 hourly speed multipliers (config ``time_of_day``);
         ``origin`` is the (lon, lat) centre of the local metric plane (default:
-        the centre of the ways' bounding box).
+        the centre of the ways' bounding box); ``restrictions`` are turn
+        restrictions (junction copies are added after the real nodes).
         """
-        return cls(build_arrays(ways, speeds, snap_tol_m, origin), ways, tod_factors)
+        arrays = build_arrays(ways, speeds, snap_tol_m, origin, restrictions)
+        return cls(arrays, ways, tod_factors)
+
+    def _fold(self, d: F64) -> F64:
+        """Times to a junction's copies count as times to the junction (in place, (k, n))."""
+        if self._copy_ids is not None:
+            real = self.node_real[self._copy_ids]
+            np.minimum.at(d.T, real, d[:, self._copy_ids].T)
+        return d
 
     def __repr__(self) -> str:
         return f"RoadGraph({self.n_nodes} nodes, {self.n_edges} edges, {len(self.ways)} ways)"
@@ -209,7 +233,7 @@ class RoadGraph:
         d = dijkstra(
             self._matrix(factor, False), directed=respect_oneway, indices=src, limit=_limit(limit_s)
         )
-        return np.asarray(d, dtype=np.float64).reshape(len(src), self.n_nodes)
+        return self._fold(np.asarray(d, dtype=np.float64).reshape(len(src), self.n_nodes))
 
     def travel_times_to(
         self,
@@ -230,8 +254,22 @@ class RoadGraph:
             return np.empty((0, self.n_nodes))
         # transposed graph when one-way streets count; undirected search needs no transpose
         m = self._matrix(factor, respect_oneway)
-        d = dijkstra(m, directed=respect_oneway, indices=tgt, limit=_limit(limit_s))
-        d = np.asarray(d, dtype=np.float64).reshape(len(tgt), self.n_nodes)
+        if not any(int(t) in self._copies_of for t in tgt):
+            d = dijkstra(m, directed=respect_oneway, indices=tgt, limit=_limit(limit_s))
+            d = np.asarray(d, dtype=np.float64).reshape(len(tgt), self.n_nodes)
+        else:  # arriving at a junction's copy is arriving at the junction
+            d = np.vstack(
+                [
+                    dijkstra(
+                        m,
+                        directed=respect_oneway,
+                        indices=[int(t), *self._copies_of.get(int(t), [])],
+                        limit=_limit(limit_s),
+                        min_only=True,
+                    ).reshape(1, self.n_nodes)
+                    for t in tgt
+                ]
+            )
         return d[0] if np.ndim(target) == 0 else d
 
     def nearest_times_min_only(
@@ -262,7 +300,13 @@ class RoadGraph:
         pos_of_node[src[::-1]] = np.arange(len(src) - 1, -1, -1)  # first occurrence wins
         origin = np.asarray(origin, dtype=np.int64)
         which = np.where(origin >= 0, pos_of_node[np.maximum(origin, 0)], -1)
-        return np.asarray(d, dtype=np.float64), which
+        d = np.asarray(d, dtype=np.float64)
+        if self._copy_ids is not None:  # a junction reached first through one of its copies
+            for c in self._copy_ids.tolist():
+                r = int(self.node_real[c])
+                if d[c] < d[r]:
+                    d[r], which[r] = d[c], which[c]
+        return d, which
 
     def route(
         self,
@@ -282,13 +326,16 @@ class RoadGraph:
             indices=s,
             return_predecessors=True,
         )
-        if not np.isfinite(dist[t]):
+        ends = [t, *self._copies_of.get(t, [])]
+        end = min(ends, key=lambda k: float(dist[k]))
+        if not np.isfinite(dist[end]):
             raise NoRouteError(f"no route from node {s} to node {t}")
-        path = [t]
+        path = [end]
         while path[-1] != s:
             path.append(int(pred[path[-1]]))
-        nodes = np.array(path[::-1], dtype=np.int64)
-        edges = self._step_edges(nodes, respect_oneway)
+        graph_nodes = np.array(path[::-1], dtype=np.int64)
+        edges = self._step_edges(graph_nodes, respect_oneway)
+        nodes = self.node_real[graph_nodes]
         step_m = self.edge_len_m[edges]
         step_s = self._base_s[edges] / factor
         cum_m = np.concatenate([[0.0], np.cumsum(step_m)])
@@ -331,8 +378,8 @@ class RoadGraph:
         _, labels = connected_components(
             self._matrix(1.0, False), directed=True, connection="strong"
         )
-        biggest = int(np.argmax(np.bincount(labels)))
-        scc = np.flatnonzero(labels == biggest).astype(np.int64)
+        biggest = int(np.argmax(np.bincount(labels[: self.n_real])))
+        scc = np.flatnonzero(labels[: self.n_real] == biggest).astype(np.int64)
         with self._lock:
             self._scc = scc
         return scc
@@ -347,8 +394,9 @@ class RoadGraph:
                     self._scc_tree = cKDTree(np.column_stack([self.node_x[scc], self.node_y[scc]]))
                 return self._scc_tree, scc
         with self._lock:
-            if self._tree is None:
-                self._tree = cKDTree(np.column_stack([self.node_x, self.node_y]))
+            if self._tree is None:  # real nodes only: a junction's copies are not places
+                r = self.n_real
+                self._tree = cKDTree(np.column_stack([self.node_x[:r], self.node_y[:r]]))
             return self._tree, None
 
     @overload
@@ -404,8 +452,13 @@ class RoadGraph:
         _, first = np.unique(np.minimum(sa, sb) * n + np.maximum(sa, sb), return_index=True)
         first.sort()
         a, b, way = sa[first], sb[first], self._arrays.seg_way[first]
-        ab = self._lookup(a * n + b) >= 0
-        ba = self._lookup(b * n + a) >= 0
+        if self._copy_ids is None:
+            ab = self._lookup(a * n + b) >= 0
+            ba = self._lookup(b * n + a) >= 0
+        else:  # directions by real node (edges into a junction may end at one of its copies)
+            real = np.unique(self.node_real[self.edge_src] * n + self.node_real[self.edge_dst])
+            ab = np.isin(a * n + b, real)
+            ba = np.isin(b * n + a, real)
         oneway: npt.NDArray[np.bool_] = ab != ba
         flip = ba & ~ab
         return np.where(flip, b, a), np.where(flip, a, b), oneway, way
@@ -454,7 +507,7 @@ def _limit(limit_s: float) -> float:
     v = float(limit_s)
     if math.isnan(v) or v < 0:
         raise ValueError(f"limit_s must be >= 0 (or inf), got {limit_s!r}")
-    return v
+    return cutoff(v)
 
 
 def _check_tod(tod: Sequence[float] | None) -> tuple[float, ...] | None:

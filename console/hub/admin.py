@@ -1,10 +1,10 @@
-"""The administrator's commands: accounts, units and terminal enrolment.
+"""The administrator's commands (accounts, units, terminal enrolment) and signing in.
 
-The hub's rights table lets only the ``admin`` role reach these; this module
-does the work.  Enrolment makes the terminal's key pair here, registers only
-the public key, and hands the key file text back once in the reply: the hub
-never writes the secret key to its store or its disk, so a copy exists only
-where the administrator saves it.
+The hub's rights table lets only the ``admin`` role reach the administrator's
+commands (signing in is open to anyone); this module does the work.  Enrolment
+makes the terminal's key pair here, registers only the public key, and hands
+the key file text back once in the reply: the hub never writes the secret key
+to its store or its disk, so a copy exists only where the administrator saves it.
 """
 
 from __future__ import annotations
@@ -44,6 +44,32 @@ class Administration:
         self.auth = auth
         self.clock = clock
         self._hub_public = hub_public
+
+    # --------------------------------------------------------------- sessions
+
+    def login(self, username: str, password: str) -> dict[str, str]:
+        """Sign in: a session token and who it is for; one refusal text for every failure."""
+        try:
+            s = self.auth.login(username, password)
+        except AuthError as exc:
+            raise CommandError(str(exc)) from None
+        return {
+            "token": s.token,
+            "actor": s.username,
+            "role": s.role,
+            "display_name": s.display_name,
+        }
+
+    def logout(self, token: str) -> None:
+        """End the session of ``token`` (nothing if it is already over)."""
+        self.auth.logout(token)
+
+    def create_user(self, username: str, display_name: str, password: str, role: str) -> None:
+        """A new account; weak passwords and unknown roles are refused with the reason."""
+        try:
+            self.auth.create_user(username, display_name, password, role)
+        except AuthError as exc:
+            raise CommandError(str(exc)) from None
 
     # ------------------------------------------------------------------ users
 

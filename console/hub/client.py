@@ -14,7 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Protocol
 
-from console.hub.messages import Command, Envelope, Event, Reply
+from console.hub.messages import Command, Envelope, Event, Login, Logout, Reply
 
 if TYPE_CHECKING:
     from console.hub.hub import CommandHub
@@ -58,6 +58,9 @@ class InprocClient:
         self.actor = actor
         self.role = role
         self.workstation = workstation
+        self.token = ""
+        """Session token from a successful :class:`Login` through this client; sent with
+        every request, so the hub acts as the signed-in user (as over ZeroMQ)."""
         self._unsubs: list[Callable[[], None]] = []
         self._lock = threading.Lock()
 
@@ -69,8 +72,19 @@ class InprocClient:
             actor=self.actor,
             role=self.role,
             workstation=self.workstation,
+            token=self.token,
         )
-        return self.hub.submit(env)
+        fut = self.hub.submit(env)
+        if isinstance(command, Login):
+            fut.add_done_callback(self._signed_in)
+        elif isinstance(command, Logout):
+            self.token = ""
+        return fut
+
+    def _signed_in(self, fut: Future[Reply]) -> None:
+        reply = fut.result()
+        if reply.ok and isinstance(reply.result, dict):
+            self.token = str(reply.result.get("token", ""))
 
     def call(self, command: Command, timeout: float = 10.0) -> Reply:
         """Blocking convenience for scripts and tests."""

@@ -6,6 +6,12 @@ the exception: they arrive at high rate from terminals (or the in-process
 simulator) and are applied to the situation arrays under a short lock, then
 flushed to subscribers as one coalesced :class:`UnitsMoved` every 100 ms.
 Rights are checked here, never only in the GUI.
+
+The hub is the thread, the rights check, the audit and the events; the work is done
+by parts it builds with exactly what each needs (none is handed the hub): the incident
+book, the command loop (:mod:`console.hub.workflow`), the incident commands, the
+administration, the map data.  They read the time through the hub's ``clock``
+attribute at call time, so a test may still swap it after construction.
 """
 
 from __future__ import annotations
@@ -16,113 +22,68 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Any
 
 import msgspec
 import numpy as np
 import numpy.typing as npt
 
-from console.audit import record_command
-from console.auth import FIRST_RUN_HINT, Authenticator, AuthError
+from console.audit import trail_for
+from console.auth import FIRST_RUN_HINT, Authenticator, AuthSettings
 from console.config import Config
-from console.domain import District, IncidentStatus, UnitStatus
-from console.geo.intersections import intersections
+from console.domain import District
 from console.geo.roadgraph import RoadGraph
-from console.heat import heat_grid
 from console.hub import incidents as inc
+from console.hub import messaging, sensing
 from console.hub.admin import Administration
-from console.hub.errors import CommandError
+from console.hub.auditing import CommandAudit
+from console.hub.boundary import CommandBoundary
+from console.hub.command_table import Handler, command_table
+from console.hub.coverage import coverage_now
+from console.hub.crowding import Crowding
+from console.hub.fixes import SharedGate
+from console.hub.forecasting import Forecasting, deliver, package_time_zone
+from console.hub.guard import StoreGuard
+from console.hub.incident_commands import IncidentCommands
+from console.hub.localtime import DEFAULT_ZONE, LocalTime
+from console.hub.mapdata import static_district
 from console.hub.messages import (
-    AckAlert,
-    AmendPlan,
-    ApprovePlan,
-    CancelIncident,
-    CloseIncident,
     Command,
-    CreateIncident,
-    CreateUser,
-    DismissProposal,
-    EnrollTerminal,
     Envelope,
     Event,
-    GetChronology,
-    GetCoverage,
     GetDistrict,
-    GetHeat,
-    GetPlan,
     GetSnapshot,
-    GetStats,
     IncidentChanged,
-    ListUnits,
-    ListUsers,
     Login,
-    Logout,
-    MergeIntoIncident,
     OrderReceipt,
     PlanChanged,
-    ProposePlan,
-    ReassignOrder,
-    RejectPlan,
     Reply,
-    ResetPassword,
-    RevokeTerminal,
-    SetUnitStatus,
-    SetUserDisabled,
     Snapshot,
     StaticDistrict,
-    UnitChanged,
     UnitsMoved,
     UnitState,
 )
+from console.hub.publisher import Publisher, unit_state
+from console.hub.repair import RepairReport, repair_half_done
+from console.hub.rights import ADMINS, ALL_STAFF, ANYONE, RIGHTS, SUPERVISORS
+from console.hub.shift import ShiftDesk
 from console.hub.situation import Situation
 from console.hub.stats import workload
+from console.hub.terminals import CallSigns, TerminalRegister
 from console.hub.virtual_terminals import VirtualTerminals
-from console.hub.workflow import Workflow
+from console.hub.workflow import Workflow, build_engine, build_workflow
 from console.link.keys import hub_public_key
 from console.sim import Simulator
 from console.store.db import Store
+
+__all__ = ["ADMINS", "ALL_STAFF", "ANYONE", "RIGHTS", "SUPERVISORS", "CommandHub"]
 
 log = logging.getLogger(__name__)
 
 FLUSH_S = 0.1
 PERSIST_S = 10.0
-
-# which roles may send which command (checked in the hub, whatever the GUI shows)
-ALL_STAFF = frozenset({"operator", "supervisor", "admin"})
-SUPERVISORS = frozenset({"supervisor"})
-ADMINS = frozenset({"admin"})
-ANYONE = frozenset({"operator", "supervisor", "admin", "terminal", "anonymous"})
-RIGHTS: dict[type[Command], frozenset[str]] = {
-    Login: ANYONE,
-    Logout: ANYONE,
-    CreateUser: ADMINS,
-    ListUsers: ADMINS,
-    SetUserDisabled: ADMINS,
-    ResetPassword: ADMINS,
-    ListUnits: ADMINS,
-    EnrollTerminal: ADMINS,
-    RevokeTerminal: ADMINS,
-    GetSnapshot: ALL_STAFF,
-    GetDistrict: ALL_STAFF,
-    GetHeat: ALL_STAFF,
-    GetPlan: ALL_STAFF,
-    GetChronology: ALL_STAFF,
-    GetStats: ALL_STAFF,
-    GetCoverage: ALL_STAFF,
-    CreateIncident: ALL_STAFF,
-    MergeIntoIncident: ALL_STAFF,
-    SetUnitStatus: ALL_STAFF,
-    CloseIncident: ALL_STAFF,
-    CancelIncident: frozenset({"supervisor", "admin"}),
-    ProposePlan: ALL_STAFF,
-    ApprovePlan: SUPERVISORS,
-    RejectPlan: SUPERVISORS,
-    AmendPlan: SUPERVISORS,
-    AckAlert: ALL_STAFF,
-    ReassignOrder: SUPERVISORS,
-    DismissProposal: SUPERVISORS,
-    OrderReceipt: frozenset({"terminal", "system"}),
-}
+PRESENCE_GRACE_S = 15.0
+"""After start (or a link attached), how long terminals get to come back on the air before
+undelivered orders of units without one are shown as needing the radio."""
 
 
 class CommandHub:
@@ -140,15 +101,25 @@ class CommandHub:
         *,
         simulate: bool = True,
         clock: Callable[[], float] = time.time,
+        stand_ins: bool = False,
+        time_zone: str = DEFAULT_ZONE,
     ) -> None:
+        """``stand_ins``: the labelled demo only: stand-in terminals answer the orders of
+        units without an enrolled terminal (:mod:`console.hub.virtual_terminals`); a real
+        hub has none, and learns which units have a terminal from its link
+        (:meth:`attach_terminals`).  ``time_zone``: the district's (local hours of plans,
+        coverage, demand and the heat filter; local times in texts)."""
         self.config = config
+        self.local = LocalTime(time_zone)
         self.store = store
         self.district = district
         self.graph = graph
         self.clock = clock
         self.situation = Situation(district.units)
+        self.position_gate = SharedGate.for_district(district)
+        """Which fixes are believed, for every source (the link checks with this one too)."""
+        self.positions_refused = 0
         self.hist_t, self.hist_lon, self.hist_lat, self.hist_type = history
-        self._hist_type_arr = np.asarray(self.hist_type)
         self._queue: queue.Queue[tuple[Envelope, Future[Reply]] | None] = queue.Queue()
         self._subs: dict[int, Callable[[Event], None]] = {}
         self._sub_id = 0
@@ -157,7 +128,6 @@ class CommandHub:
         self._seq = 0
         self._thread: threading.Thread | None = None
         self._running = threading.Event()
-        self._pending_positions: list[int] = []
         self.sim = (
             Simulator(
                 graph,
@@ -167,62 +137,101 @@ class CommandHub:
             if simulate
             else None
         )
-        self.incidents = inc.IncidentBook(config, store, district, self.situation, self.clock)
-        self.auth = Authenticator(store)
+        now = self._now  # the parts read the hub's clock at call time (tests may swap it)
+        self.incidents = inc.IncidentBook(config, store, district, self.situation, now)
+        self.incidents.restore_bindings()
+        self.auth = Authenticator(store, settings=AuthSettings.from_config(config))
         self.link_public_key = ""
         """The terminal link's public CURVE key, set by whoever runs the link; empty:
         enrolment uses the hub key in this machine's key directory."""
         self.admin = Administration(
-            store, self.auth, self.clock, lambda: self.link_public_key or hub_public_key()
+            store, self.auth, now, lambda: self.link_public_key or hub_public_key()
         )
-        self.workflow = Workflow(self)
-        self.virtual = VirtualTerminals(self.sim, self._virtual_receipt)
+        self.publisher = Publisher(self._emit, self.situation, self.incidents)
+        self.terminals = TerminalRegister(stand_ins=stand_ins)
+        self.workflow: Workflow = build_workflow(
+            config,
+            store,
+            graph,
+            self.situation,
+            self.incidents,
+            build_engine(config, graph, district, history, self.local),
+            now,
+            self.publisher,
+            self._release_unit,
+            self.terminals,
+            self.local,
+        )
+        self.virtual = VirtualTerminals(
+            self.sim,
+            self._virtual_receipt,
+            answers=lambda i: self.terminals.stand_in_answers(self.situation.specs[i].call_sign),
+        )
         self.workflow.order_listeners.append(
             lambda oid, i, body: self.virtual.on_order(oid, i, body, self.clock())
         )
-        self.handlers: dict[type[Command], Callable[[Any, Envelope], Any]] = {
-            GetSnapshot: self._get_snapshot,
-            GetDistrict: self._get_district,
-            GetHeat: self._get_heat,
-            CreateIncident: self._create_incident,
-            MergeIntoIncident: self._merge_into_incident,
-            ListUsers: lambda c, e: self.admin.list_users(),
-            SetUserDisabled: lambda c, e: self.admin.set_disabled(c.username, c.disabled, e.actor),
-            ResetPassword: lambda c, e: self.admin.reset_password(c.username, c.new_password),
-            ListUnits: lambda c, e: self.admin.list_units(),
-            EnrollTerminal: lambda c, e: self.admin.enroll(c.call_sign, c.endpoint, e.actor),
-            RevokeTerminal: lambda c, e: self.admin.revoke(c.public_key, c.call_sign),
-            SetUnitStatus: self._set_unit_status,
-            CloseIncident: self._close_incident,
-            CancelIncident: self._cancel_incident,
-            Login: self._login,
-            Logout: self._logout,
-            CreateUser: self._create_user,
-            ProposePlan: lambda c, e: self._plan_result(
-                self.workflow.propose(c.incident_id, e.actor, c.force_level, c.manpower)
+        # heat, hot spots, forecasts: on a worker thread, in the district's time zone
+        self.forecasting = Forecasting(
+            config, district, history, tz=lambda: package_time_zone(self), clock=now
+        )
+        wf = self.workflow
+        self.incident_commands = IncidentCommands(
+            config,
+            self.situation,
+            self.incidents,
+            wf.current,
+            wf.plans,
+            wf.orders,
+            self.sim,
+            self.publisher,
+            self._release_unit,
+        )
+        self.handlers: dict[type[Command], Handler] = command_table(
+            workflow=wf,
+            admin=self.admin,
+            incidents=self.incidents,
+            incident_commands=self.incident_commands,
+            forecasting=self.forecasting,
+            snapshot=self._get_snapshot,
+            district=self._get_district,
+            stats=lambda t0, t1: workload(store, district, config, self.clock(), t0, t1),
+            coverage=lambda: coverage_now(
+                wf.engine, self.situation, graph, config, self.local.hour(self.clock())
             ),
-            ApprovePlan: lambda c, e: self._plan_result(self.workflow.approve(c.plan_id, e.actor)),
-            RejectPlan: lambda c, e: self._plan_result(
-                self.workflow.reject(c.plan_id, c.reason, e.actor)
-            ),
-            AmendPlan: lambda c, e: self._plan_result(
-                self.workflow.amend(c.plan_id, c.remove, c.add, c.reason, e.actor)
-            ),
-            GetPlan: self._get_plan,
-            GetChronology: lambda c, e: self.workflow.chronology(c.incident_id),
-            GetStats: lambda c, e: workload(self, c.t0, c.t1),
-            GetCoverage: lambda c, e: self.workflow.coverage(),
-            AckAlert: lambda c, e: self.workflow.ack_alert(c.alert_id, e.actor).alert_id,
-            ReassignOrder: lambda c, e: self.workflow.reassign(c.alert_id, c.call_sign, e.actor),
-            DismissProposal: lambda c, e: self.workflow.dismiss_proposal(
-                c.alert_id, c.reason, e.actor
-            ),
-            OrderReceipt: lambda c, e: self.workflow.receipt(
-                c.order_id, c.state, c.reason, c.outcome, e.actor
-            ),
-        }
+        )
+        self.shift = ShiftDesk(
+            config, store, self.incidents, wf.current, wf.alerts, self.situation, now
+        )
+        self.handlers.update(self.shift.handlers())  # history, reports, shift log, handover
         self.rights = dict(RIGHTS)
+        messaging.register(self)  # messages to units, officers' reports and attachments
+        self.audit = CommandAudit(store, now)
+        self.guard = StoreGuard(store, self._store_alert, probe=self._write_probe)
+        self.boundary = CommandBoundary(
+            self.auth, lambda: self.rights, lambda: self.handlers, self.audit, self.guard
+        )
         self._static: StaticDistrict | None = None
+        self._last_sim_t: float | None = None
+        self._presence_check_at: float | None = None
+        self.tick_hooks: list[Callable[[], None]] = []
+        """Run on the hub thread once per tick while the database can be written (a
+        district hub watches its call history here)."""
+        # crowd places (config/crowd.toml): counts in, forecasts on a worker, warnings
+        self.crowd = Crowding(
+            config.source_dir,
+            store,
+            wf.alerts,
+            self.incident_commands.create,
+            self._emit,
+            now,
+            district=district,
+        )
+        self.handlers.update(self.crowd.handlers())
+        self.tick_hooks.append(self.crowd.tick)
+        self.sensing = sensing.register(self)  # cameras that raise incidents (issue 19)
+
+    def _now(self) -> float:
+        return self.clock()
 
     # ------------------------------------------------------------- lifecycle
 
@@ -230,7 +239,9 @@ class CommandHub:
         """Start the hub thread; returns self for chaining."""
         if self._thread is not None:
             return self
-        self.first_run_notice()
+        if not self.terminals.stand_ins:  # the labelled demo's seats open without a password
+            self.first_run_notice()
+        self.repair_half_done()
         now = self.clock()
         self.situation.status_since[:] = np.where(
             self.situation.status_since > 0, self.situation.status_since, now
@@ -242,10 +253,33 @@ class CommandHub:
                 self.sim.lat.copy(),
                 np.full(len(self.situation), now),
             )
+        self._last_sim_t = now
+        if self._presence_check_at is None:
+            self._presence_check_at = time.monotonic() + PRESENCE_GRACE_S
+        self.crowd.start(demo=self.sim is not None and self.district.approximate)
         self._running.set()
         self._thread = threading.Thread(target=self._run, name="command-hub", daemon=True)
         self._thread.start()
         return self
+
+    def repair_half_done(self) -> RepairReport:
+        """Flag or repair what a hub killed mid-approval left (see :mod:`console.hub.repair`)."""
+        wf = self.workflow
+        try:
+            return repair_half_done(self.incidents, wf.plans, wf.orders, wf.alerts, self._emit)
+        except Exception:  # the hub must still start; the log says what was not checked
+            log.exception("start-up check of half-done approvals failed")
+            return RepairReport()
+
+    def _store_alert(self, key: str, kind: str, zh: str, en: str) -> None:
+        level = "critical" if kind == "store_unwritable" else "info"
+        self.workflow.alerts.raise_alert(key, level, kind, zh, en, None)
+
+    def _write_probe(self) -> None:
+        """The write a hub in the safe state tries: an audit row saying writing works."""
+        trail_for(self.store).record(
+            actor="hub", action="hub.store_writable", payload={"after": self.guard.trips}
+        )
 
     def first_run_notice(self) -> str:
         """Warn (log) when the store has no active administrator; returns the text, or ""."""
@@ -266,7 +300,11 @@ class CommandHub:
         self._queue.put(None)
         self._thread.join(timeout)
         self._thread = None
-        self._persist_positions()
+        self.forecasting.close()
+        self.crowd.stop()
+        self.auth.close()  # sign-ins still waiting are refused
+        if not self.guard.safe:
+            self._persist_positions()
 
     # ----------------------------------------------------------------- API
 
@@ -289,67 +327,44 @@ class CommandHub:
 
         return unsubscribe
 
+    def attach_terminals(self, online: CallSigns, enrolled: CallSigns) -> None:
+        """The terminal link tells the hub which units have a terminal: ``online()`` the
+        call signs with a live session of a trusted key now, ``enrolled()`` those with an
+        enrolled key (see :class:`~console.hub.terminals.TerminalRegister`)."""
+        self.terminals.attach(online, enrolled)
+        self._presence_check_at = time.monotonic() + PRESENCE_GRACE_S
+
     def ingest_positions(
         self,
         idx: npt.NDArray[np.int64] | npt.NDArray[np.int32],
         lon: npt.NDArray[np.float64],
         lat: npt.NDArray[np.float64],
         t: npt.NDArray[np.float64],
+        *,
+        checked: bool = False,
     ) -> int:
-        """Apply a batch of fixes from any thread; returns how many were newer."""
+        """Apply a batch of fixes from any thread; returns how many were applied (newer than
+        the one held).  Fixes pass the hub's position gate first (``position_gate``: not
+        ahead of the hub clock, inside the district, no impossible jump); ``checked``: the
+        caller already ran this same gate (the terminal link, which answers each sender)."""
+        idx = np.asarray(idx, dtype=np.int64)
+        lon = np.asarray(lon, dtype=np.float64)
+        lat = np.asarray(lat, dtype=np.float64)
+        t = np.asarray(t, dtype=np.float64)
+        if not checked and idx.size:
+            known = (idx >= 0) & (idx < len(self.situation)) & np.isfinite(t)
+            idx, lon, lat, t = idx[known], lon[known], lat[known], t[known]
+            res = self.position_gate.check(idx, lon, lat, t, self.clock())
+            keep = res.ok
+            self.positions_refused += int(keep.size - np.count_nonzero(keep))
+            idx, lon, lat, t = idx[keep], lon[keep], lat[keep], res.t[keep]
         with self._pos_lock:
             return self.situation.apply_positions(idx, lon, lat, t)
 
     def handle(self, env: Envelope) -> Reply:
-        """Run one command now (on the calling thread); used by the loop and by tests."""
-        if env.token:
-            session = self.auth.resolve(env.token)
-            if session is None:
-                reply = Reply(env.request_id, False, error="session expired: sign in again")
-                self._audit(env, reply)
-                return reply
-            env = Envelope(
-                request_id=env.request_id,
-                command=env.command,
-                actor=session.username,
-                role=session.role,
-                workstation=env.workstation,
-                token=env.token,
-            )
-        cmd = env.command
-        allowed = self.rights.get(type(cmd))
-        if allowed is None:
-            return Reply(env.request_id, False, error=f"unknown command {type(cmd).__name__}")
-        if env.role not in allowed:
-            reply = Reply(
-                env.request_id,
-                False,
-                error=f"role {env.role!r} may not {type(cmd).__name__}",
-            )
-            self._audit(env, reply)
-            return reply
-        try:
-            result = self.handlers[type(cmd)](cmd, env)
-        except CommandError as exc:
-            reply = Reply(env.request_id, False, error=str(exc))
-        except Exception as exc:  # a bug must not take the hub down
-            log.exception("command %s failed", type(cmd).__name__)
-            reply = Reply(env.request_id, False, error=f"internal error: {exc}")
-        else:
-            reply = Reply(env.request_id, True, result=result)
-        self._audit(env, reply)
-        return reply
-
-    def _audit(self, env: Envelope, reply: Reply) -> None:
-        record_command(
-            self.store,
-            actor=env.actor,
-            workstation=env.workstation,
-            command=env.command,
-            ok=reply.ok,
-            error=reply.error,
-            t=self.clock(),
-        )
+        """Run one command now (on the calling thread); used by the loop and by tests.
+        See :class:`~console.hub.boundary.CommandBoundary` for what happens in order."""
+        return self.boundary.handle(env)
 
     # ---------------------------------------------------------------- loop
 
@@ -366,35 +381,79 @@ class CommandHub:
                 item = None
             if item is not None:
                 env, fut = item
-                if fut.set_running_or_notify_cancel():
-                    fut.set_result(self.handle(env))
+                if not fut.set_running_or_notify_cancel():
+                    pass
+                elif isinstance(env.command, Login):  # argon2 off this thread
+                    self.boundary.login_async(env, fut)
+                else:
+                    deliver(self.handle(env), fut)  # heat work replies from its worker
             now_m = time.monotonic()
             if now_m >= next_tick:
                 next_tick = now_m + tick
-                self._sim_step(tick)
+                self._sim_step()
                 self.virtual.tick(self.clock())
-                try:
-                    self.workflow.check_timers()
-                except Exception:
-                    log.exception("timer check failed")
+                if self.guard.safe:  # nothing is written until a write works again
+                    self.guard.retry()
+                else:
+                    self._check_timers()
+                    self._terminal_changes()
+                    self._tick_hooks()
             if now_m >= next_flush:
                 next_flush = now_m + FLUSH_S
                 self.flush_positions()
-            if now_m >= next_persist:
+            if now_m >= next_persist and not self.guard.safe:
                 next_persist = now_m + PERSIST_S
                 self._persist_positions()
 
-    def _sim_step(self, dt: float) -> None:
+    def _sim_step(self) -> None:
+        """Move the simulated units by the hub-clock time since the last step: the demo
+        world keeps the hub's time, like every timer (a frozen clock holds it still,
+        advancing it drives the units that far)."""
         if self.sim is None:
             return
-        moved, arrived = self.sim.step(dt)
+        now = self.clock()
+        last = now if self._last_sim_t is None else self._last_sim_t
+        self._last_sim_t = now
+        moved, arrived = self.sim.step(max(0.0, now - last))
         if moved.size:
-            now = self.clock()
-            self.ingest_positions(
-                moved, self.sim.lon[moved], self.sim.lat[moved], np.full(moved.size, now)
+            self.ingest_positions(  # the hub moves these itself: nothing to check
+                moved,
+                self.sim.lon[moved],
+                self.sim.lat[moved],
+                np.full(moved.size, now),
+                checked=True,
             )
         for i in arrived:
             self.virtual.on_arrival(i)
+
+    def _tick_hooks(self) -> None:
+        for hook in list(self.tick_hooks):
+            try:
+                hook()
+            except Exception as exc:
+                if not self.guard.watch(exc):
+                    log.exception("tick hook %s failed", getattr(hook, "__name__", hook))
+
+    def _check_timers(self) -> None:
+        try:
+            self.workflow.timers.check()
+        except Exception as exc:
+            if not self.guard.watch(exc):
+                log.exception("timer check failed")
+
+    def _terminal_changes(self) -> None:
+        """Terminals that went off the air leave their undelivered orders to the radio (and,
+        once after start, so do units that never came back on the air)."""
+        try:
+            _came, went = self.terminals.changes()
+            if went:
+                self.workflow.delivery.on_offline(went)
+            due = self._presence_check_at
+            if due is not None and time.monotonic() >= due:
+                self._presence_check_at = None
+                self.workflow.delivery.check_pending()
+        except Exception:
+            log.exception("terminal presence check failed")
 
     def flush_positions(self) -> None:
         """Emit one coalesced UnitsMoved for everything that moved since the last flush."""
@@ -431,7 +490,7 @@ class CommandHub:
 
     def emit_unit(self, i: int) -> None:
         """Publish one unit's current state."""
-        self._emit(UnitChanged(unit=self.unit_state(i)))
+        self.publisher.unit(i)
 
     def _emit(self, ev: Event) -> None:
         # subscribers get their own copy: the hub keeps changing its live records
@@ -453,30 +512,19 @@ class CommandHub:
     def _persist_positions(self) -> None:
         try:
             self.incidents.persist_positions()
-        except Exception:
-            log.exception("persisting positions failed")
+        except Exception as exc:
+            if not self.guard.watch(exc):
+                log.exception("persisting positions failed")
 
     # ------------------------------------------------------------- handlers
 
     def unit_state(self, i: int) -> UnitState:
         """The workstation view of unit ``i``."""
-        s = self.situation
-        spec = s.specs[i]
-        inc_id = int(s.incident[i])
-        return UnitState(
-            idx=i,
-            call_sign=spec.call_sign,
-            unit_type=spec.unit_type,
-            station=spec.station_code,
-            area=spec.area_code,
-            status=s.status_of(i).value,
-            status_since=float(s.status_since[i]),
-            incident_id=None if inc_id < 0 else inc_id,
-            lon=float(s.lon[i]),
-            lat=float(s.lat[i]),
-            fix_t=float(s.fix_t[i]),
-            members=list(spec.members),
-        )
+        return unit_state(self.situation, i)
+
+    def emit_incident(self, incident_id: int) -> None:
+        """Publish the current state of one incident (used by other hub parts)."""
+        self.publisher.incident(incident_id)
 
     def _get_snapshot(self, cmd: GetSnapshot, env: Envelope) -> Snapshot:
         with self._pos_lock:
@@ -486,173 +534,22 @@ class CommandHub:
             t=self.clock(),
             units=units,
             incidents=self.incidents.open_states(),
-            plans=self.workflow.open_plans(),
-            alerts=self.workflow.open_alerts(),
+            plans=self.workflow.plans.open_plans(),
+            alerts=self.workflow.alerts.open_alerts(),
         )
 
     def _get_district(self, cmd: GetDistrict, env: Envelope) -> StaticDistrict:
         if self._static is None:
-            d = self.district
-            segs = self.graph.segments_lonlat()
-            labels = [
-                (w.name, float(w.lon), float(w.lat), int(w.road_class))
-                for w in self.graph.names_at()[:400]
-                if w.name
-            ]
-            self._static = StaticDistrict(
-                code=d.code,
-                name=d.name,
-                approximate=d.approximate,
-                outline=list(d.outline),
-                stations=[
-                    {"code": s.code, "name": s.name, "lon": s.lon, "lat": s.lat} for s in d.stations
-                ],
-                areas=[
-                    {
-                        "code": a.code,
-                        "name": a.name,
-                        "station": a.station_code,
-                        "polygon": list(a.polygon),
-                    }
-                    for a in d.areas
-                ],
-                fixed_points=[
-                    {"code": p.code, "name": p.name, "lon": p.lon, "lat": p.lat}
-                    for p in d.fixed_points
-                ],
-                landmarks=dict(d.landmarks),
-                seg_lonlat=np.ascontiguousarray(segs.coords, dtype=np.float64).tobytes(),
-                seg_class=np.ascontiguousarray(segs.road_class, dtype=np.int8).tobytes(),
-                road_labels=labels,
-                intersections=[
-                    (x.roads[0], x.roads[1], x.lon, x.lat) for x in intersections(self.graph)
-                ],
-            )
+            self._static = static_district(self.district, self.graph, self.local.name)
         return self._static
 
-    def _get_heat(self, cmd: GetHeat, env: Envelope) -> dict[str, Any]:
-        if cmd.t1 <= cmd.t0:
-            raise CommandError("heat window: end must be after start")
-        if not 5.0 <= cmd.cell_m <= 1000.0:
-            raise CommandError("heat cell size must be 5-1000 m")
-        m = (self.hist_t >= cmd.t0) & (self.hist_t < cmd.t1)
-        if cmd.types:
-            unknown = sorted(set(cmd.types) - set(self.config.incident_types))
-            if unknown:
-                raise CommandError(f"unknown incident type(s): {', '.join(unknown)}")
-            m &= np.isin(self._hist_type_arr, cmd.types)
-        if cmd.hours is not None:
-            hours = ((self.hist_t + 8 * 3600) // 3600 % 24).astype(int)  # Shanghai local time
-            m &= np.isin(hours, cmd.hours)
-        g = heat_grid(self.hist_lon[m], self.hist_lat[m], self.district.bbox, cell_m=cmd.cell_m)
-        return {
-            "density": g.density.tobytes(),
-            "shape": list(g.density.shape),
-            "bbox": [g.lon0, g.lat0, g.lon1, g.lat1],
-            "n_calls": g.n_calls,
-            "max": g.max,
-        }
-
-    def _create_incident(self, cmd: CreateIncident, env: Envelope) -> dict[str, Any]:
-        w = self.config.workflow
-        dups = self.workflow.duplicates_of(
-            cmd.incident_type, cmd.lon, cmd.lat, w.duplicate_radius_m, w.duplicate_window_seconds
-        )
-        state = self.incidents.create(cmd, env, self._emit)
-        result: dict[str, Any] = {"incident_id": state.id, "possible_duplicates": dups}
-        try:
-            plan = self.workflow.propose(state.id, "planner")
-            result["plan_id"] = plan.plan_id
-        except CommandError as exc:
-            result["plan_error"] = str(exc)
-        return result
-
-    def _merge_into_incident(self, cmd: MergeIntoIncident, env: Envelope) -> dict[str, Any]:
-        state = self.incidents.merge_call(cmd, env, self._emit)
-        return {"incident_id": state.id, "calls": state.calls}
-
-    def _plan_result(self, ev: Any) -> dict[str, Any]:
-        return {
-            "plan_id": ev.plan_id,
-            "status": ev.status,
-            "approvals": list(ev.approvals),
-            "approvals_needed": ev.approvals_needed,
-        }
-
-    def _get_plan(self, cmd: GetPlan, env: Envelope) -> Any:
-        for p in self.workflow.plans.values():
-            if p.incident_id == cmd.incident_id:
-                return p
-        raise CommandError(f"incident {cmd.incident_id} has no current plan")
-
-    def _login(self, cmd: Login, env: Envelope) -> dict[str, str]:
-        try:
-            s = self.auth.login(cmd.username, cmd.password)
-        except AuthError as exc:
-            raise CommandError(str(exc)) from None
-        return {
-            "token": s.token,
-            "actor": s.username,
-            "role": s.role,
-            "display_name": s.display_name,
-        }
-
-    def _logout(self, cmd: Logout, env: Envelope) -> None:
-        self.auth.logout(env.token)
-
-    def _create_user(self, cmd: CreateUser, env: Envelope) -> None:
-        try:
-            self.auth.create_user(cmd.username, cmd.display_name, cmd.password, cmd.role)
-        except AuthError as exc:
-            raise CommandError(str(exc)) from None
-
-    def _set_unit_status(self, cmd: SetUnitStatus, env: Envelope) -> None:
-        i = self.situation.index.get(cmd.call_sign)
-        if i is None:
-            raise CommandError(f"unknown unit {cmd.call_sign!r}")
-        try:
-            status = UnitStatus(cmd.status)
-        except ValueError:
-            raise CommandError(f"unknown unit status {cmd.status!r}") from None
-        self.incidents.set_unit_status(i, status, None, env.actor)
+    def _release_unit(self, i: int) -> None:
+        """Unit ``i`` is free: its stand-in terminal forgets it, the simulation lets it
+        patrol again, and everyone sees its state."""
+        self.virtual.forget(i)
         if self.sim is not None:
-            self.sim.set_hold(i, status in (UnitStatus.OFF_DUTY, UnitStatus.ON_SCENE))
-            if status is UnitStatus.AVAILABLE:
-                self.sim.release(i)
-        self._emit(UnitChanged(unit=self.unit_state(i)))
-
-    def _close_incident(self, cmd: CloseIncident, env: Envelope) -> None:
-        if cmd.incident_id not in self.incidents.open:
-            raise CommandError(f"incident {cmd.incident_id} is not open")
-        self.workflow.finish_orders(cmd.incident_id, cmd.outcome or "closed", env.actor)
-        freed = self.incidents.finish(
-            cmd.incident_id, IncidentStatus.CLOSED, cmd.outcome, env, self._emit
-        )
-        self._release_units(freed)
-
-    def _cancel_incident(self, cmd: CancelIncident, env: Envelope) -> None:
-        if not cmd.reason.strip():
-            raise CommandError("a cancellation needs a reason")
-        if cmd.incident_id not in self.incidents.open:
-            raise CommandError(f"incident {cmd.incident_id} is not open")
-        self.workflow.finish_orders(cmd.incident_id, "cancelled: " + cmd.reason, env.actor, True)
-        freed = self.incidents.finish(
-            cmd.incident_id, IncidentStatus.CANCELLED, cmd.reason, env, self._emit
-        )
-        self._release_units(freed)
-
-    def _release_units(self, idx: list[int]) -> None:
-        for i in idx:
-            self.virtual.forget(i)
-            if self.sim is not None:
-                self.sim.release(i)
-            self._emit(UnitChanged(unit=self.unit_state(i)))
-
-    def emit_incident(self, incident_id: int) -> None:
-        """Publish the current state of one incident (used by other hub parts)."""
-        st = self.incidents.state(incident_id)
-        if st is not None:
-            self._emit(IncidentChanged(incident=st))
+            self.sim.release(i)
+        self.emit_unit(i)
 
 
 def start_embedded_hub(

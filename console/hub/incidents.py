@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from sqlalchemy.orm import Session
 
 from console.config import Config
 from console.domain import District, IncidentStatus, UnitStatus
+from console.geo.coords import haversine_m
 from console.hub.errors import CommandError
 from console.hub.messages import (
     CreateIncident,
@@ -23,7 +25,6 @@ from console.hub.messages import (
     IncidentChanged,
     IncidentState,
     MergeIntoIncident,
-    UnitChanged,
 )
 from console.hub.situation import Situation
 from console.polygon import contains
@@ -78,6 +79,7 @@ class IncidentBook:
         self.clock = clock
         self.open: dict[int, _Open] = {}
         self._unit_ids: dict[str, int] = {}
+        self._call_signs: dict[int, str] = {}
         self._reload()
 
     def _reload(self) -> None:
@@ -88,6 +90,25 @@ class IncidentBook:
                 st.calls = 1 + sum(1 for e in r.chronology(row.id) if e.kind == CALL_MERGED)
                 self.open[row.id] = _Open(state=st)
             self._unit_ids = repos.UnitRepo(s).ids_by_call_sign()
+        self._call_signs = {uid: cs for cs, uid in reversed(self._unit_ids.items())}
+
+    def restore_bindings(self) -> None:
+        """After a restart: units with a live order on an open incident are bound to it again
+        (dispatched since the order was written), as they were before the hub stopped."""
+        with self.store.session() as s:
+            orders = repos.OrderRepo(s)
+            for o in self.open.values():
+                for order in orders.for_incident(o.state.id):
+                    if order.state in ("finished", "rejected", "expired", "cancelled"):
+                        continue
+                    cs = self.call_sign_of(order.unit_id)
+                    i = self.situation.index.get(cs) if cs else None
+                    if i is not None and i not in o.units:
+                        o.units.append(i)
+                        self.situation.set_status(
+                            i, UnitStatus.DISPATCHED, order.created_at, o.state.id
+                        )
+                o.state.units = [self.situation.specs[i].call_sign for i in o.units]
 
     @staticmethod
     def _to_state(row: Any) -> IncidentState:
@@ -115,6 +136,66 @@ class IncidentBook:
         """The current state of an open incident, if it is open."""
         o = self.open.get(incident_id)
         return o.state if o else None
+
+    def open_ids(self) -> list[int]:
+        """Ids of the open incidents, in the order they were opened (or reloaded)."""
+        return list(self.open)
+
+    def is_open(self, incident_id: int) -> bool:
+        """Whether the incident is open (still being worked on)."""
+        return incident_id in self.open
+
+    def status_of(self, incident_id: int) -> str | None:
+        """The incident's status, open or not (from the store); None if there is no such one."""
+        o = self.open.get(incident_id)
+        if o is not None:
+            return o.state.status
+        with self.store.session() as s:
+            row = repos.IncidentRepo(s).get(incident_id)
+            return None if row is None else str(row.status)
+
+    def units_of(self, incident_id: int) -> list[int]:
+        """Situation indices of the units bound to an open incident (a copy)."""
+        o = self.open.get(incident_id)
+        return list(o.units) if o else []
+
+    def unit_id_of(self, call_sign: str) -> int | None:
+        """The store id of a unit, by call sign (None: not a unit of this district)."""
+        return self._unit_ids.get(call_sign)
+
+    def call_sign_of(self, unit_id: int) -> str | None:
+        """The call sign of a unit, by store id (None: unknown id)."""
+        return self._call_signs.get(unit_id)
+
+    def chronology(self, incident_id: int) -> list[dict[str, Any]]:
+        """The incident's recorded steps, oldest first."""
+        with self.store.session() as s:
+            r = repos.IncidentRepo(s)
+            if r.get(incident_id) is None:
+                raise IncidentError(f"no incident {incident_id}")
+            return [
+                {"t": e.t, "actor": e.actor, "kind": e.kind, "detail": dict(e.detail or {})}
+                for e in r.chronology(incident_id)
+            ]
+
+    def duplicates_of(
+        self,
+        incident_type: str,
+        lon: float,
+        lat: float,
+        radius_m: float = 300.0,
+        window_s: float = 1800.0,
+    ) -> list[int]:
+        """Open incidents of the same type nearby and recent (likely the same event)."""
+        now = self.clock()
+        out = []
+        for o in self.open.values():
+            st = o.state
+            if st.incident_type != incident_type or now - st.created_at > window_s:
+                continue
+            if float(haversine_m(lon, lat, st.lon, st.lat)) <= radius_m:
+                out.append(st.id)
+        return out
 
     def create(self, cmd: CreateIncident, env: Envelope, emit: Emit) -> IncidentState:
         """Validate and register a new incident; refuse bad input with a clear reason."""
@@ -174,9 +255,7 @@ class IncidentBook:
         """
         o = self.open.get(cmd.incident_id)
         if o is None:
-            with self.store.session() as s:
-                row = repos.IncidentRepo(s).get(cmd.incident_id)
-                status = row.status if row is not None else None
+            status = self.status_of(cmd.incident_id)
             if status is None:
                 raise IncidentError(f"no incident {cmd.incident_id}")
             raise IncidentError(
@@ -226,15 +305,35 @@ class IncidentBook:
         emit: Emit,
     ) -> None:
         """Move an incident along its lifecycle, with a chronology row."""
-        o = self.open.get(incident_id)
-        if o is None:
+        if incident_id not in self.open:
             raise IncidentError(f"incident {incident_id} is not open")
         now = self.clock()
         with self.store.transaction() as s:
-            r = repos.IncidentRepo(s)
-            r.set_status(incident_id, status, actor=actor, t=now, note=str(detail.get("text", "")))
-            if detail:
-                r.add_event(incident_id, t=now, actor=actor, kind="detail", detail=detail)
+            self.write_status(s, incident_id, status, actor, detail, now)
+        self.show_status(incident_id, status, emit)
+
+    def write_status(
+        self,
+        s: Session,
+        incident_id: int,
+        status: IncidentStatus,
+        actor: str,
+        detail: dict[str, Any],
+        t: float,
+    ) -> None:
+        """The status change and its chronology rows, inside the caller's transaction
+        ``s`` (a plan's approval writes it with its orders); :meth:`show_status` once
+        committed."""
+        r = repos.IncidentRepo(s)
+        r.set_status(incident_id, status, actor=actor, t=t, note=str(detail.get("text", "")))
+        if detail:
+            r.add_event(incident_id, t=t, actor=actor, kind="detail", detail=detail)
+
+    def show_status(self, incident_id: int, status: IncidentStatus, emit: Emit) -> None:
+        """A status the store already holds becomes the open record's, and everyone's."""
+        o = self.open.get(incident_id)
+        if o is None:
+            return
         o.state.status = status.value
         if status not in OPEN_STATUSES:
             del self.open[incident_id]
@@ -266,33 +365,39 @@ class IncidentBook:
                 o.units.append(i)
         o.state.units = [self.situation.specs[i].call_sign for i in o.units]
 
+    def adjust_force(
+        self, incident_id: int, force_level: int | None, manpower: int | None
+    ) -> IncidentState:
+        """Set the force level and manpower a new plan is made for (the open record only)."""
+        o = self.open.get(incident_id)
+        if o is None:
+            raise IncidentError(f"incident {incident_id} is not open")
+        if force_level is not None:
+            o.state.force_level = force_level
+        if manpower is not None:
+            o.state.manpower = manpower
+        return o.state
+
+    def unbind(self, incident_id: int, i: int) -> bool:
+        """Take unit ``i`` off an open incident's list (freed, refused, replaced);
+        False if it was not on it."""
+        o = self.open.get(incident_id)
+        if o is None or i not in o.units:
+            return False
+        o.units.remove(i)
+        o.state.units = [self.situation.specs[k].call_sign for k in o.units]
+        return True
+
     def set_unit_status(
         self, i: int, status: UnitStatus, incident_id: int | None, actor: str
     ) -> None:
         """Record a unit status change in the situation and the store."""
         now = self.clock()
-        self.situation.set_status(i, status, now, incident_id)
         uid = self._unit_ids.get(self.situation.specs[i].call_sign)
-        if uid is not None:
+        if uid is not None:  # the store first: a failed write leaves the live picture as it was
             with self.store.transaction() as s:
                 repos.UnitRepo(s).set_status(uid, status, t=now, incident_id=incident_id)
-
-    def unit_arrived(self, i: int, emit: Emit) -> None:
-        """A unit reached its incident: on scene; the incident follows."""
-        inc_id = int(self.situation.incident[i])
-        self.set_unit_status(i, UnitStatus.ON_SCENE, inc_id if inc_id >= 0 else None, "system")
-        o = self.open.get(inc_id)
-        if o is not None and o.state.status != IncidentStatus.ON_SCENE.value:
-            self.set_status(
-                inc_id,
-                IncidentStatus.ON_SCENE,
-                "system",
-                {"unit": self.situation.specs[i].call_sign},
-                emit,
-            )
-
-    def check_timers(self, emit: Emit) -> None:
-        """Periodic checks (arrival standards etc.); extended by the workflow."""
+        self.situation.set_status(i, status, now, incident_id)
 
     def persist_positions(self) -> None:
         """Write the latest fixes to the store (latest table + bounded history)."""
@@ -313,7 +418,3 @@ class IncidentBook:
             r = repos.PositionRepo(s)
             r.record(rows)
             r.prune_history(keep_seconds=HISTORY_KEEP_S, max_per_unit=HISTORY_MAX_PER_UNIT)
-
-    def emit_unit(self, i: int, unit_state: Callable[[int], Any], emit: Emit) -> None:
-        """Publish one unit's state."""
-        emit(UnitChanged(unit=unit_state(i)))

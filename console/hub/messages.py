@@ -41,6 +41,8 @@ class GetHeat(Command):
     types: list[str] | None = None
     hours: list[int] | None = None  # hours of day 0..23 to keep; None = all
     cell_m: float = 50.0
+    weekdays: list[int] | None = None  # local weekdays 0 (Monday)..6 to keep; None = all
+    bandwidth_m: float = 120.0  # kernel bandwidth (smoothing) in metres
 
 
 class CreateIncident(Command):
@@ -247,6 +249,102 @@ class OrderReceipt(Command):
     outcome: str = ""
 
 
+class RecordManualDelivery(Command):
+    """An operator delivered an order by hand to a unit no terminal could reach: by
+    ``channel`` (radio | phone | in_person) to ``contact`` (who answered) at ``at`` (UNIX
+    seconds; None: now).  With ``accepted`` the officer also accepted it over the same
+    channel.  Advances the order like the terminal's receipt.  Reply: {"order_id",
+    "state", "channel", "at"}."""
+
+    order_id: str
+    channel: str
+    contact: str = ""
+    at: float | None = None
+    accepted: bool = False
+
+
+# --------------------------------------------- hot spots and forecasts (heat engine)
+# Answered from the hub's HeatEngine on a worker thread (console/hub/forecasting.py);
+# local hours and weekdays are the district's time zone.  Replies are the engine's
+# ``to_wire`` forms (read back with console.heat.wire) plus "tz".
+
+
+class GetHotspots(Command):
+    """Getis-Ord Gi* hot-spot areas of the calls in [t0, t1) matching the filter."""
+
+    t0: float
+    t1: float
+    types: list[str] | None = None
+    hours: list[int] | None = None
+    weekdays: list[int] | None = None
+    cell_m: float = 100.0
+    neighbourhood_m: float = 300.0
+    fdr: float = 0.05  # false-discovery rate of the significant cells
+
+
+class GetForecast(Command):
+    """Expected calls per cell for the next shift (``shift_hours`` from ``t0``), the next
+    24 hours (hour by hour) or the next 7 days (day by day); ``t0`` None: now, at the
+    start of its local hour."""
+
+    horizon: str = "24h"  # "shift" | "24h" | "7d"
+    t0: float | None = None
+    shift_hours: float = 8.0
+    types: list[str] | None = None
+    cell_m: float = 100.0
+    model: str = "blend"
+
+
+class GetPatrolFocus(Command):
+    """Patrol points per responsibility area for the shift [t0, t1) (None: from now, at the
+    start of its local hour, for 8 hours): where a unit on patrol is nearest to the most
+    expected calls.  Reply: {"t0", "t1", "tz", "radius_m", "areas": [AreaFocus wire]}."""
+
+    t0: float | None = None
+    t1: float | None = None
+    area_codes: list[str] | None = None  # None: every area of the district
+    per_area: int = 3
+    radius_m: float = 300.0
+    types: list[str] | None = None
+
+
+# ------------------------------------------------------------------ crowd flow
+# Handled by console/hub/crowding.py (issue 18): places of config/crowd.toml, counts in,
+# forecasts out once a minute (computed on a worker thread), warnings on the alert board.
+
+
+class GetCrowdPlaces(Command):
+    """The crowd places: {"places": [{code, name, name_en, kind, polygon, point, capacity,
+    warn_share, alarm_share, measure, tz}], "note", "note_en"} (``note``: where the counts
+    come from when they are not the places' own, e.g. the demo's stand-in)."""
+
+
+class GetCrowd(Command):
+    """The latest forecast of one place (``place``) or of every place (""):
+    {"forecasts": [CrowdForecast]}."""
+
+    place: str = ""
+
+
+class AddCrowdCount(Command):
+    """One count of one counter of a place for the minute holding ``t`` (None: now): people
+    present (an occupancy place) or counted in that minute (a flow place).  A later count
+    of the same counter and minute replaces it.  Reply: {"place", "sensor", "minute"}."""
+
+    place: str
+    sensor: str
+    people: float
+    t: float | None = None
+
+
+class RaiseCrowdIncident(Command):
+    """Open the crowd-crush run card from a crowd warning: a ``crowd_crush_risk`` incident at
+    the alert's place through the normal intake (plan proposed as for any call).
+    Reply: CreateIncident's ({"incident_id", "plan_id", ...}) plus "alert_id"."""
+
+    alert_id: int
+
+
 class Envelope(msgspec.Struct, forbid_unknown_fields=True):
     """A command with who sent it.
 
@@ -261,6 +359,10 @@ class Envelope(msgspec.Struct, forbid_unknown_fields=True):
     role: str = "operator"
     workstation: str = "local"
     token: str = ""
+    source: str = ""
+    """Who the link saw send it (``key:`` and the connection's CURVE public key), set by the
+    workstation server over whatever came on the wire; "" in process.  Sign-in limits count
+    failures per source by it, never by the ``workstation`` name a client chooses."""
 
 
 class Reply(msgspec.Struct, forbid_unknown_fields=True):
@@ -362,6 +464,24 @@ class AlertDecision(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_
     reason: str = ""
 
 
+class CrowdAlertInfo(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """What a crowd warning is about (``console.hub.crowding``): the place, the crossing and
+    its lead time, and where the crowd-crush run card sends units (``RaiseCrowdIncident``)."""
+
+    key: str  # the warning episode: never raised twice under one key
+    place: str  # place code (config/crowd.toml)
+    place_name: str
+    source: str  # hourly | nowcast | measured
+    t_cross: float  # first bucket at or over the level (the measuring time for "measured")
+    t_peak: float
+    lead_s: float  # how far ahead of the alert the crossing is (0: now)
+    share: float  # peak / capacity
+    peak: float  # people (an occupancy) or people per hour (a flow)
+    lon: float
+    lat: float
+    incident_type: str = "crowd_crush_risk"
+
+
 class Alert(Event):
     """Something an operator must see and acknowledge (timer, escalation, sensor)."""
 
@@ -375,6 +495,7 @@ class Alert(Event):
     acked_by: str = ""
     proposal: AlertProposal | None = None  # escalations that name a unit to send instead
     decision: AlertDecision | None = None  # set once a supervisor took or declined it
+    crowd: CrowdAlertInfo | None = None  # a crowd warning (its run card: RaiseCrowdIncident)
 
 
 class PlanChanged(Event):
@@ -408,6 +529,37 @@ class Snapshot(Event):
     alerts: list[Alert] = []
 
 
+class CrowdForecast(Event):
+    """A place's forecast, refreshed once a minute: the next ``hour_*`` hours with an 80 %
+    band, the nowcast's next ``minute_*`` minutes with theirs (empty without live counts),
+    the last ``observed`` hourly counts (gaps left out), the next peak.  Arrays are float64
+    bytes (``numpy.frombuffer``); times are bucket starts in UTC seconds, ``tz`` the place's
+    own clock for showing them."""
+
+    place: str
+    issued_at: float
+    model: str
+    measure: str  # occupancy (people present) | flow (people per hour)
+    tz: str
+    capacity: float
+    warn_share: float
+    alarm_share: float
+    hour_times: bytes
+    hour_point: bytes
+    hour_lower: bytes
+    hour_upper: bytes
+    minute_times: bytes
+    minute_point: bytes
+    minute_lower: bytes
+    minute_upper: bytes
+    observed_times: bytes
+    observed: bytes
+    peak_t: float | None = None
+    peak: float | None = None
+    note: str = ""  # where the counts come from when not the place's own (demo stand-in)
+    note_en: str = ""
+
+
 class StaticDistrict(msgspec.Struct, forbid_unknown_fields=True):
     """The static district geometry a workstation draws (answer to GetDistrict)."""
 
@@ -424,9 +576,29 @@ class StaticDistrict(msgspec.Struct, forbid_unknown_fields=True):
     seg_class: bytes
     road_labels: list[tuple[str, float, float, int]]  # name, lon, lat, road class
     intersections: list[tuple[str, str, float, float]] = []  # road a, road b (sorted), lon, lat
+    tz: str = "Asia/Shanghai"  # the district's IANA zone: the console shows local times in it
+
+
+class MessageChanged(Event):
+    """A message to a unit was delivered to its terminal or read by the officer."""
+
+    message_id: str
+    group_id: str
+    call_sign: str
+    incident_id: int | None
+    state: str  # pending | delivered | read | expired
+    t: float
 
 
 ENCODER = msgspec.msgpack.Encoder()
 EVENT_DECODER: msgspec.msgpack.Decoder[Event] = msgspec.msgpack.Decoder(
-    Snapshot | UnitsMoved | UnitChanged | IncidentChanged | Alert | PlanChanged | OrderChanged
+    Snapshot
+    | UnitsMoved
+    | UnitChanged
+    | IncidentChanged
+    | Alert
+    | PlanChanged
+    | OrderChanged
+    | CrowdForecast
+    | MessageChanged
 )

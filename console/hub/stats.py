@@ -9,21 +9,25 @@ arrived and finished), so they match what the terminals reported.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 
-from console.store.models import OrderRow
+from console.config import Config
+from console.domain import District
+from console.store.db import Store
+from console.store.models import IncidentEventRow, IncidentRow, OrderRow
 
-if TYPE_CHECKING:
-    from console.hub.hub import CommandHub
+CAMERA_SOURCE = "camera"
 
 
-def workload(hub: CommandHub, t0: float, t1: float) -> dict[str, list[dict[str, Any]]]:
-    """Rows per unit, officer and station for orders created in [t0, t1)."""
-    now = hub.clock()
+def workload(
+    store: Store, district: District, config: Config, now: float, t0: float, t1: float
+) -> dict[str, list[dict[str, Any]]]:
+    """Rows per unit, officer and station for orders created in [t0, t1); ``now`` closes
+    the hours of orders still running."""
     by_unit: dict[str, dict[str, Any]] = {}
-    with hub.store.session() as s:
+    with store.session() as s:
         rows = s.execute(
             select(
                 OrderRow.incident_id,
@@ -35,14 +39,14 @@ def workload(hub: CommandHub, t0: float, t1: float) -> dict[str, list[dict[str, 
                 OrderRow.state,
             ).where(OrderRow.created_at >= t0, OrderRow.created_at < t1)
         ).all()
-    specs = {u.call_sign: u for u in hub.district.units}
+    specs = {u.call_sign: u for u in district.units}
     for incident_id, body, created, accepted, arrived, finished, _state in rows:
         cs = str((body or {}).get("call_sign", ""))
         spec = specs.get(cs)
         if spec is None:
             continue
-        ut = hub.config.unit_types[spec.unit_type]
-        std = hub.config.arrival_standards[ut.standard].seconds
+        ut = config.unit_types[spec.unit_type]
+        std = config.arrival_standards[ut.standard].seconds
         u = by_unit.setdefault(
             cs,
             {
@@ -121,4 +125,66 @@ def workload(hub: CommandHub, t0: float, t1: float) -> dict[str, list[dict[str, 
         }
         for name, v in sorted(stations.items())
     ]
-    return {"units": units_out, "officers": officers, "stations": stations_out}
+    return {
+        "units": units_out,
+        "officers": officers,
+        "stations": stations_out,
+        "cameras": camera_alarms(store, t0, t1),
+    }
+
+
+def camera_alarms(store: Store, t0: float, t1: float) -> list[dict[str, Any]]:
+    """Per camera, the incidents it raised in [t0, t1) and what the operators decided:
+    ``false_alarm_rate`` is dismissed / decided (None while nothing was decided), so a
+    camera that keeps seeing birds as throws shows up here (console/hub/sensing.py)."""
+    with store.session() as s:
+        rows = s.execute(
+            select(IncidentEventRow.incident_id, IncidentEventRow.kind, IncidentEventRow.detail)
+            .join(IncidentRow, IncidentRow.id == IncidentEventRow.incident_id)
+            .where(
+                IncidentRow.source == CAMERA_SOURCE,
+                IncidentRow.created_at >= t0,
+                IncidentRow.created_at < t1,
+                IncidentEventRow.kind.in_(
+                    ("camera_detection", "camera_confirmed", "camera_dismissed")
+                ),
+            )
+            .order_by(IncidentEventRow.t, IncidentEventRow.id)
+        ).all()
+    camera_of: dict[int, str] = {}
+    names: dict[str, str] = {}
+    detections: dict[int, int] = defaultdict(int)
+    decision: dict[int, str] = {}
+    for iid, kind, detail in rows:
+        if kind == "camera_detection":
+            cam = camera_of.setdefault(iid, str((detail or {}).get("camera_id", "")))
+            names.setdefault(cam, str((detail or {}).get("camera_name", "")))
+            detections[iid] += 1
+        else:
+            decision.setdefault(iid, kind.removeprefix("camera_"))
+    per: dict[str, dict[str, Any]] = {}
+    for iid, cam in camera_of.items():
+        c = per.setdefault(
+            cam,
+            {
+                "camera": cam,
+                "name": names.get(cam) or cam,
+                "incidents": 0,
+                "detections": 0,
+                "confirmed": 0,
+                "dismissed": 0,
+            },
+        )
+        c["incidents"] += 1
+        c["detections"] += detections[iid]
+        said = decision.get(iid)
+        if said in ("confirmed", "dismissed"):
+            c[said] += 1
+    out = []
+    for cam in sorted(per):
+        c = per[cam]
+        decided = c["confirmed"] + c["dismissed"]
+        c["undecided"] = c["incidents"] - decided
+        c["false_alarm_rate"] = round(c["dismissed"] / decided, 3) if decided else None
+        out.append(c)
+    return out

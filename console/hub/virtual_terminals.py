@@ -1,6 +1,9 @@
-"""Stand-ins for officers' terminals in the embedded demo (no real devices attached).
+"""Stand-ins for officers' terminals in the labelled embedded demo (no real devices).
 
-When the hub runs without a terminal link, each order goes to one of these:
+Only a demo hub (``open_hub(demo=True)`` / ``start_embedded_hub``) answers with these, and
+never for a unit that has an enrolled terminal of its own (``answers``); a real hub has
+none, so an order nobody received is never recorded as delivered.  Each order one of
+these answers:
 it reports delivery, reading and acceptance after human-like delays, drives
 the unit to the scene through the simulation, and reports arrival when the
 unit gets there.  Receipts enter the hub as ``OrderReceipt`` commands with
@@ -35,16 +38,22 @@ class VirtualTerminals:
         sim: Simulator | None,
         send_receipt: Callable[[str, str, int], None],
         seed: int = 11,
+        answers: Callable[[int], bool] | None = None,
     ) -> None:
+        """``answers(unit)``: whether a stand-in answers for that unit now (default: all)."""
         self.sim = sim
         self.send_receipt = send_receipt
+        self.answers = answers
         self.rng = np.random.default_rng(seed)
         self._queue: list[_Due] = []
         self._orders_by_unit: dict[int, str] = {}
         self._targets: dict[str, tuple[float, float]] = {}
 
     def on_order(self, order_id: str, unit: int, body: dict[str, Any], now: float) -> None:
-        """A new order for ``unit``: schedule the officer's reactions."""
+        """A new order for ``unit``: schedule the officer's reactions (if a stand-in
+        answers for it)."""
+        if self.answers is not None and not self.answers(unit):
+            return
         d = float(self.rng.uniform(1.0, 2.5))
         r = d + float(self.rng.uniform(0.5, 2.0))
         a = r + float(self.rng.uniform(1.0, 4.0))

@@ -1,6 +1,7 @@
 """Entry points for the link's modes; ``console/cli.py`` dispatches to these.
 
-- ``hub_main``: ``main.py hub --db URL --bind ENDPOINT`` runs the hub alone;
+- ``hub_main``: ``main.py hub --db URL --bind ENDPOINT`` runs the hub alone on the district
+  stored in the database (``--demo``: the approximate demo district);
 - ``enroll_main``: ``main.py enroll --unit ID`` makes and registers a terminal key;
 - ``terminal_main``: ``main.py terminal --hub ENDPOINT --key FILE``, the officer's shell;
 - ``simulate_main``: ``main.py simulate --hub ENDPOINT --terminals N``.
@@ -13,24 +14,35 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import threading
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from console.link.keys import (
+    KEY_DIR_ENV,
     KeyFileError,
+    KeyPair,
     default_key_dir,
+    hub_keys_for_start,
     hub_public_key,
     key_file_name,
-    load_or_create_hub_keys,
 )
+from console.store.db import Store
 from console.store.errors import StoreError
+
+if TYPE_CHECKING:
+    from console.hub.hub import CommandHub
+    from console.video.config import CameraFile
+    from console.video.hubfeed import CameraFeed
 
 log = logging.getLogger(__name__)
 
 DEFAULT_BIND = "tcp://*:5555"
+CAMERAS_DEFAULT = Path(__file__).resolve().parents[2] / "config" / "cameras.toml"
 
 
 def _logging(verbose: bool) -> None:
@@ -70,8 +82,54 @@ def _hub_parser() -> argparse.ArgumentParser:
         help="terminal link without the command hub (positions and orders only; load tests)",
     )
     p.add_argument("--heartbeat", type=float, default=1.0, help="terminal heartbeat period, s")
+    p.add_argument(
+        "--init-key",
+        action="store_true",
+        help="first start of a new installation: make the hub key if none exists (without it,"
+        " a missing key stops the hub: a new key locks out every enrolled terminal)",
+    )
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        help="run on the approximate demo district (its own database unless --db)",
+    )
+    p.add_argument("--district", metavar="CODE", help="which stored district, if several")
+    p.add_argument(
+        "--demo-units",
+        type=int,
+        metavar="N",
+        help="with --demo: the demo at N units (generated patrol groups added; load tests)",
+    )
+    p.add_argument(
+        "--cameras",
+        nargs="?",
+        const=str(CAMERAS_DEFAULT),
+        metavar="FILE",
+        help="run the cameras of this camera file (default config/cameras.toml) in worker"
+        " processes feeding the hub; only the running district's cameras start",
+    )
+    p.add_argument(
+        "--standby",
+        action="store_true",
+        help="hot standby (PostgreSQL only): wait for the primary lease, then serve;"
+        " run the same command on each hub machine (console/link/standby.py)",
+    )
+    p.add_argument(
+        "--lease-s",
+        type=float,
+        default=3.0,
+        metavar="S",
+        help="with --standby: the primary lease lapses after S seconds without renewal",
+    )
     p.add_argument("-v", "--verbose", action="store_true")
     return p
+
+
+def _hub_keys(args: argparse.Namespace) -> KeyPair:
+    """The hub's key pair: the existing one, never silently made or replaced.  Only the
+    first start of an installation (``--init-key``) makes one; otherwise a missing key stops
+    the hub with the command that makes one and what that does to enrolled terminals."""
+    return hub_keys_for_start(args.key_dir, init=args.init_key)
 
 
 def hub_main(argv: list[str]) -> int:
@@ -82,14 +140,27 @@ def hub_main(argv: list[str]) -> int:
     from console.link.node import HubNode
     from console.store.db import default_db_url, open_store
 
-    try:
-        keys = load_or_create_hub_keys(args.key_dir)
-    except KeyFileError as exc:
-        return _fail(str(exc))
+    if args.key_dir is not None:  # one key directory for the link, the hub and its audit trail
+        os.environ[KEY_DIR_ENV] = str(args.key_dir)
+    cameras, refused = _camera_file(args)
+    if refused:
+        return _fail(refused)
     hub = None
+    feed = None
+    primacy = None
+    if args.standby:
+        from console.link.standby import wait_for_lease
+
+        try:
+            primacy = wait_for_lease(args.db, ttl_s=args.lease_s)
+        except StoreError as exc:
+            return _fail(f"database error: {exc}")
+        if primacy is None:
+            return 0  # stopped while on standby
     try:
         if args.link_only:
             store = open_store(args.db or default_db_url())
+            keys = _hub_keys(args)
             node = HubNode(
                 store,
                 keys,
@@ -99,21 +170,46 @@ def hub_main(argv: list[str]) -> int:
             )
         else:
             from console.config import ConfigError, load_config
-            from console.hub.bootstrap import start_embedded_hub
+            from console.hub.bootstrap import NoDistrictError, open_hub
 
             try:
                 cfg = load_config(args.config)
             except ConfigError as exc:
                 return _fail(f"configuration error: {exc}")
-            hub = start_embedded_hub(args.db, cfg, simulate=False)
+            try:
+                # no stand-in terminals, even on the demo district: this hub serves real
+                # terminals, and an order nobody received must never count as delivered
+                hub = open_hub(
+                    args.db,
+                    cfg,
+                    demo=args.demo,
+                    simulate=False,
+                    district=args.district,
+                    stand_ins=False,
+                    demo_units=args.demo_units,
+                )
+            except NoDistrictError as exc:
+                return _fail(f"the hub cannot start: {exc}", 3)
+            keys = _hub_keys(args)
             node = HubNode(hub.store, keys, args.bind, hub=hub, heartbeat_s=args.heartbeat)
         node.start()
+        if primacy is not None and hub is not None:
+            primacy.announce(hub)  # the takeover in the audit log and on the alert board
+        if hub is not None and cameras is not None:
+            feed = _start_cameras(hub, cameras)
+    except KeyFileError as exc:
+        if hub is not None:
+            hub.stop()
+        return _fail(str(exc))
     except StoreError as exc:
         return _fail(f"database error: {exc}")
     except ValueError as exc:
         return _fail(str(exc))
-    except Exception as exc:  # e.g. address in use
-        return _fail(f"cannot start the hub: {exc}")
+    except Exception as exc:  # e.g. address in use; never raw SQL on the screen
+        from console.hub.guard import safe_text
+
+        log.debug("start-up failed", exc_info=True)
+        return _fail(f"cannot start the hub: {safe_text(exc)}")
     from console.heap import settle_after_start
 
     settle_after_start()  # start-up state out of the collector's sight (console/heap.py)
@@ -141,10 +237,54 @@ def hub_main(argv: list[str]) -> int:
                 st.orders_sent,
             )
     finally:
+        if feed is not None:
+            feed.stop()  # the workers first: no report into a stopping hub
         node.stop()
         if hub is not None:
             hub.stop()
+        if primacy is not None:
+            primacy.release()  # a standby takes over at once, not after the lease lapses
     return 0
+
+
+def _camera_file(args: argparse.Namespace) -> tuple[CameraFile | None, str]:
+    """The ``--cameras`` file, read before anything starts: (cameras or None, refusal).
+
+    A bad file stops the hub with a sentence naming file, key and problem instead of
+    starting it without the cameras: whoever asked for cameras would otherwise believe
+    the building faces and squares are watched while nothing is, and a start-up error
+    is seen at once (as a bad ``--config`` is); without ``--cameras`` the hub starts."""
+    if args.cameras is None:
+        return None, ""
+    if args.link_only:
+        return None, "--cameras needs the command hub (cameras raise incidents): drop --link-only"
+    from console.video.config import CameraConfigError, load_cameras
+
+    try:
+        return load_cameras(args.cameras), ""
+    except CameraConfigError as exc:
+        return None, (
+            f"camera file {args.cameras}: {exc.key}: {exc.reason} (fix it, or start the hub"
+            " without --cameras)"
+        )
+
+
+def _start_cameras(hub: CommandHub, cameras: CameraFile) -> CameraFeed:
+    """The district's cameras in worker processes feeding ``hub`` (the others are named in
+    the log by :meth:`~console.hub.sensing.Sensing.set_cameras`)."""
+    from console.video.hubfeed import feed_for_hub
+
+    feed = feed_for_hub(hub, cameras).start()
+    ids = [c.id for c in feed.cameras.cameras]
+    if ids:
+        log.info(
+            "cameras started (%d): %s; evidence in %s", len(ids), ", ".join(ids), feed.evidence_root
+        )
+    else:
+        log.warning(
+            "no camera of %s belongs to district %r: none started", cameras.path, hub.district.code
+        )
+    return feed
 
 
 # -------------------------------------------------------------------- enroll
@@ -176,36 +316,43 @@ def enroll_main(argv: list[str]) -> int:
     """Enrol (default), revoke or list terminals."""
     args = _enroll_parser().parse_args(argv)
     _logging(False)
+    from console.audit import AuditError, audited_cli
     from console.link.trust import enroll_terminal, revoke_terminals
     from console.store.db import default_db_url, open_store
 
+    if args.key_dir is not None:  # the hub key and the audit key live together
+        os.environ[KEY_DIR_ENV] = str(args.key_dir)
     try:
         store = open_store(args.db or default_db_url())
         if args.list:
             return _list_terminals(store)
-        if args.revoke_key:
-            done = revoke_terminals(store, key=args.revoke_key)
+        if args.revoke_key:  # every administration command is on record before it acts
+            with audited_cli(store, args.key_dir, "terminal.revoke", {"key": args.revoke_key}):
+                done = revoke_terminals(store, key=args.revoke_key)
             print(f"revoked {len(done)} key(s)")
             return 0 if done else 1
         if not args.unit:
             return _fail("--unit is required")
         if args.revoke:
-            done = revoke_terminals(store, unit=args.unit)
+            with audited_cli(store, args.key_dir, "terminal.revoke", {"unit": args.unit}):
+                done = revoke_terminals(store, unit=args.unit)
             print(
                 f"revoked {len(done)} key(s) of {args.unit}: "
                 + ", ".join(k[:8] + "..." for k in done)
             )
             return 0 if done else 1
         out = args.out or Path(key_file_name(args.unit))
-        key = enroll_terminal(
-            store,
-            args.unit,
-            out,
-            hub_public_key(args.key_dir),
-            endpoint=args.endpoint,
-            enrolled_by=args.by,
-        )
-    except (StoreError, KeyFileError, ValueError) as exc:
+        payload = {"unit": args.unit, "key_file": str(out), "by": args.by}
+        with audited_cli(store, args.key_dir, "terminal.enroll", payload):
+            key = enroll_terminal(
+                store,
+                args.unit,
+                out,
+                hub_public_key(args.key_dir),
+                endpoint=args.endpoint,
+                enrolled_by=args.by,
+            )
+    except (StoreError, KeyFileError, AuditError, ValueError) as exc:
         return _fail(str(exc))
     print(
         f"enrolled a terminal for {key.unit}: key file {out}"
@@ -218,7 +365,6 @@ def enroll_main(argv: list[str]) -> int:
 def _list_terminals(store: object) -> int:
     from sqlalchemy import select
 
-    from console.store.db import Store
     from console.store.models import TerminalRow, UnitRow
 
     assert isinstance(store, Store)
@@ -248,11 +394,74 @@ def terminal_main(argv: list[str]) -> int:
     return main(argv)
 
 
+def _simulate_parser() -> argparse.ArgumentParser:
+    """The options this entry point reads itself; the rest go to the simulator."""
+    p = argparse.ArgumentParser(prog="main.py simulate", add_help=False)
+    p.add_argument("--db", metavar="URL")
+    p.add_argument("--terminals", type=int, default=50)
+    p.add_argument(
+        "--demo-units",
+        type=int,
+        metavar="N",
+        help="first put the demo at N units into --db (then start or restart the hub)",
+    )
+    return p
+
+
 def simulate_main(argv: list[str]) -> int:
-    """N simulated terminals against a running hub."""
+    """N simulated terminals against a running hub.
+
+    ``--demo-units N`` first sizes the demo in ``--db`` (generated patrol groups), so
+    ``simulate --terminals 5000`` has 5,000 units to speak for; a hub already running on
+    that database must be restarted to serve the new units (``main.py hub --demo
+    --demo-units N`` does both in one step).  Asking for more terminals than the database
+    has units is refused with that advice."""
     from console.terminal.simulator import main
 
-    return main(argv)
+    if "-h" in argv or "--help" in argv:
+        return main(argv)
+    known, _rest = _simulate_parser().parse_known_args(argv)
+    rest = list(argv)
+    if known.demo_units is not None:
+        i = next(k for k, a in enumerate(rest) if a.startswith("--demo-units"))
+        del rest[i : i + (1 if "=" in rest[i] else 2)]
+        from console.hub.bootstrap import prepare_demo
+
+        try:
+            n = prepare_demo(known.db, known.demo_units)
+        except (StoreError, ValueError) as exc:
+            return _fail(str(exc))
+        print(
+            f"demo district with {n} units in the database; restart a hub already running on"
+            " it to serve the new units",
+            flush=True,
+        )
+    units = _unit_count(known.db)
+    if units is not None and known.terminals > units:
+        return _fail(
+            f"the database has {units} units: cannot simulate {known.terminals} terminals; "
+            f"size the demo with --demo-units {known.terminals} (here or on main.py hub --demo)"
+        )
+    return main(rest)
+
+
+def _unit_count(db: str | None) -> int | None:
+    """Units in service in the database (None if it cannot be read here)."""
+    try:
+        from sqlalchemy import func, select
+
+        from console.store.db import default_db_url, open_store
+        from console.store.models import UnitRow
+
+        store = open_store(db or default_db_url())
+        try:
+            with store.session() as s:
+                q = select(func.count()).select_from(UnitRow).where(UnitRow.retired_at.is_(None))
+                return int(s.scalar(q) or 0)
+        finally:
+            store.close()
+    except Exception:  # the simulator says what is wrong with the database
+        return None
 
 
 MODES = {

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -28,6 +28,7 @@ import numpy.typing as npt
 from sqlalchemy import select
 
 from console.domain import UnitSpec
+from console.hub.errors import CommandError
 from console.hub.situation import Situation
 from console.link.receipts import Moved, TerminalReport, apply_reports
 from console.store.db import Store
@@ -80,6 +81,13 @@ class HubPort(Protocol):
 
     def terminal_event(self, ev: TerminalEvent) -> Future[Any]:
         """Queue an event for the hub; the future resolves once it is handled."""
+        ...
+
+    def add_count(
+        self, call_sign: str, place: str, sensor: str, t: float, people: float
+    ) -> Future[Any]:
+        """Store one counter-minute from a terminal; fails with CommandError (final: the
+        count is refused) or another error (not stored: the terminal resends)."""
         ...
 
 
@@ -152,6 +160,13 @@ class SituationPort:
         self._record(ev)
         return _done()
 
+    def add_count(
+        self, call_sign: str, place: str, sensor: str, t: float, people: float
+    ) -> Future[Any]:
+        fut: Future[Any] = Future()
+        fut.set_exception(CommandError("this hub keeps no crowd counts"))
+        return fut
+
     def _record(self, ev: TerminalEvent | Moved) -> None:
         with self._lock:
             self.events.append(ev)
@@ -178,6 +193,7 @@ class CommandHubPort:
         self._envelope = Envelope
         self._hubcmd = hubcmd
         self._ids = iter(range(1, 2**62))
+        self._counts = ThreadPoolExecutor(1, thread_name_prefix="link-crowd")
         hubcmd.register(hub)
 
     def unit_index(self, call_sign: str) -> int | None:
@@ -190,7 +206,8 @@ class CommandHubPort:
         lat: npt.NDArray[np.float64],
         t: npt.NDArray[np.float64],
     ) -> int:
-        return self.hub.ingest_positions(idx, lon, lat, t)
+        # the link judged these with the hub's own gate (HubNode shares it)
+        return self.hub.ingest_positions(idx, lon, lat, t, checked=True)
 
     def _submit(self, cmd: Any, actor: str) -> Future[Any]:
         env = self._envelope(request_id=next(self._ids), command=cmd, actor=actor[:64], role="link")
@@ -225,3 +242,12 @@ class CommandHubPort:
             status=ev.status,
         )
         return self._submit(cmd, f"terminal:{ev.call_sign}")
+
+    def add_count(
+        self, call_sign: str, place: str, sensor: str, t: float, people: float
+    ) -> Future[Any]:
+        """Counts go straight to the hub's crowd part (thread-safe, its own transaction) on
+        a worker of their own, so a burst of counters never waits on the command thread."""
+        return self._counts.submit(
+            self.hub.crowd.add_count, place, sensor, t, people, source="terminal", device=call_sign
+        )

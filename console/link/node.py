@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import zmq
 
@@ -73,11 +73,17 @@ class HubNode:
             check_deadlines=hub is None,  # the command hub's workflow escalates and expires
             **kw,
         )
+        if hub is not None:  # one gate for every fix the hub takes in (console/hub/fixes.py)
+            self.link.gate = hub.position_gate
         self.server: HubServer | None = None
         self._ws_bind = (cmd, ev)
 
     def start(self) -> HubNode:
         self.zap.start()
+        if self.hub is not None:  # order cards, card updates and messages (docs/protocol.md)
+            from console.link.officer_loop import attach
+
+            attach(self.hub, self.link)
         self.link.start()
         if self.hub is not None:
             from console.link.hubcmd import INTERNAL_COMMANDS
@@ -88,7 +94,12 @@ class HubNode:
             if wf is not None:  # a dispatch sends its orders now, not at the next poll
                 wf.order_listeners.append(lambda *_: self.link.kick())
                 wf.cancel_listeners.append(self.link.push_cancel)  # and withdrawals at once
-            self._real_terminals_only()
+            # the hub learns which units have a trusted terminal on the air from the link
+            trust = self.trust
+            self.hub.attach_terminals(
+                self.link.online_units,
+                lambda: {k.call_sign for k in list(trust.trusted.values())},
+            )
             commands = [c for c in self.hub.rights if c not in INTERNAL_COMMANDS]
             self.server = HubServer(
                 self.ctx,
@@ -100,29 +111,6 @@ class HubNode:
                 event_keys=self.trust.event_keys,
             ).start()
         return self
-
-    def _real_terminals_only(self) -> None:
-        """Keep the hub's virtual terminals away from units that have a real one.
-
-        The embedded demo answers every order with simulated receipts; a unit
-        with an enrolled terminal must only ever be answered by that terminal,
-        or an order could count as delivered that no device has seen.
-        (Wiring by wrapping: see the link report for the hook the hub should offer.)
-        """
-        virtual = getattr(self.hub, "virtual", None)
-        on_order = getattr(virtual, "on_order", None)
-        if virtual is None or on_order is None:
-            return
-        trust = self.trust
-        situation = self.hub.situation if self.hub is not None else None
-
-        def filtered(order_id: str, unit: int, body: dict[str, Any], now: float) -> None:
-            call_sign = situation.specs[unit].call_sign if situation is not None else ""
-            if any(k.call_sign == call_sign for k in list(trust.trusted.values())):
-                return
-            on_order(order_id, unit, body, now)
-
-        virtual.on_order = filtered
 
     @property
     def endpoints(self) -> Endpoints:

@@ -7,6 +7,10 @@ counts the attempt and schedules the next with exponential backoff; the
 terminal's ``delivered`` receipt (:mod:`console.link.receipts`) ends the
 resending.  Reads use plain rows, not ORM objects: a 1,000-unit fan-out must
 not build 1,000 of them.
+
+Every wire order carries its card (:mod:`console.link.order_card`), built from
+the store at the moment it is sent (:class:`~console.link.card_facts.CardSource`):
+a resend, a hello or an update always shows the incident as it stands.
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from console.domain import OrderState
-from console.link.protocol import Order, OrderBody, OrderUpdate
+from console.link.card_facts import CardSource
+from console.link.protocol import Order, OrderBody, OrderCard, OrderUpdate
 from console.store.bulk import insert_many, no_index
 from console.store.db import Store
 from console.store.ids import time_ordered_ids
@@ -36,6 +41,7 @@ OFFLINE_RETRY_S = 5.0
 
 _ORDER_COLS = (
     OrderRow.id,
+    OrderRow.plan_id,
     OrderRow.unit_id,
     OrderRow.incident_id,
     OrderRow.role,
@@ -53,6 +59,9 @@ _INCIDENT_COLS = (
     IncidentRow.lat,
     IncidentRow.address,
     IncidentRow.description,
+    IncidentRow.force_level,
+    IncidentRow.caller,
+    IncidentRow.created_at,
 )
 
 
@@ -101,12 +110,17 @@ def _num(value: Any, default: float) -> float:
     return f if f == f and abs(f) != float("inf") else default
 
 
-def order_message(row: Any, incident: Any, cls: type[OrderBody] = Order) -> OrderBody:
+def order_message(
+    row: Any, incident: Any, cls: type[OrderBody] = Order, card: OrderCard | None = None
+) -> OrderBody:
     """The wire form of an order row; body keys override the incident's own details.
 
     ``row`` and ``incident`` are ORM rows or Core rows with the same column names.
+    The briefing is the caller's report (the incident's description) unless the
+    body gives one that says something.
     """
     b = row.body if isinstance(row.body, dict) else {}
+    briefing = b.get("briefing") or (incident.description if incident else "")
     lon = _num(b.get("lon"), incident.lon if incident else 0.0)
     lat = _num(b.get("lat"), incident.lat if incident else 0.0)
     return cls(
@@ -119,10 +133,11 @@ def order_message(row: Any, incident: Any, cls: type[OrderBody] = Order) -> Orde
         address=_clip(b.get("address", incident.address if incident else ""), 4000),
         role=_clip(row.role, 64),
         instructions=_clip(b.get("instructions", ""), 4000),
-        briefing=_clip(b.get("briefing", incident.description if incident else ""), 4000),
+        briefing=_clip(briefing, 4000),
         created_at=row.created_at,
         expires_at=row.expires_at,
         rev=max(0, int(_num(b.get("rev"), 0))),
+        card=card,
     )
 
 
@@ -141,12 +156,14 @@ def _body_key(body: dict[str, Any]) -> bytes:
 class Outbox:
     """Database side of order delivery; used only from the link thread."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, cards: CardSource | None = None) -> None:
         self.store = store
+        self.cards = cards or CardSource()
+        """Builds each order's card; the hub's owner gives it config names and the road graph."""
 
     # ------------------------------------------------------------- sending
 
-    def _messages(self, s: Session, rows: Sequence[Any]) -> list[Due]:
+    def _messages(self, s: Session, rows: Sequence[Any], cls: type[OrderBody] = Order) -> list[Due]:
         inc_ids = sorted({r.incident_id for r in rows})
         incidents: dict[int, Any] = {}
         for chunk in chunks(inc_ids):
@@ -154,8 +171,14 @@ class Outbox:
                 (i.id, i)
                 for i in s.execute(select(*_INCIDENT_COLS).where(IncidentRow.id.in_(chunk)))
             )
+        cards = self.cards.cards(s, rows, incidents)
         return [
-            Due(r.id, r.unit_id, r.attempts, order_message(r, incidents.get(r.incident_id)))
+            Due(
+                r.id,
+                r.unit_id,
+                r.attempts,
+                order_message(r, incidents.get(r.incident_id), cls, cards.get(r.id)),
+            )
             for r in rows
         ]
 
@@ -220,9 +243,14 @@ class Outbox:
                 return self._enqueue(s, *args)
         return self._enqueue(session, *args)
 
-    @staticmethod
     def _enqueue(
-        s: Session, orders: Sequence[NewOrder], ack: float, ttl: float, now: float, sending: bool
+        self,
+        s: Session,
+        orders: Sequence[NewOrder],
+        ack: float,
+        ttl: float,
+        now: float,
+        sending: bool,
     ) -> list[Due]:
         units = sorted({o.unit_id for o in orders})
         conn = s.connection()  # Core with expanding ids: no ORM rows, no per-id coercion
@@ -267,6 +295,10 @@ class Outbox:
             for k, o in enumerate(orders)
         ]
         insert_many(s, cast(Table, OrderRow.__table__), rows)
+        for iid in incidents:  # the team of these incidents just grew
+            self.cards.invalidate(iid)
+        row_objs = [_Row(r) for r in rows]
+        cards = self.cards.cards(s, row_objs, incidents)
         # each distinct message once, copied with the order's own id (same incident, role,
         # body and times)
         templates: dict[tuple[int, str, bytes], OrderBody] = {}
@@ -275,8 +307,11 @@ class Outbox:
         for r, bk in zip(rows, body_keys, strict=True):
             key = (r["incident_id"], r["role"], bk)
             tpl = templates.get(key)
-            if tpl is None:
-                msg = templates[key] = order_message(_Row(r), incidents[r["incident_id"]])
+            card = cards.get(r["id"])
+            if tpl is None or tpl.card is not card:
+                msg = templates[key] = order_message(
+                    _Row(r), incidents[r["incident_id"]], Order, card
+                )
             else:
                 msg = replace(tpl, order_id=r["id"])
             add(Due(r["id"], r["unit_id"], attempts, msg, sending))
@@ -409,10 +444,42 @@ class Outbox:
             body["rev"] = int(_num(body.get("rev"), 0)) + 1
             row.body = body
             s.flush()
-            inc = s.get(IncidentRow, row.incident_id)
-            msg = order_message(row, inc, OrderUpdate)
+            self.cards.invalidate(row.incident_id)
+            (due,) = self._messages(s, [row], OrderUpdate)
+            msg = due.message
             assert isinstance(msg, OrderUpdate)
             return row.unit_id, msg
+
+    def open_of_incident(self, incident_id: int, now: float) -> list[Due]:
+        """The incident's open, unexpired orders as updates, with fresh cards."""
+        self.cards.invalidate(incident_id)
+        with self.store.session() as s:
+            rows = s.execute(
+                select(*_ORDER_COLS)
+                .where(
+                    OrderRow.incident_id == incident_id,
+                    OrderRow.state.not_in([x.value for x in FINAL_STATES]),
+                    OrderRow.expires_at > now,
+                )
+                .order_by(OrderRow.created_at, OrderRow.id)
+            ).all()
+            return self._messages(s, rows, OrderUpdate)
+
+    def bump_revs(self, order_ids: Sequence[str]) -> dict[str, int]:
+        """One more revision for each still-open order (its card changed); new revs by id."""
+        out: dict[str, int] = {}
+        if not order_ids:
+            return out
+        with self.store.session() as s, s.begin():
+            for chunk in chunks(sorted(order_ids)):
+                for row in s.scalars(select(OrderRow).where(OrderRow.id.in_(chunk))):
+                    if S(row.state) in FINAL_STATES:
+                        continue
+                    body = dict(row.body or {})
+                    body["rev"] = int(_num(body.get("rev"), 0)) + 1
+                    row.body = body
+                    out[row.id] = body["rev"]
+        return out
 
 
 def _call_signs(s: Session, unit_ids: set[int]) -> dict[int, str]:

@@ -1,4 +1,4 @@
-"""Terminal reports applied to the outbox: receipts, arrival, outcome, feedback.
+"""Terminal reports applied to the outbox: receipts, arrival, outcome, feedback (and its photo).
 
 Receipts arrive late, twice or out of order, so every state change is a
 conditional bulk UPDATE that only moves forward, and ``RETURNING`` tells which
@@ -18,12 +18,20 @@ from sqlalchemy import Float, Table, Update, bindparam, func, insert, select, up
 from sqlalchemy.orm import Session
 
 from console.domain import OrderState
+from console.link.attachments import (
+    OPEN_STATES,
+    PhotoLimits,
+    PhotoRefused,
+    check_photo,
+    check_quota,
+    store_photo,
+)
 from console.link.outbox import chunks
 from console.link.protocol import Arrived, Feedback, Finished, Receipt
 from console.store.bulk import no_index
 from console.store.db import Store
 from console.store.incident_repo import IncidentRepo
-from console.store.models import AttachmentRow, IncidentEventRow, OrderRow, UnitRow
+from console.store.models import IncidentEventRow, OrderRow, UnitRow
 from console.store.order_repo import ALLOWED_FROM, CHAIN
 
 S = OrderState
@@ -180,44 +188,98 @@ def _advance_statement(target: OrderState, extra: tuple[str, ...]) -> Update:
     )
 
 
-def store_feedback(
-    store: Store, unit_id: int, call_sign: str, msg: Feedback, now: float
-) -> int | None:
-    """File feedback under its order's (or the unit's current) incident; returns that incident.
+@dataclass(frozen=True)
+class Filed:
+    """What became of one feedback: the incident it was filed under (None: nothing filed),
+    its photo's id, and the photo's refusal (code, reason) if the photo was not taken."""
 
-    The text goes to the incident chronology and the photo to ``attachments``;
-    with no incident to file it under, nothing is stored (None).
+    incident_id: int | None
+    photo_id: int | None = None
+    refusal: tuple[str, str] | None = None
+
+
+def file_feedback(
+    store: Store,
+    unit_id: int,
+    call_sign: str,
+    msg: Feedback,
+    now: float,
+    *,
+    terminal_key: str = "",
+    limits: PhotoLimits | None = None,
+) -> Filed:
+    """File feedback under its order's (or the unit's current) incident.
+
+    The text goes to the incident chronology.  A photo is taken only if it
+    decodes, belongs to an open order of this unit and fits the quotas
+    (:mod:`console.link.attachments`); otherwise the text is still filed, the
+    chronology line says the photo was refused, and the refusal is returned so
+    the terminal hears why.  With no incident to file under, nothing is stored.
     """
+    lim = limits or PhotoLimits()
+    refusal: PhotoRefused | None = None
+    checked = None
+    if msg.photo is not None:
+        try:
+            checked = check_photo(msg.photo, lim)
+        except PhotoRefused as exc:
+            refusal = exc
     with store.session() as s, s.begin():
         incident_id: int | None = None
+        order: OrderRow | None = None
         if msg.order_id is not None:
             row = s.get(OrderRow, msg.order_id)
             if row is not None and row.unit_id == unit_id:
-                incident_id = row.incident_id
+                order, incident_id = row, row.incident_id
         if incident_id is None:
             unit = s.get(UnitRow, unit_id)
             incident_id = unit.current_incident_id if unit is not None else None
+        if checked is not None:
+            try:
+                if order is None:
+                    raise PhotoRefused(
+                        "order_closed", "a photo must name an open order of this unit"
+                    )
+                if order.state not in OPEN_STATES:
+                    raise PhotoRefused(
+                        "order_closed",
+                        f"order {order.id[:8]} is {order.state}: it takes no more photos",
+                    )
+                check_quota(s, order.id, terminal_key, len(checked.data), now, lim)
+            except PhotoRefused as exc:
+                refusal, checked = exc, None
         if incident_id is None:
-            return None
-        order_id = msg.order_id if msg.order_id is not None and incident_id is not None else None
-        att_id: int | None = None
-        if msg.photo is not None:
-            att = AttachmentRow(
-                order_id=order_id if order_id and s.get(OrderRow, order_id) else None,
+            return Filed(None, None, (refusal.code, refusal.reason) if refusal else None)
+        photo_id = None
+        if checked is not None and order is not None:
+            photo_id = store_photo(
+                s,
+                checked,
                 incident_id=incident_id,
-                kind="photo",
-                mime="image/jpeg",
-                data=msg.photo,
-                created_at=now,
+                order_id=order.id,
+                unit_id=unit_id,
+                terminal_key=terminal_key,
+                now=now,
             )
-            s.add(att)
-            s.flush()
-            att_id = att.id
+        detail: dict[str, Any] = {
+            "text": msg.text,
+            "order_id": order.id if order is not None else None,
+            "photo_id": photo_id,
+        }
+        if refusal is not None:
+            detail["photo_refused"] = refusal.code
         IncidentRepo(s).add_event(
             incident_id,
             t=now,
             actor=f"terminal:{call_sign}"[:64],
             kind="feedback",
-            detail={"text": msg.text, "order_id": order_id, "attachment_id": att_id},
+            detail=detail,
         )
-        return incident_id
+    return Filed(incident_id, photo_id, (refusal.code, refusal.reason) if refusal else None)
+
+
+def store_feedback(
+    store: Store, unit_id: int, call_sign: str, msg: Feedback, now: float
+) -> int | None:
+    """:func:`file_feedback` without the terminal's key (no per-terminal quota): the incident."""
+    return file_feedback(store, unit_id, call_sign, msg, now).incident_id

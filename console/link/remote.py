@@ -11,6 +11,14 @@ Over the wire a role is never taken on trust: until a :class:`Login` succeeds
 the hub treats requests as anonymous, and only then admits this client's
 (ephemeral) CURVE key to the event stream.  The token from the login reply is
 kept and sent with every later request.
+
+A hot standby pair (``tcp://a:5555,tcp://b:5555``): both sockets connect to every hub,
+and only the primary has bound its ports.  Sessions live in the database, so the
+token is good at whichever hub serves; a hub admits a connection to its events once a
+request with a live token went through it.  When the events fall silent for
+:data:`SILENT_S` or their sequence goes backwards (another hub, or the same one
+restarted), the client asks for a fresh snapshot, which also gets its key admitted at
+the new hub, and carries on without signing in again.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ import collections
 import itertools
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
@@ -40,6 +49,7 @@ from console.hub.messages import (
     StaticDistrict,
 )
 from console.link.keys import KeyPair
+from console.link.sockopts import split_endpoints
 from console.link.wakeup import Wakeup
 from console.link.workstation import derived_endpoints
 
@@ -48,6 +58,11 @@ log = logging.getLogger(__name__)
 EventCallback = Callable[[Event], None]
 RESULT_TYPES: dict[type[Command], type[Any]] = {GetSnapshot: Snapshot, GetDistrict: StaticDistrict}
 """Commands whose reply carries a struct the GUI expects typed (msgpack loses the class)."""
+SILENT_S = 3.5
+"""No heartbeat from the hub's event stream for this long (it sends one a second): ask
+for a snapshot again (the hub died, or another one took over)."""
+SYNC_PATIENCE_S = 5.0
+"""A snapshot request unanswered this long is taken as lost (sent to a hub that died)."""
 _REPLY_DEC = msgspec.msgpack.Decoder(Reply)
 _ENC = msgspec.msgpack.Encoder()
 
@@ -73,7 +88,9 @@ class RemoteClient:
         self.token = ""
         """Session token from a successful :class:`Login`; sent with every request."""
         if command_endpoint is None or event_endpoint is None:
-            _, command_endpoint, event_endpoint = derived_endpoints(endpoint)
+            hubs = [derived_endpoints(e) for e in split_endpoints(endpoint)]
+            command_endpoint = ",".join(c for _, c, _ in hubs)
+            event_endpoint = ",".join(e for _, _, e in hubs)
         self.command_endpoint = command_endpoint
         self.event_endpoint = event_endpoint
         self.hub_public = hub_public
@@ -90,6 +107,14 @@ class RemoteClient:
         self.resyncs = 0
         self._buffer: list[Event] = []
         self._syncing = False
+        self._sync_since = 0.0
+        self._heard_m = time.monotonic()
+        """When the event stream last said anything (an event or a heartbeat)."""
+        self.hub_changes = 0
+        self._behind = 0
+        self._hub_changed = False
+        self._reopen_sub = False
+        """How often the events went silent or their sequence went backwards."""
         self._wakeup = Wakeup()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._main, name="remote-hub-client", daemon=True)
@@ -169,7 +194,11 @@ class RemoteClient:
         if kind == zmq.SUB:
             s.setsockopt(zmq.RCVHWM, 100_000)
             s.setsockopt(zmq.SUBSCRIBE, b"")
-        s.connect(endpoint)
+        several = split_endpoints(endpoint) if "," in endpoint else [endpoint]
+        if kind == zmq.DEALER and len(several) > 1:
+            s.setsockopt(zmq.IMMEDIATE, 1)  # requests only to the hub that has bound
+        for one in several:
+            s.connect(one)
         return s
 
     def _main(self) -> None:
@@ -183,9 +212,18 @@ class RemoteClient:
                 events = dict(poller.poll(500))
                 if self._wakeup.fd in events:
                     self._wakeup.drain()
+                if self._reopen_sub and sub is not None:
+                    # a hub that refused our key before it knew our session never lets
+                    # that connection try again (ZAP failure): subscribe afresh, now admitted
+                    self._reopen_sub = False
+                    log.info("admitted by the hub that serves now: subscribing to its events")
+                    poller.unregister(sub)
+                    sub.close(0)
+                    sub = None
                 if self.token and sub is None:  # signed in: the hub now admits our key to events
                     sub = self._socket(zmq.SUB, self.event_endpoint)
                     poller.register(sub, zmq.POLLIN)
+                    self._heard_m = time.monotonic()
                     self._resync()
                 elif not self.token and sub is not None:
                     poller.unregister(sub)
@@ -194,8 +232,9 @@ class RemoteClient:
                     self.last_seq = -1
                 with self._lock:
                     out, self._outbox = list(self._outbox), collections.deque()
-                for data in out:
-                    dealer.send(data)
+                self._send_all(dealer, out)
+                if sub is not None and self.token:
+                    self._watch_hub()
                 if dealer in events:
                     while True:
                         try:
@@ -216,11 +255,36 @@ class RemoteClient:
                 sub.close(0)
             dealer.close(0)
 
+    def _send_all(self, dealer: zmq.Socket[bytes], out: list[bytes]) -> None:
+        """Send the queued requests; with several hubs and none bound yet (a takeover under
+        way) keep the rest queued and try again on the next turn of the loop."""
+        for i, data in enumerate(out):
+            try:
+                dealer.send(data, zmq.NOBLOCK if "," in self.command_endpoint else 0)
+            except zmq.Again:
+                with self._lock:
+                    self._outbox.extendleft(reversed(out[i:]))
+                time.sleep(0.05)
+                self._wake()
+                return
+
+    def _watch_hub(self) -> None:
+        """Silent events for :data:`SILENT_S`: the hub died or another took over: resync
+        (the snapshot request also gets this client admitted at the hub that serves)."""
+        now = time.monotonic()
+        if now - self._heard_m > SILENT_S:
+            self._heard_m = now
+            self._hub_changed = True
+            self.hub_changes += 1
+            log.warning("no events from the hub for %.1f s: asking for a snapshot", SILENT_S)
+            self._resync()
+
     def _resync(self) -> None:
         """Ask for a snapshot; events are buffered until it arrives."""
-        if self._syncing:
+        if self._syncing and time.monotonic() - self._sync_since < SYNC_PATIENCE_S:
             return
         self._syncing = True
+        self._sync_since = time.monotonic()
         self._buffer = []
         self.resyncs += 1
         fut = self.request(GetSnapshot())
@@ -236,6 +300,10 @@ class RemoteClient:
         if not reply.ok or not isinstance(reply.result, Snapshot):
             log.warning("hub refused the snapshot: %s", reply.error)
             return
+        if self._hub_changed:  # this hub answered with our token: it now admits our key
+            self._hub_changed = False
+            self._reopen_sub = True
+            self._wakeup.wake()
         snap = reply.result
         self.last_seq = snap.seq
         self._deliver(snap)
@@ -271,12 +339,23 @@ class RemoteClient:
         fut.set_result(reply)
 
     def _published(self, topic: bytes, data: bytes) -> None:
+        self._heard_m = time.monotonic()
         if topic == b"hb":
             try:
                 seq = int(data)
             except ValueError:
                 return
-            if not self._syncing and seq > self.last_seq >= 0:
+            # behind on two heartbeats in a row (one may race a snapshot): another hub
+            self._behind = self._behind + 1 if 0 <= seq < self.last_seq else 0
+            if not self._syncing and self._behind >= 2:
+                self._behind = 0
+                self._hub_changed = True
+                self.hub_changes += 1
+                log.warning(
+                    "event sequence went back to %d (had %d): another hub", seq, self.last_seq
+                )
+                self._resync()
+            elif not self._syncing and seq > self.last_seq >= 0:
                 log.info("missed events up to %d (have %d): resyncing", seq, self.last_seq)
                 self._resync()
             return

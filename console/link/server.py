@@ -26,6 +26,7 @@ import collections
 import logging
 import threading
 import time
+import typing
 import uuid
 from collections.abc import Callable
 from concurrent.futures import CancelledError, Future
@@ -35,13 +36,16 @@ import numpy as np
 import numpy.typing as npt
 import zmq
 
+from console.hub.errors import CommandError
 from console.link import protocol as p
+from console.link.attachments import PhotoLimits, PhotoRefused
+from console.link.clips import file_clip
 from console.link.dispatch import ACK_HOLD_S, OrderDispatch
 from console.link.hubport import HubPort, TerminalEvent
 from console.link.keys import KeyPair
 from console.link.outbox import Outbox
-from console.link.posbatch import decode_positions
-from console.link.receipts import store_feedback
+from console.link.posbatch import GATE_CODES, PositionGate, decode_positions
+from console.link.receipts import file_feedback
 from console.link.sessions import REFUSAL_CODES, LinkStats, Push, RefusalTally, Session
 from console.link.sockopts import tcp_keepalive
 from console.link.trust import TERMINAL_DOMAIN, TrustCache
@@ -75,6 +79,8 @@ REFUSAL_LOG_S = 10.0
 
 
 _F64 = npt.NDArray[np.float64]
+WIRE_REFUSAL_CODES = frozenset(typing.get_args(typing.get_type_hints(p.Refused)["code"]))
+"""Refusal codes this protocol version's ``refused`` message can carry."""
 _FAR_FROM_CLOCK = p.ProtocolError("invalid", "position time far from hub clock")
 
 
@@ -91,23 +97,32 @@ class _Batch:
         self.reports: list[tuple[Session, p.Receipt | p.Arrived | p.Finished]] = []
         self.hellos: list[tuple[Session, p.Hello]] = []
         self.others: list[tuple[Session, p.TerminalMsg]] = []
-        self.one: list[tuple[int, float, float, float]] = []
-        """Positions decoded one by one (idx, lon, lat, t)."""
+        self.src: list[npt.NDArray[np.intp]] = []
+        """For each position, the index of its frame's sender in ``senders``."""
+        self.senders: list[Session] = []
+        self.at = 0
+        """The place in ``senders`` of the frame being decoded one by one."""
+        self.one: list[tuple[int, float, float, float, int]] = []
+        """Positions decoded one by one (idx, lon, lat, t, sender index)."""
 
-    def positions(self) -> tuple[npt.NDArray[np.int64], _F64, _F64, _F64]:
-        """Every position of the batch as (idx, lon, lat, t) arrays."""
+    def positions(
+        self,
+    ) -> tuple[npt.NDArray[np.int64], _F64, _F64, _F64, npt.NDArray[np.intp]]:
+        """Every position of the batch as (idx, lon, lat, t, sender index) arrays."""
         if self.one:
-            idx, lon, lat, t = zip(*self.one, strict=True)
+            idx, lon, lat, t, src = zip(*self.one, strict=True)
             self.idx.append(np.array(idx, dtype=np.int64))
             self.lon.append(np.array(lon, dtype=np.float64))
             self.lat.append(np.array(lat, dtype=np.float64))
             self.t.append(np.array(t, dtype=np.float64))
+            self.src.append(np.array(src, dtype=np.intp))
             self.one = []
         return (
             np.concatenate(self.idx),
             np.concatenate(self.lon),
             np.concatenate(self.lat),
             np.concatenate(self.t),
+            np.concatenate(self.src),
         )
 
 
@@ -143,6 +158,10 @@ class TerminalLink(OrderDispatch):
         be changed on a running link (tests shorten it)."""
         self.epoch = uuid.uuid4().hex[:12]
         self.outbox = Outbox(store)
+        self.photo_limits = PhotoLimits()
+        """Photo checks and quotas (console.link.attachments); the link's owner may set them."""
+        self.gate = PositionGate.from_store(store)
+        """Which fixes are believed (hub clock, district, speed): the rest never reach the map."""
         self.stats = LinkStats()
         self.sessions: dict[bytes, Session] = {}
         self.by_key: dict[str, Session] = {}
@@ -406,10 +425,10 @@ class TerminalLink(OrderDispatch):
         if frames:
             self._sort(senders, frames, batch)
         if batch.idx or batch.one:
-            idx, lon, lat, t = batch.positions()
+            idx, lon, lat, t, src = batch.positions()
             if idx.size:
                 self.stats.positions += int(idx.size)
-                self.stats.applied += self.port.ingest_positions(idx, lon, lat, t)
+                self._guarded(self._ingest, batch, idx, lon, lat, t, src)
         for sess, m in batch.others:
             self._guarded(self._handle, sess, m, now)
         if batch.hellos:
@@ -417,8 +436,33 @@ class TerminalLink(OrderDispatch):
         if batch.reports:
             self._guarded(self._apply_reports, batch.reports, now)
 
+    def _ingest(
+        self,
+        batch: _Batch,
+        idx: npt.NDArray[np.int64],
+        lon: _F64,
+        lat: _F64,
+        t: _F64,
+        src: npt.NDArray[np.intp],
+    ) -> None:
+        """The believed fixes to the hub in one call; the others refused to their senders."""
+        res = self.gate.check(idx, lon, lat, t, batch.now)
+        if not res.all_ok:
+            for i in np.flatnonzero(~res.ok).tolist():
+                code = int(res.code[i])
+                self.stats.positions_refused[GATE_CODES[code]] += 1
+                reason = self.gate.reason(
+                    code, float(lon[i]), float(lat[i]), float(t[i]), batch.now
+                )
+                self._invalid(batch.senders[int(src[i])], p.ProtocolError("invalid", reason))
+            keep = res.ok
+            idx, lon, lat = idx[keep], lon[keep], lat[keep]
+        if idx.size:
+            self.stats.applied += self.port.ingest_positions(idx, lon, lat, res.t[res.ok])
+
     def _sort(self, senders: list[Session], frames: list[bytes], batch: _Batch) -> None:
         """Positions of the batch in one go; every other frame through :meth:`_frame`."""
+        batch.senders = senders
         try:
             ok, lat, lon, t = decode_positions(frames)
         except Exception:  # a bug here must not lose the batch: decode it frame by frame
@@ -431,12 +475,14 @@ class TerminalLink(OrderDispatch):
             for i in np.flatnonzero(ok & ~in_time).tolist():
                 self._invalid(senders[i], _FAR_FROM_CLOCK)
             use = ok & in_time & (idx >= 0)
+            batch.src.append(np.flatnonzero(use))
             batch.idx.append(idx[use])
             batch.lon.append(lon[use])
             batch.lat.append(lat[use])
             batch.t.append(t[use])
         for i in np.flatnonzero(~ok).tolist():
             try:
+                batch.at = i
                 self._frame(senders[i], frames[i], batch)
             except Exception as exc:  # whatever a frame holds, it must not cost the batch
                 sess = senders[i]
@@ -457,7 +503,7 @@ class TerminalLink(OrderDispatch):
             if not batch.lo <= msg.t <= batch.hi:
                 self._invalid(sess, _FAR_FROM_CLOCK)
             elif sess.idx >= 0:
-                batch.one.append((sess.idx, msg.lon, msg.lat, msg.t))
+                batch.one.append((sess.idx, msg.lon, msg.lat, msg.t, batch.at))
             return
         try:
             p.check_terminal(msg, batch.now)
@@ -551,16 +597,80 @@ class TerminalLink(OrderDispatch):
             if key in self._filed:  # a resend (our ack was lost, or the hub event failed)
                 incident = self._filed[key]
             else:
-                incident = store_feedback(self.store, sess.unit_id, sess.call_sign, msg, now)
+                filed = file_feedback(
+                    self.store,
+                    sess.unit_id,
+                    sess.call_sign,
+                    msg,
+                    now,
+                    terminal_key=sess.key,
+                    limits=self.photo_limits,
+                )
+                incident = filed.incident_id
                 self._filed[key] = incident
                 if len(self._filed) > FILED_MEMORY:
                     self._filed.popitem(last=False)
+                if filed.refusal is not None:  # the text is filed (and acked); the photo is not
+                    self._refuse_photo(sess, *filed.refusal)
+                elif msg.clip is not None:  # a short video: its still is filed above
+                    try:
+                        file_clip(
+                            self.store,
+                            sess.unit_id,
+                            sess.call_sign,
+                            msg,
+                            now,
+                            terminal_key=sess.key,
+                            limits=self.photo_limits,
+                        )
+                    except PhotoRefused as exc:
+                        self._refuse_photo(sess, exc.code, exc.reason)
             ev = TerminalEvent(
                 "feedback", sess.call_sign, msg.order_id or "", incident, msg.text[:500]
             )
             self._ack_when_done(self._event(ev), sess, msg.mid, ev)
+        elif isinstance(msg, p.Count):
+            self._count(sess, msg)
         elif isinstance(msg, p.Seen):
             self._pushes.pop(("msg", str(msg.mid)), None)
+
+    def _count(self, sess: Session, msg: p.Count) -> None:
+        """A crowd counter's minute: acked once stored; a refusal (unknown place, a counter
+        of another device, a time outside the window) is final, so it is refused and acked;
+        any other failure is not acked and the terminal resends."""
+        fut = self.port.add_count(sess.call_sign, msg.place, msg.sensor, msg.t, msg.people)
+
+        def done(f: Future[Any]) -> None:
+            exc = CancelledError() if f.cancelled() else f.exception()
+            if exc is None:
+                self.call(lambda: self._ack(sess, msg.mid))
+            elif isinstance(exc, CommandError):
+                refusal = p.ProtocolError("invalid", f"count refused: {exc}"[:4000])
+
+                def refuse() -> None:
+                    self._invalid(sess, refusal)
+                    self._ack(sess, msg.mid)
+
+                self.call(refuse)
+            else:
+                log.warning(
+                    "count %d from %s not stored (it will be resent): %r",
+                    msg.mid,
+                    sess.call_sign,
+                    exc,
+                )
+
+        fut.add_done_callback(done)
+
+    def _refuse_photo(self, sess: Session, code: str, reason: str) -> None:
+        """Tell the terminal why its photo was not taken (the refusal codes of docs/protocol.md)."""
+        self.stats.photos_refused[code] += 1
+        log.warning(
+            "photo from %s (%s...) refused [%s]: %s", sess.call_sign, sess.key[:8], code, reason
+        )
+        wire = code if code in WIRE_REFUSAL_CODES else "invalid"
+        text = reason if wire == code else f"{code}: {reason}"
+        self._send(sess, p.encode_hub(p.Refused(code=wire, reason=text[:4000])))  # type: ignore[arg-type]
 
     def _event(self, ev: TerminalEvent) -> Future[Any]:
         """The port's future for ``ev``; a port that raises gives a failed one (same path)."""

@@ -60,6 +60,10 @@ class LinkStats:
     frames: int = 0
     positions: int = 0
     applied: int = 0
+    positions_refused: collections.Counter[str] = field(default_factory=collections.Counter)
+    """Decoded fixes not believed (console.link.posbatch.PositionGate): future, outside, speed."""
+    photos_refused: collections.Counter[str] = field(default_factory=collections.Counter)
+    """Photos not taken (console.link.attachments): photo_invalid, photo_quota, order_closed."""
     invalid: collections.Counter[str] = field(default_factory=collections.Counter)
     invalid_by_sender: collections.Counter[str] = field(default_factory=collections.Counter)
     untrusted: int = 0
@@ -79,6 +83,8 @@ class LinkStats:
             "frames": self.frames,
             "positions": self.positions,
             "applied": self.applied,
+            "positions_refused": dict(self.positions_refused),
+            "photos_refused": dict(self.photos_refused),
             "invalid": dict(self.invalid),
             "invalid_total": self.invalid_total,
             "untrusted": self.untrusted,

@@ -24,3 +24,12 @@ def tcp_keepalive(s: zmq.Socket[bytes]) -> None:
     s.setsockopt(zmq.TCP_KEEPALIVE_IDLE, KEEPALIVE_IDLE_S)
     s.setsockopt(zmq.TCP_KEEPALIVE_INTVL, KEEPALIVE_INTVL_S)
     s.setsockopt(zmq.TCP_KEEPALIVE_CNT, KEEPALIVE_CNT)
+
+
+def split_endpoints(endpoints: str) -> list[str]:
+    """``tcp://a:5555,tcp://b:5555`` -> each endpoint (a hot standby pair or more): clients
+    connect to every hub, and only the primary has bound its ports."""
+    out = [e.strip() for e in endpoints.split(",") if e.strip()]
+    if not out:
+        raise ValueError(f"no hub endpoint in {endpoints!r}")
+    return out

@@ -257,24 +257,38 @@ class HubServer:
             self._reply(rid, Reply(w.request_id, False, error=f"role {w.role!r} is internal"))
             return
         values = {f: getattr(w, f) for f in w.__struct_fields__}
+        # the sign-in limits' source is the connection, never a name the client picks: a
+        # flooder changing its workstation name on every try stays one source
+        values["source"] = f"key:{key}" if key else ""
         if not values.get("token"):
             # only in-process callers may claim a role; over the wire, sign in first
             values["actor"] = values["role"] = ANONYMOUS
         env = Envelope(**values)
         fut = self.hub.submit(env)
-        fut.add_done_callback(lambda f: self._done(rid, w.request_id, type(w.command), key, f))
+        signed = bool(env.token)
+        fut.add_done_callback(
+            lambda f: self._done(rid, w.request_id, type(w.command), key, f, signed)
+        )
 
     def _done(
-        self, rid: bytes, request_id: int, cmd: type[Command], key: str, fut: Future[Reply]
+        self,
+        rid: bytes,
+        request_id: int,
+        cmd: type[Command],
+        key: str,
+        fut: Future[Reply],
+        signed: bool = False,
     ) -> None:
         try:
             reply = fut.result()
         except Exception as exc:
             reply = Reply(request_id, False, error=f"internal error: {exc}")
-        if cmd.__name__ == "Login" and reply.ok and key:
-            self.event_keys.add(key)  # this connection signed in: it may subscribe now
-        elif cmd.__name__ == "Logout" and key:
+        if cmd.__name__ == "Logout" and key:
             self.event_keys.discard(key)
+        elif (cmd.__name__ == "Login" or signed) and reply.ok and key:
+            # this connection signed in (here, or at another hub of a standby pair: the
+            # session is in the database and its token just went through): it may subscribe
+            self.event_keys.add(key)
         self._reply(rid, reply)
 
     def _reply(self, rid: bytes, reply: Reply) -> None:

@@ -22,6 +22,7 @@ from scipy.sparse.csgraph import connected_components, dijkstra
 
 from console.config import Config
 from console.domain import FixedPoint
+from console.geo.tolerance import cutoff, within_mask
 from console.planning.fleet import Fleet
 from console.planning.runcards import CoverageSettings
 from console.planning.traveltimes import TravelTimes
@@ -124,7 +125,7 @@ class CoverageModel:
             )
             if len(self.fp_nodes):
                 m = np.asarray(
-                    dijkstra(self.tt.reversed_csr(hour), indices=self.fp_nodes, limit=lim),
+                    dijkstra(self.tt.reversed_csr(hour), indices=self.fp_nodes, limit=cutoff(lim)),
                     dtype=np.float64,
                 ).reshape(len(self.fp_nodes), -1)
             else:
@@ -143,7 +144,7 @@ class CoverageModel:
         out_t: list[F64] = []
         for k in range(len(self.fp_nodes)):
             t = times[k, nodes[idx]] / fleet.speed[idx]
-            ok = t <= self.fp_std_s
+            ok = within_mask(t, self.fp_std_s)
             out_u.append(idx[ok])
             out_t.append(t[ok])
         return out_u, out_t
@@ -181,7 +182,7 @@ class CoverageModel:
         others = np.setdiff1d(members, cands)
         if others.size:
             t_o, _ = g.nearest_times_min_only(nodes[others], hour, sf, limit_s=limit_s)
-            by_others = t_o <= limit_s
+            by_others = within_mask(t_o, limit_s)
         else:
             by_others = np.zeros(g.n_nodes, dtype=bool)
         reach = [tt.reach(int(nodes[c]), hour, limit_s * float(speed[c])) for c in cands]
@@ -200,7 +201,7 @@ class CoverageModel:
         if len(nodes) == 0:
             return np.zeros(g.n_nodes, dtype=bool), 0.0
         d, _ = g.nearest_times_min_only(nodes, hour, speed_factor, limit_s=limit_s)
-        ok = d <= limit_s
+        ok = within_mask(d, limit_s)
         return ok, float(self.tt.node_weight_m[ok].sum() / max(self.tt.total_weight_m, 1e-9))
 
     # ---- the map report -------------------------------------------------------------------

@@ -25,6 +25,7 @@ import numpy.typing as npt
 from console.config import Config
 from console.domain import District
 from console.geo.roadgraph import RoadGraph
+from console.geo.tolerance import within_mask
 from console.planning.assign import Group, Problem, Solution, solve
 from console.planning.coverage import CoverageModel, CoverageReport, area_of_units
 from console.planning.demand import Demand
@@ -150,7 +151,7 @@ class PlanEngine:
         eta = np.full(fleet.n, np.inf)
         idx = np.flatnonzero(avail)
         eta[idx] = to.seconds[nodes[idx]] / fleet.speed[idx]
-        eta[eta > eng.search_limit_s] = np.inf
+        eta[~within_mask(eta, eng.search_limit_s)] = np.inf
         usable = np.isfinite(eta)
 
         def top(types: Sequence[str], count: int) -> I64:

@@ -1,9 +1,9 @@
 """The planner's view of the units: static facts per unit as arrays, plus a live snapshot.
 
-The hub holds live state in :class:`~console.hub.situation.Situation` arrays;
-the planner takes a :class:`SituationView` (a copy, so planning can run off
-the hub thread while positions keep arriving) and turns the per-unit
-configuration (type, crew, speed, standard) into arrays once per unit list,
+The hub holds live state in its ``Situation`` arrays (any :class:`LiveUnits`: planning
+sits below the hub and never imports it); the planner takes a :class:`SituationView`
+(a copy, so planning can run off the hub thread while positions keep arriving) and turns
+the per-unit configuration (type, crew, speed, standard) into arrays once per unit list,
 so a plan over 5,000 units does no per-unit Python work on the hot path.
 """
 
@@ -11,17 +11,32 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 from console.config import Config
-from console.domain import UnitSpec, UnitStatus
-from console.hub.situation import STATUS_INDEX, Situation
+from console.domain import UnitSpec
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
 B = npt.NDArray[np.bool_]
+
+
+class LiveUnits(Protocol):
+    """The live unit arrays a snapshot is taken from (the hub's ``Situation``)."""
+
+    @property
+    def specs(self) -> Sequence[UnitSpec]: ...
+
+    @property
+    def lon(self) -> F64: ...
+
+    @property
+    def lat(self) -> F64: ...
+
+    def available_mask(self) -> B: ...
 
 
 @dataclass(frozen=True)
@@ -42,9 +57,9 @@ class SituationView:
                 )
 
     @classmethod
-    def from_situation(cls, sit: Situation) -> SituationView:
+    def from_situation(cls, sit: LiveUnits) -> SituationView:
         """Snapshot the hub's live arrays (copied: the hub keeps writing to its own)."""
-        avail = sit.status == STATUS_INDEX[UnitStatus.AVAILABLE]
+        avail = np.asarray(sit.available_mask(), dtype=bool)
         return cls(sit.specs, sit.lon.copy(), sit.lat.copy(), avail.copy())
 
     @classmethod

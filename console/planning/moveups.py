@@ -28,6 +28,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.sparse.csgraph import dijkstra
 
+from console.geo.tolerance import cutoff, within
 from console.planning.assign import Group, Problem, solve
 from console.planning.coverage import area_of_units
 from console.planning.fleet import Fleet
@@ -53,7 +54,7 @@ LANDMARK_NAME_M = 400.0  # a staging place this close to a landmark is named aft
 def _times_to(engine: PlanEngine, hour: int | None, targets: I64, fleet: Fleet) -> F64:
     """(targets, nodes) seconds to each target node (speed factor 1), bounded."""
     lim = MOVE_LIMIT_S * float(fleet.speed.max())
-    d = dijkstra(engine.tt.reversed_csr(hour), indices=targets, limit=lim)
+    d = dijkstra(engine.tt.reversed_csr(hour), indices=targets, limit=cutoff(lim))
     return np.asarray(d, dtype=np.float64).reshape(len(targets), -1)
 
 
@@ -390,7 +391,8 @@ def _staging_moves(
         places = np.unique(np.concatenate([fleet.home_node[tm], hot])).astype(np.int64)
         move_lim = settings.stage_move_limit_s * ut.speed_factor  # at speed factor 1
         times = np.asarray(
-            dijkstra(tt.reversed_csr(hour), indices=places, limit=move_lim), dtype=np.float64
+            dijkstra(tt.reversed_csr(hour), indices=places, limit=cutoff(move_lim)),
+            dtype=np.float64,
         ).reshape(len(places), -1)
         place_reach = [tt.reach(int(p), hour, lim) for p in places]
         # what one more / one fewer unit reaching each node is worth (count already met: 0)
@@ -408,7 +410,7 @@ def _staging_moves(
             needs = alone[in_v[alone]]  # places v alone covers: the target must cover them
             for j, rp in enumerate(place_reach):
                 eta = float(times[j, nodes[v]] / ut.speed_factor)
-                if int(places[j]) == int(nodes[v]) or not eta <= settings.stage_move_limit_s:
+                if int(places[j]) == int(nodes[v]) or not within(eta, settings.stage_move_limit_s):
                     continue
                 if needs.size and not np.isin(needs, rp).all():
                     continue  # would take away a post's or a hotspot's only cover

@@ -18,6 +18,7 @@ from typing import Any, Literal
 import msgspec
 import numpy as np
 
+from console.geo.tolerance import within_mask
 from console.planning.engine import PlanEngine
 from console.planning.fleet import SituationView
 from console.planning.plan import PlanRequest, fmt_s_en, fmt_s_zh
@@ -99,7 +100,7 @@ def next_unit(
     eta = np.full(fleet.n, np.inf)
     idx = np.flatnonzero(free)
     eta[idx] = to.seconds[nodes[idx]] / fleet.speed[idx]
-    eta[eta > limit_s] = np.inf
+    eta[~within_mask(eta, limit_s)] = np.inf
 
     def proposal(i: int, source: Source) -> Proposal:
         return Proposal(

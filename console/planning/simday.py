@@ -21,6 +21,7 @@ import msgspec
 import numpy as np
 import numpy.typing as npt
 
+from console.geo.tolerance import within
 from console.planning.engine import PlanEngine
 from console.planning.fleet import SituationView
 from console.planning.plan import PlanRequest
@@ -318,7 +319,7 @@ class DaySimulator:
             nonlocal late, seq
             resp = t - incidents[i].t + eta
             responses.append(resp)
-            late += resp > std
+            late += not within(resp, std)
             ut = f.type_keys[f.type_idx[u]]
             self.log.append((ut, incidents[i].incident_type, resp, std, i, cause))
             s.busy[u] = True
@@ -410,7 +411,7 @@ class DaySimulator:
         by_it: dict[str, int] = {}
         by_cause: dict[str, int] = {}
         for ut, it, resp, std, _i, cause in self.log:
-            if resp > std:
+            if not within(resp, std):
                 by_ut[ut] = by_ut.get(ut, 0) + 1
                 by_it[it] = by_it.get(it, 0) + 1
                 by_cause[cause] = by_cause.get(cause, 0) + 1
@@ -457,5 +458,5 @@ class DaySimulator:
             k = rank.get(ti, 0)
             rank[ti] = k + 1
             best = np.sort(eta_all[f.type_idx == ti])
-            res[j] = "chosen_far" if k < best.size and best[k] <= std else "none_near"
+            res[j] = "chosen_far" if k < best.size and within(float(best[k]), std) else "none_near"
         return res

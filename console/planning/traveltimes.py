@@ -8,7 +8,8 @@ incident, so any unit's route is traced in O(route length) without another
 search.  Unit speed factors (foot patrols, special police) scale the result.
 
 Also kept here, because they depend only on the graph: per-node road length
-(for length-weighted coverage), per-node responsibility area, and a cache of
+(for length-weighted coverage), per-node responsibility area (the area's whole
+shape, :func:`console.polygon.area_index`), and a cache of
 "nodes reachable within t seconds" sets used by the coverage costs.
 """
 
@@ -27,7 +28,8 @@ from scipy.sparse.csgraph import dijkstra
 
 from console.domain import Area
 from console.geo.roadgraph import RoadGraph
-from console.polygon import contains
+from console.geo.tolerance import cutoff, within_mask
+from console.polygon import area_index
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
@@ -85,10 +87,8 @@ class TravelTimes:
         self.total_weight_m = float(w.sum())
         self.area_codes: list[str] = [a_.code for a_ in areas]
         self.area_names: list[str] = [a_.name for a_ in areas]
-        self.node_area: I64 = np.full(n, -1, dtype=np.int64)
-        for i, area in enumerate(areas):
-            inside = contains(area.polygon, graph.node_lon, graph.node_lat)
-            self.node_area[inside & (self.node_area < 0)] = i
+        # the area's whole shape (every part, holes cut out); the first area listed wins
+        self.node_area: I64 = area_index(areas, graph.node_lon, graph.node_lat)
         self.area_centre: I64 = self._area_centres()
 
     def _area_centres(self) -> I64:
@@ -122,7 +122,7 @@ class TravelTimes:
             directed=True,
             indices=int(target),
             return_predecessors=True,
-            limit=limit_s,
+            limit=cutoff(limit_s),
         )
         return ToTarget(int(target), hour, np.asarray(d, dtype=np.float64), pred.astype(np.int32))
 
@@ -165,8 +165,10 @@ class TravelTimes:
             if hit is not None:
                 self._reach.move_to_end(key)
                 return hit
-        d = dijkstra(self.graph.time_csr(hour), directed=True, indices=int(node), limit=limit_s)
-        out = np.flatnonzero(np.asarray(d) <= limit_s).astype(np.int64)
+        d = dijkstra(
+            self.graph.time_csr(hour), directed=True, indices=int(node), limit=cutoff(limit_s)
+        )
+        out = np.flatnonzero(within_mask(d, limit_s)).astype(np.int64)
         with self._lock:
             self._reach[key] = out
             while len(self._reach) > _REACH_CACHE:

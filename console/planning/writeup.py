@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
+from console.geo.tolerance import within
 from console.planning.coverage import area_of_units
 from console.planning.moveups import propose_move_ups
 from console.planning.plan import (
@@ -34,7 +35,7 @@ B = npt.NDArray[np.bool_]
 
 
 def _std_text(eta: float, std: float) -> tuple[str, str]:
-    if eta <= std:
+    if within(eta, std):
         return f"达标(≤{fmt_s_zh(std)})", f"within the {fmt_s_en(std)} standard"
     return f"超标{fmt_s_zh(eta - std)}", f"{fmt_s_en(eta - std)} over the standard"
 
@@ -326,7 +327,7 @@ def write_plans(engine: PlanEngine, ctx: Context, with_move_ups: bool) -> list[P
                     eta_s=eta,
                     standard=ctx.col_std_key[k],
                     standard_s=std,
-                    met=eta <= std,
+                    met=within(eta, std),
                     alternative=alt,
                     why_zh=wz,
                     why_en=we,

@@ -1,4 +1,5 @@
-"""Who may connect: enrolled terminals (by CURVE key) and console users.
+"""Who may connect: enrolled terminals (by CURVE key), console users, their sessions and
+sign-in lockouts.
 
 The hub's ZAP handler asks :meth:`TerminalRepo.is_trusted` for every
 terminal connection, so revocation takes effect on the next handshake.
@@ -10,13 +11,14 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from console.domain import Role
 from console.store.checks import enum_value, now_or, text
 from console.store.errors import StoreError
 from console.store.models import CODE, NAME, TerminalRow, UnitRow, UserRow
+from console.store.models_trust import AuthLockoutRow, AuthSessionRow
 
 # ZeroMQ Z85 alphabet; a CURVE public key is 32 bytes = 40 Z85 characters.
 _Z85_KEY = re.compile(r"[0-9a-zA-Z.\-:+=^!/*?&<>()\[\]{}@%$#]{40}")
@@ -145,3 +147,101 @@ class UserRepo:
         row.password_hash = text(password_hash, "password hash", 255)
         self.s.flush()
         return True
+
+
+class SessionRepo:
+    """Signed-in sessions by the SHA-256 of their token (the token itself is never stored)."""
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def add(
+        self,
+        token_hash: str,
+        *,
+        username: str,
+        display_name: str,
+        role: str,
+        source: str,
+        now: float,
+        expires_at: float,
+    ) -> AuthSessionRow:
+        row = AuthSessionRow(
+            token_hash=text(token_hash, "token hash", 64),
+            username=text(username, "username", CODE),
+            display_name=display_name[:NAME],
+            role=role,
+            source=source[:NAME],
+            created_at=now,
+            last_seen_at=now,
+            expires_at=expires_at,
+        )
+        self.s.add(row)
+        self.s.flush()
+        return row
+
+    def get(self, token_hash: str) -> AuthSessionRow | None:
+        return self.s.get(AuthSessionRow, token_hash)
+
+    def touch(self, token_hash: str, now: float) -> bool:
+        """Record activity; False if the session no longer exists (ended elsewhere)."""
+        res = self.s.execute(
+            update(AuthSessionRow)
+            .where(AuthSessionRow.token_hash == token_hash)
+            .values(last_seen_at=now)
+        )
+        return bool(getattr(res, "rowcount", 0))
+
+    def end(self, token_hash: str) -> bool:
+        res = self.s.execute(delete(AuthSessionRow).where(AuthSessionRow.token_hash == token_hash))
+        return bool(getattr(res, "rowcount", 0))
+
+    def end_user(self, username: str) -> int:
+        res = self.s.execute(delete(AuthSessionRow).where(AuthSessionRow.username == username))
+        return int(getattr(res, "rowcount", 0) or 0)
+
+    def purge_expired(self, now: float, idle_s: float) -> int:
+        """Drop sessions past their absolute end or idle for longer than ``idle_s``."""
+        res = self.s.execute(
+            delete(AuthSessionRow).where(
+                or_(AuthSessionRow.expires_at < now, AuthSessionRow.last_seen_at < now - idle_s)
+            )
+        )
+        return int(getattr(res, "rowcount", 0) or 0)
+
+
+class LockoutRepo:
+    """Consecutive failed sign-ins per account, and locked accounts."""
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def get(self, username: str) -> AuthLockoutRow | None:
+        return self.s.get(AuthLockoutRow, username)
+
+    def failed(self, username: str, now: float, lock_after: int) -> AuthLockoutRow:
+        """Count one more failure; locks the account when the count reaches ``lock_after``."""
+        row = self.get(username)
+        if row is None:
+            row = AuthLockoutRow(username=username, failures=0, last_failure_at=now)
+            self.s.add(row)
+        row.failures += 1
+        row.last_failure_at = now
+        if row.failures >= lock_after and row.locked_at is None:
+            row.locked_at = now
+        self.s.flush()
+        return row
+
+    def clear(self, username: str) -> bool:
+        """Forget the failures (a good sign-in) or unlock; False if there was nothing."""
+        res = self.s.execute(delete(AuthLockoutRow).where(AuthLockoutRow.username == username))
+        return bool(getattr(res, "rowcount", 0))
+
+    def locked(self) -> list[AuthLockoutRow]:
+        return list(
+            self.s.scalars(
+                select(AuthLockoutRow)
+                .where(AuthLockoutRow.locked_at.is_not(None))
+                .order_by(AuthLockoutRow.username)
+            )
+        )

@@ -90,7 +90,28 @@ def json_value(value: Any, what: str) -> Any:
     try:
         return json.loads(json.dumps(value, allow_nan=False))
     except (TypeError, ValueError) as exc:
+        bad = _nonfinite_path(value, "")
+        if bad is not None:
+            raise StoreError(
+                f"{what} is not JSON-serialisable: {bad} is not a finite number (NaN or infinity)"
+            ) from None
         raise StoreError(f"{what} is not JSON-serialisable: {exc}") from None
+
+
+def _nonfinite_path(value: Any, path: str) -> str | None:
+    """Where ``value`` holds the first NaN or infinity (``field 'a.b[2]'``), else None."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"field {path!r}" if path else "the value"
+    items: Any = ()
+    if isinstance(value, dict):
+        items = ((f"{path}.{k}" if path else str(k), v) for k, v in value.items())
+    elif isinstance(value, list | tuple):
+        items = ((f"{path}[{i}]", v) for i, v in enumerate(value))
+    for p, v in items:
+        found = _nonfinite_path(v, p)
+        if found is not None:
+            return found
+    return None
 
 
 def json_object(value: Any, what: str) -> dict[str, Any]:

@@ -5,18 +5,37 @@ One call, :func:`open_store`, turns a URL into a ready, migrated
 driver, server down, unwritable file, failed migration) becomes a
 :class:`StoreError` whose message names the URL with the password masked, so
 an operator can fix the configuration without reading a traceback.
+
+SQLite and threads (hub, terminal link, audit checkpoints, workers share one file):
+
+- a unit of work begun explicitly (``store.transaction()``, ``session.begin()``)
+  starts with ``BEGIN IMMEDIATE``: it takes the single write lock up front, waiting up
+  to the busy timeout for it, so what it reads is what it writes over, and it can never
+  fail half-way when a read snapshot cannot become a write (``SQLITE_BUSY_SNAPSHOT``
+  ignores the busy timeout).  Plain sessions that only read keep pysqlite's behaviour:
+  no transaction until the first write, every read sees the newest commit;
+- a pooled connection never goes back to the pool with a statement still running.
+  Python 3.11's sqlite3 no longer resets statements on rollback, so a result left
+  unread when an exception cut a session short kept its read snapshot on the pooled
+  connection: the next user read stale rows and its first write failed at once with
+  "database is locked".  The pool closes whatever cursors are left at check-in;
+- a thread that already holds the write lock and begins a second unit of work on
+  another connection would wait for itself until the busy timeout; that is refused at
+  once with a :class:`StoreError` naming the mistake.
 """
 
 from __future__ import annotations
 
 import re
+import sqlite3
 import threading
-from collections.abc import Iterator
+import weakref
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar, overload
 
 import platformdirs
 from alembic import command
@@ -24,9 +43,9 @@ from alembic.config import Config as AlembicConfig
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
-from sqlalchemy import URL, Engine, create_engine, event, make_url, text
+from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, SessionTransactionOrigin, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from console.store.errors import StoreError
@@ -92,6 +111,78 @@ def _sqlite_pragmas(busy_timeout_ms: int, memory: bool) -> Any:
     return on_connect
 
 
+_CursorT = TypeVar("_CursorT", bound=sqlite3.Cursor)
+
+
+class _TrackedConnection(sqlite3.Connection):
+    """A pysqlite connection that remembers its open cursors, so the pool can close any a
+    caller left unread (each pins a read snapshot while its statement is not reset)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.open_cursors: weakref.WeakSet[sqlite3.Cursor] = weakref.WeakSet()
+
+    @overload
+    def cursor(self, factory: None = None) -> sqlite3.Cursor: ...
+
+    @overload
+    def cursor(self, factory: Callable[[sqlite3.Connection], _CursorT]) -> _CursorT: ...
+
+    def cursor(self, factory: Any = None) -> Any:
+        cur = super().cursor() if factory is None else super().cursor(factory)
+        self.open_cursors.add(cur)
+        return cur
+
+
+def _close_left_cursors(dbapi_conn: Any, _record: Any) -> None:
+    """Pool check-in: reset every statement still running on the connection (a result left
+    unread); closing a cursor that was already closed does nothing."""
+    cursors = getattr(dbapi_conn, "open_cursors", None)
+    if cursors:
+        for cur in list(cursors):
+            cur.close()
+        cursors.clear()
+
+
+_HOLDING = threading.local()
+"""Per thread: the database files whose write lock this thread holds (``BEGIN IMMEDIATE``)."""
+
+
+def _held() -> set[str]:
+    held: set[str] | None = getattr(_HOLDING, "files", None)
+    if held is None:
+        held = _HOLDING.files = set()
+    return held
+
+
+def _begin_immediate(session: Session, transaction: SessionTransaction, conn: Connection) -> None:
+    """SQLite, a unit of work begun explicitly: take the write lock before anything is read."""
+    if conn.dialect.name != "sqlite" or transaction.origin is not SessionTransactionOrigin.BEGIN:
+        return  # PostgreSQL, or a session that only reads (autobegin)
+    dbapi = conn.connection.dbapi_connection
+    if dbapi is None or dbapi.in_transaction:
+        return  # the one shared in-memory connection (StaticPool) is already in a transaction
+    key = str(conn.engine.url.database)
+    held = _held()
+    if key in held:
+        raise StoreError(
+            "a second write transaction was begun on this thread while its first one is "
+            "still open: it would wait for the first (its own thread) until the busy timeout; "
+            "finish the first, or do the work inside it"
+        )
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    held.add(key)
+    session.info["write_lock_of"] = (held, key)  # that thread's set, wherever the end runs
+
+
+def _release(session: Session, transaction: SessionTransaction) -> None:
+    """The root transaction ended (commit, rollback or close): its thread's lock is gone."""
+    if transaction.parent is None:
+        mark = session.info.pop("write_lock_of", None)
+        if mark is not None:
+            mark[0].discard(mark[1])
+
+
 def make_engine(
     url: str | URL, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, echo: bool = False
 ) -> Engine:
@@ -110,6 +201,8 @@ def make_engine(
         connect_args["timeout"] = busy_timeout_ms / 1000.0
         if _is_memory_sqlite(parsed):
             kwargs["poolclass"] = StaticPool  # one shared in-memory database
+        else:
+            connect_args["factory"] = _TrackedConnection
     elif backend == "postgresql":
         kwargs["pool_pre_ping"] = True
         if parsed.get_driver_name() in ("psycopg", "psycopg2") and (
@@ -127,7 +220,16 @@ def make_engine(
         raise StoreError(f"invalid database URL {mask_url(parsed)!r}: {exc}") from None
     if backend == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas(busy_timeout_ms, _is_memory_sqlite(parsed)))
+        event.listen(engine, "checkin", _close_left_cursors)
     return engine
+
+
+def make_sessions(engine: Engine) -> sessionmaker[Session]:
+    """The session factory of a store (``BEGIN IMMEDIATE`` for explicit units on SQLite)."""
+    sessions = sessionmaker(bind=engine, expire_on_commit=False)
+    event.listen(sessions, "after_begin", _begin_immediate)
+    event.listen(sessions, "after_transaction_end", _release)
+    return sessions
 
 
 def _reason(exc: BaseException) -> str:
@@ -183,6 +285,9 @@ class Store:
     Repositories never commit; wrap each unit of work in
     ``with store.transaction() as s:`` so it commits or rolls back whole.
     Sessions use ``expire_on_commit=False`` so returned rows stay readable.
+    On SQLite a unit of work holds the write lock from its start (``BEGIN IMMEDIATE``):
+    keep it short, never wait on another thread inside it, and never begin a second
+    one on the same thread before the first ends (refused at once, see the module text).
     """
 
     url: URL
@@ -199,7 +304,10 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session inside a transaction: commit on success, rollback on error."""
+        """A session inside a transaction: commit on success, rollback on error.
+
+        SQLite: ``BEGIN IMMEDIATE`` (waits up to the busy timeout for the write lock,
+        then raises "database is locked" before anything was done)."""
         with self.sessions.begin() as session:
             yield session
 
@@ -271,8 +379,4 @@ def open_store(url: str | URL | None = None, *, migrate: bool = True) -> Store:
         except CommandError as exc:  # e.g. database newer than this program
             engine.dispose()
             raise StoreError(f"cannot migrate database {shown}: {exc}") from None
-    return Store(
-        url=parsed,
-        engine=engine,
-        sessions=sessionmaker(bind=engine, expire_on_commit=False),
-    )
+    return Store(url=parsed, engine=engine, sessions=make_sessions(engine))

@@ -4,14 +4,16 @@
 loading the same (or an edited) district definition again updates rows in
 place and never duplicates them; live state (unit status, positions, orders)
 survives a reload.  Rows that disappeared from the definition are kept:
-orders and history still point at them.  Road ways are not stored (they
-come from the map source each start), so ``load_district`` returns
-``ways=[]`` and ``landmarks={}``.
+orders and history still point at them; with ``retire_missing`` they are
+marked retired (``retired_at``) and ``load_district`` no longer returns them.
+Roads, landmarks and the rest of a district package are stored by
+:mod:`console.store.package_repo`, so ``load_district`` returns ``ways=[]``
+and ``landmarks={}``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -41,6 +43,7 @@ from console.store.models import (
 )
 
 R = TypeVar("R")
+OfficerDetails = tuple[str, str, "str | None", "str | None"]  # name, kind, rank, phone
 
 
 def _points(points: Iterable[Sequence[float]], what: str) -> list[list[float]]:
@@ -75,10 +78,19 @@ class DistrictRepo:
     def __init__(self, session: Session) -> None:
         self.s = session
 
-    def save_district(self, district: District, *, t: float | None = None) -> int:
+    def save_district(
+        self,
+        district: District,
+        *,
+        t: float | None = None,
+        retire_missing: bool = False,
+        officers: Mapping[str, OfficerDetails] | None = None,
+    ) -> int:
         """Upsert the district with stations, areas, fixed points, units and members.
 
-        Returns the district id.  ``t`` stamps ``status_since`` of new units.
+        Returns the district id.  ``t`` stamps ``status_since`` of new units
+        (and ``retired_at`` of rows left out, with ``retire_missing``);
+        ``officers`` gives name, kind, rank and phone by badge (default: the badge).
         Raises :class:`StoreError` for dangling references or codes owned by
         another district.
         """
@@ -99,6 +111,7 @@ class DistrictRepo:
         for st in district.stations:
             row = stations[st.code]
             row.name = st.name
+            row.retired_at = None
             row.lon, row.lat = lonlat(st.lon, st.lat, f"station {st.code}")
         fixed = self._upsert_owned(
             FixedPointRow, FixedPointRow.code, district.fixed_points, d.id, "fixed point"
@@ -106,6 +119,7 @@ class DistrictRepo:
         for fp in district.fixed_points:
             row_fp = fixed[fp.code]
             row_fp.name = fp.name
+            row_fp.retired_at = None
             row_fp.lon, row_fp.lat = lonlat(fp.lon, fp.lat, f"fixed point {fp.code}")
         self.s.flush()
 
@@ -122,11 +136,45 @@ class DistrictRepo:
             area.name = a.name
             area.station_id = stations[a.station_code].id
             area.polygon = _points(a.polygon, f"area {a.code} polygon")
+            area.geometry = (
+                [[_points(r, f"area {a.code} ring") for r in part] for part in a.parts]
+                if a.parts
+                else None
+            )
+            area.retired_at = None
         self.s.flush()
 
-        self._save_units(district, d.id, stations, areas, fixed, t)
+        self._save_units(district, d.id, stations, areas, fixed, t, officers or {})
+        if retire_missing:
+            self._retire(district, d.id, t)
         self.s.flush()
         return d.id
+
+    def _retire(self, district: District, district_id: int, t: float) -> None:
+        """Mark this district's rows that the new definition leaves out as retired."""
+        keep_st = {s.code for s in district.stations}
+        keep_ar = {a.code for a in district.areas}
+        keep_fp = {f.code for f in district.fixed_points}
+        keep_un = {u.call_sign for u in district.units}
+        st_rows = self.s.scalars(select(StationRow).where(StationRow.district_id == district_id))
+        st_ids = []
+        for st in st_rows:
+            st_ids.append(st.id)
+            if st.code not in keep_st and st.retired_at is None:
+                st.retired_at = t
+        for ar in self.s.scalars(select(AreaRow).where(AreaRow.station_id.in_(st_ids))):
+            if ar.code not in keep_ar and ar.retired_at is None:
+                ar.retired_at = t
+        for fp in self.s.scalars(
+            select(FixedPointRow).where(FixedPointRow.district_id == district_id)
+        ):
+            if fp.code not in keep_fp and fp.retired_at is None:
+                fp.retired_at = t
+        for un in self.s.scalars(select(UnitRow).where(UnitRow.district_id == district_id)):
+            if un.call_sign not in keep_un and un.retired_at is None:
+                un.retired_at = t
+                for off in self.s.scalars(select(OfficerRow).where(OfficerRow.unit_id == un.id)):
+                    off.unit_id = None
 
     def _upsert_owned(
         self,
@@ -154,6 +202,7 @@ class DistrictRepo:
         areas: dict[str, AreaRow],
         fixed: dict[str, FixedPointRow],
         t: float,
+        details: Mapping[str, OfficerDetails],
     ) -> None:
         units = _by(self.s, UnitRow, UnitRow.call_sign, [u.call_sign for u in district.units])
         for spec in district.units:
@@ -168,6 +217,7 @@ class DistrictRepo:
                 self.s.add(unit)
             elif unit.district_id != district_id:
                 raise StoreError(f"unit {spec.call_sign!r} already belongs to another district")
+            unit.retired_at = None
             unit.unit_type = spec.unit_type
             unit.station_id = stations[spec.station_code].id if spec.station_code else None
             unit.area_id = areas[spec.area_code].id if spec.area_code else None
@@ -176,9 +226,14 @@ class DistrictRepo:
                 spec.home_lon, spec.home_lat, f"unit {spec.call_sign} home"
             )
         self.s.flush()
-        self._save_members(district.units, units)
+        self._save_members(district.units, units, details)
 
-    def _save_members(self, specs: Sequence[UnitSpec], units: dict[str, UnitRow]) -> None:
+    def _save_members(
+        self,
+        specs: Sequence[UnitSpec],
+        units: dict[str, UnitRow],
+        details: Mapping[str, OfficerDetails],
+    ) -> None:
         """Members are officer badges; an officer listed elsewhere moves to this unit."""
         badges = [b for spec in specs for b in spec.members]
         officers = _by(self.s, OfficerRow, OfficerRow.badge, badges)
@@ -191,9 +246,13 @@ class DistrictRepo:
         for spec in specs:
             for badge in spec.members:
                 officer = officers.get(badge)
+                detail = details.get(badge)
                 if officer is None:
                     officer = officers[badge] = OfficerRow(badge=badge, name=badge, kind="officer")
                     self.s.add(officer)
+                held = (officer.name, officer.kind, officer.rank, officer.phone)
+                if detail is not None and held != detail:
+                    officer.name, officer.kind, officer.rank, officer.phone = detail
                 officer.unit_id = units[spec.call_sign].id
 
     @staticmethod
@@ -236,23 +295,29 @@ class DistrictRepo:
             known = ", ".join(c for c, _ in self.list_districts()) or "none"
             raise StoreError(f"no district with code {code!r} in the database (known: {known})")
         stations = self.s.scalars(
-            select(StationRow).where(StationRow.district_id == d.id).order_by(StationRow.id)
+            select(StationRow)
+            .where(StationRow.district_id == d.id, StationRow.retired_at.is_(None))
+            .order_by(StationRow.id)
         ).all()
         st_code = {s.id: s.code for s in stations}
         areas = (
             self.s.scalars(
-                select(AreaRow).where(AreaRow.station_id.in_(list(st_code))).order_by(AreaRow.id)
+                select(AreaRow)
+                .where(AreaRow.station_id.in_(list(st_code)), AreaRow.retired_at.is_(None))
+                .order_by(AreaRow.id)
             ).all()
             if st_code
             else []
         )
         fixed = self.s.scalars(
             select(FixedPointRow)
-            .where(FixedPointRow.district_id == d.id)
+            .where(FixedPointRow.district_id == d.id, FixedPointRow.retired_at.is_(None))
             .order_by(FixedPointRow.id)
         ).all()
         units = self.s.scalars(
-            select(UnitRow).where(UnitRow.district_id == d.id).order_by(UnitRow.id)
+            select(UnitRow)
+            .where(UnitRow.district_id == d.id, UnitRow.retired_at.is_(None))
+            .order_by(UnitRow.id)
         ).all()
         members: dict[int, list[str]] = {}
         if units:
@@ -273,7 +338,14 @@ class DistrictRepo:
             ways=[],
             stations=[Station(s.code, s.name, s.lon, s.lat) for s in stations],
             areas=[
-                Area(a.code, a.name, st_code[a.station_id], _tuple_points(a.polygon)) for a in areas
+                Area(
+                    a.code,
+                    a.name,
+                    st_code[a.station_id],
+                    _tuple_points(a.polygon),
+                    tuple(tuple(_tuple_points(r) for r in part) for part in a.geometry or ()),
+                )
+                for a in areas
             ],
             fixed_points=[FixedPoint(f.code, f.name, f.lon, f.lat) for f in fixed],
             units=[
@@ -303,8 +375,13 @@ class UnitRepo:
     def __init__(self, session: Session) -> None:
         self.s = session
 
-    def list_units(self, district_code: str | None = None) -> list[UnitRow]:
+    def list_units(
+        self, district_code: str | None = None, *, include_retired: bool = False
+    ) -> list[UnitRow]:
+        """Units (of one district), oldest first; retired units only when asked for."""
         q = select(UnitRow).order_by(UnitRow.id)
+        if not include_retired:
+            q = q.where(UnitRow.retired_at.is_(None))
         if district_code is not None:
             q = q.join(DistrictRow, DistrictRow.id == UnitRow.district_id).where(
                 DistrictRow.code == district_code

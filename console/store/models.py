@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Float,
     ForeignKey,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -76,6 +78,7 @@ class StationRow(Base):
     name: Mapped[str] = mapped_column(String(NAME))
     lon: Mapped[float] = mapped_column(Float)
     lat: Mapped[float] = mapped_column(Float)
+    retired_at: Mapped[float | None] = mapped_column(Float, nullable=True)  # left the district
 
 
 class AreaRow(Base):
@@ -86,6 +89,9 @@ class AreaRow(Base):
     code: Mapped[str] = mapped_column(String(CODE), unique=True)
     name: Mapped[str] = mapped_column(String(NAME))
     polygon: Mapped[list[list[float]]] = mapped_column(JSON)
+    # every part with its holes (Area.parts) when the area is more than one ring
+    geometry: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
+    retired_at: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class FixedPointRow(Base):
@@ -97,6 +103,57 @@ class FixedPointRow(Base):
     name: Mapped[str] = mapped_column(String(NAME))
     lon: Mapped[float] = mapped_column(Float)
     lat: Mapped[float] = mapped_column(Float)
+    retired_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class DistrictVersionRow(Base):
+    """One import of a district package: what was loaded, when, by whom, what changed."""
+
+    __tablename__ = "district_versions"
+    __table_args__ = (UniqueConstraint("district_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    district_id: Mapped[int] = _fk("districts.id")
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[float] = mapped_column(Float)
+    created_by: Mapped[str] = mapped_column(String(CODE))
+    source: Mapped[str] = mapped_column(Text, default="")
+    manifest: Mapped[dict[str, Any]] = mapped_column(JSON)  # PackageInfo as a dict
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON)  # counts and changes
+
+
+class DistrictRoadsRow(Base):
+    """The road network of one version: ways and turn restrictions, packed (see package_repo)."""
+
+    __tablename__ = "district_roads"
+
+    version_id: Mapped[int] = mapped_column(
+        Integer,
+        ForeignKey("district_versions.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    )
+    format: Mapped[str] = mapped_column(String(KIND))
+    n_ways: Mapped[int] = mapped_column(Integer)
+    n_vertices: Mapped[int] = mapped_column(Integer)
+    n_restrictions: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class PlaceRow(Base):
+    """A searchable place of a district: landmark, address or named building (gazetteer)."""
+
+    __tablename__ = "places"
+    __table_args__ = (Index(None, "district_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    district_id: Mapped[int] = _fk("districts.id")
+    name: Mapped[str] = mapped_column(String(NAME))
+    kind: Mapped[str] = mapped_column(String(KIND))
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    street: Mapped[str | None] = mapped_column(String(NAME), nullable=True)
+    number: Mapped[str | None] = mapped_column(String(CODE), nullable=True)
 
 
 # --- incidents (before units: a unit points at its current incident) ----------------------------
@@ -148,6 +205,7 @@ class UnitRow(Base):
     status: Mapped[str] = mapped_column(String(KIND))
     status_since: Mapped[float] = mapped_column(Float)
     current_incident_id: Mapped[int | None] = _fk("incidents.id", nullable=True)
+    retired_at: Mapped[float | None] = mapped_column(Float, nullable=True)  # left the district
 
 
 class OfficerRow(Base):
@@ -158,6 +216,24 @@ class OfficerRow(Base):
     name: Mapped[str] = mapped_column(String(NAME))
     unit_id: Mapped[int | None] = _fk("units.id", nullable=True)
     kind: Mapped[str] = mapped_column(String(KIND), default="officer")  # 'officer'|'auxiliary'
+    rank: Mapped[str | None] = mapped_column(String(CODE), nullable=True)
+    phone: Mapped[str | None] = mapped_column(String(CODE), nullable=True)
+
+
+class DutyShiftRow(Base):
+    """One roster line: a unit on duty from ``start_at`` to ``end_at`` (unix seconds)."""
+
+    __tablename__ = "duty_shifts"
+    __table_args__ = (Index(None, "district_id", "start_at"), Index(None, "unit_id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    district_id: Mapped[int] = _fk("districts.id")
+    unit_id: Mapped[int] = _fk("units.id")
+    day: Mapped[str] = mapped_column(String(10))
+    shift: Mapped[str] = mapped_column(String(CODE))
+    start_at: Mapped[float] = mapped_column(Float)
+    end_at: Mapped[float] = mapped_column(Float)
+    officers: Mapped[list[str]] = mapped_column(JSON)
 
 
 class TerminalRow(Base):
@@ -307,16 +383,22 @@ class PositionHistoryRow(Base):
 
 
 class CallHistoryRow(Base):
-    """Past 110 calls feeding the heatmap and forecasts."""
+    """Past 110 calls feeding the heatmap and forecasts.
+
+    ``call_key`` (imported calls only) is a 64-bit hash of the call's id, or of
+    its time, place, type and rank among equal rows, so importing the same
+    file twice adds nothing (see ``console/district/calls_import.py``).
+    """
 
     __tablename__ = "call_history"
-    __table_args__ = (Index(None, "t"),)
+    __table_args__ = (Index(None, "t"), Index(None, "call_key", unique=True))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     t: Mapped[float] = mapped_column(Float)
     incident_type: Mapped[str] = mapped_column(String(CODE))
     lon: Mapped[float] = mapped_column(Float)
     lat: Mapped[float] = mapped_column(Float)
+    call_key: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class AuditRow(Base):

@@ -12,6 +12,7 @@ from console.store.audit_repo import GENESIS, AuditRepo, row_hash
 from console.store.district_repo import DistrictRepo, UnitRepo
 from console.store.incident_repo import IncidentRepo, PlanRepo
 from console.store.order_repo import NewOrder, OrderRepo, can_transition
+from console.store.package_repo import PackageRepo
 from console.store.tracking_repo import CallArrays, CallHistoryRepo, PositionFix, PositionRepo
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "IncidentRepo",
     "NewOrder",
     "OrderRepo",
+    "PackageRepo",
     "PlanRepo",
     "PositionFix",
     "PositionRepo",

@@ -7,6 +7,7 @@ refusal (unknown order, missing reason, photo too large) back to the caller.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any, TypeVar
@@ -16,7 +17,7 @@ import zmq
 from console.link import protocol as p
 from console.link.keys import TerminalKey
 from console.terminal.fleet import Fleet, Member
-from console.terminal.localstore import LocalOrder, LocalStore
+from console.terminal.localstore import LocalMessage, LocalOrder, LocalStore
 from console.terminal.session import EventCallback, TerminalSession
 
 T = TypeVar("T")
@@ -34,8 +35,11 @@ class TerminalClient:
         on_event: EventCallback | None = None,
         heartbeat_s: float = 1.0,
         ctx: zmq.Context[zmq.Socket[bytes]] | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
-        self.session = TerminalSession(store, heartbeat_s=heartbeat_s, on_event=on_event)
+        self.session = TerminalSession(
+            store, heartbeat_s=heartbeat_s, on_event=on_event, clock=clock
+        )
         self.member = Member(key, self.session)
         self.fleet = Fleet(endpoint, [self.member], ctx=ctx)
 
@@ -61,8 +65,6 @@ class TerminalClient:
     @property
     def connected(self) -> bool:
         """True while the hub answers (welcome or pong within the dead-after window)."""
-        import time
-
         return bool(self.session.epoch) and self.session.alive(time.monotonic())
 
     def orders(self) -> list[LocalOrder]:
@@ -85,9 +87,32 @@ class TerminalClient:
         return self._run(lambda s: s.finish(order_id, outcome))
 
     def feedback(
-        self, text: str, order_id: str | None = None, photo: bytes | None = None
-    ) -> Future[None]:
-        return self._run(lambda s: s.feedback(text, order_id, photo))
+        self,
+        text: str,
+        order_id: str | None = None,
+        photo: bytes | None = None,
+        clip: p.VideoClip | None = None,
+    ) -> Future[int]:
+        """A report from the scene; the future carries its mid (or the refusal)."""
+        return self._run(lambda s: s.feedback(text, order_id, photo, clip))
+
+    def count(self, place: str, sensor: str, people: float, t: float | None = None) -> Future[int]:
+        """A crowd counter's minute; the future carries its mid."""
+        return self._run(lambda s: s.count(place, sensor, people, t))
+
+    def read_message(self, message_id: str) -> Future[None]:
+        return self._run(lambda s: s.read_message(message_id))
+
+    def messages(self) -> list[LocalMessage]:
+        """Messages both ways, oldest first."""
+        return self._run(lambda s: s.messages()).result(5.0)
+
+    def waiting_reports(self) -> int:
+        """Reports queued for the hub (the officer's "waiting for the network" count)."""
+        return self._run(lambda s: s.waiting_reports()).result(5.0)
+
+    def is_unacked(self, mid: int) -> bool:
+        return self._run(lambda s: s.store.has_unacked(mid)).result(5.0)
 
     def set_status(self, status: p.TerminalStatus) -> Future[None]:
         return self._run(lambda s: s.set_status(status))

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import zmq
 
 from console.link.keys import TerminalKey
-from console.link.sockopts import tcp_keepalive
+from console.link.sockopts import split_endpoints, tcp_keepalive
 from console.link.wakeup import Wakeup
 from console.terminal.session import TerminalSession
 
@@ -53,7 +53,12 @@ class Member:
 def dealer(
     ctx: zmq.Context[zmq.Socket[bytes]], key: TerminalKey, endpoint: str
 ) -> zmq.Socket[bytes]:
-    """A terminal's DEALER: CURVE client, small send queue, only to live connections."""
+    """A terminal's DEALER: CURVE client, small send queue, only to live connections.
+
+    ``endpoint`` may list several hubs, comma-separated (a hot standby pair): the socket
+    connects to each, and only the primary has bound its port (a standby binds nothing
+    until it holds the lease), so frames go to whichever hub is active; ZeroMQ keeps
+    retrying the others and moves over by itself when the standby takes over."""
     s = ctx.socket(zmq.DEALER)
     s.curve_secretkey = key.keys.secret.encode()
     s.curve_publickey = key.keys.public.encode()
@@ -65,7 +70,8 @@ def dealer(
     s.setsockopt(zmq.RECONNECT_IVL, 200)
     s.setsockopt(zmq.RECONNECT_IVL_MAX, 2000)
     tcp_keepalive(s)  # not ZMTP heartbeats: see console.link.sockopts
-    s.connect(endpoint)
+    for one in split_endpoints(endpoint):
+        s.connect(one)
     return s
 
 

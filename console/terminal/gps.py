@@ -2,15 +2,15 @@
 
 Every source answers :meth:`PositionSource.fix` with the latest :class:`Fix`
 (or None while it has none).  NMEA comes from a file or a serial device
-(``/dev/ttyUSB0``, ``/dev/ttyACM0``) read on a thread; a route is a CSV of
-``lon,lat`` lines or a GeoJSON LineString driven at a set speed.
+(``/dev/ttyUSB0``, ``/dev/ttyACM0``) read on a thread by :mod:`console.terminal.gnss`
+(pynmea2, pyserial); a route is a CSV of ``lon,lat`` lines or a GeoJSON
+LineString driven at a set speed.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,89 +119,27 @@ def load_route(path: Path) -> RouteSource:
     return RouteSource([p[0] for p in pts], [p[1] for p in pts])
 
 
-def _nmea_checksum_ok(sentence: str) -> bool:
-    if "*" not in sentence:
-        return True
-    body, _, cs = sentence[1:].partition("*")
-    acc = 0
-    for ch in body:
-        acc ^= ord(ch)
-    try:
-        return acc == int(cs[:2], 16)
-    except ValueError:
-        return False
-
-
-def _nmea_deg(value: str, hemi: str) -> float:
-    v = float(value)
-    deg = int(v // 100)
-    out = deg + (v - deg * 100) / 60.0
-    return -out if hemi in ("S", "W") else out
-
-
 def parse_nmea(line: str) -> Fix | None:
-    """A fix from an RMC (position, speed, course) or GGA (position, HDOP) sentence."""
-    line = line.strip()
-    if not line.startswith("$") or not _nmea_checksum_ok(line):
-        return None
-    f = line.split("*")[0].split(",")
-    kind = f[0][3:]
-    try:
-        if kind == "RMC" and len(f) >= 9 and f[2] == "A":
-            speed = float(f[7]) * KNOT_MS if f[7] else None
-            course = float(f[8]) % 360.0 if f[8] else None
-            return Fix(_nmea_deg(f[5], f[6]), _nmea_deg(f[3], f[4]), None, speed, course)
-        if kind == "GGA" and len(f) >= 9 and f[6] not in ("", "0"):
-            hdop = float(f[8]) if f[8] else None
-            return Fix(
-                _nmea_deg(f[4], f[5]), _nmea_deg(f[2], f[3]), None if hdop is None else hdop * 5.0
-            )
-    except (ValueError, IndexError):
-        return None
-    return None
+    """A fix from one RMC, GGA or GNS sentence alone (pynmea2; see :mod:`console.terminal.gnss`
+    for the stateful reader that adds GST accuracy, VTG speed and the fix's time)."""
+    from console.terminal.gnss import NmeaState
+
+    return NmeaState().feed(line)
 
 
 class NmeaSource:
-    """Reads NMEA sentences from a file or device on a thread; keeps the latest fix.
+    """NMEA from a file (replayed, one epoch a second) or a serial device at ``baud``."""
 
-    A regular file is replayed at one RMC sentence per ``replay_s`` seconds (for
-    desk tests); a device is read as fast as it talks.
-    """
+    def __init__(self, path: Path, replay_s: float = 1.0, baud: int = 9600) -> None:
+        from console.terminal.gnss import NmeaReplay, SerialGnss
 
-    def __init__(self, path: Path, replay_s: float = 1.0) -> None:
         self.path = path
-        self.replay_s = replay_s
-        self._fix: Fix | None = None
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="nmea", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        replay = self.path.is_file()
-        try:
-            with open(self.path, encoding="ascii", errors="replace") as f:
-                while not self._stop.is_set():
-                    line = f.readline()
-                    if not line:
-                        if replay:
-                            f.seek(0)
-                        else:
-                            time.sleep(0.1)
-                        continue
-                    fix = parse_nmea(line)
-                    if fix is None:
-                        continue
-                    prev = self._fix
-                    if prev is not None and fix.speed is None:  # GGA: keep RMC's speed/course
-                        fix = Fix(fix.lon, fix.lat, fix.accuracy, prev.speed, prev.heading)
-                    self._fix = fix
-                    if replay and line.lstrip("$").startswith(("GPRMC", "GNRMC")):
-                        self._stop.wait(self.replay_s)
-        except OSError as exc:
-            raise SystemExit(f"cannot read GPS source {self.path}: {exc}") from None
+        self._reader = (
+            NmeaReplay(path, replay_s) if path.is_file() else SerialGnss(str(path), baud)
+        ).start()
 
     def fix(self) -> Fix | None:
-        return self._fix
+        return self._reader.fix()
 
     def stop(self) -> None:
-        self._stop.set()
+        self._reader.stop()

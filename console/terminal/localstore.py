@@ -1,9 +1,14 @@
-"""What a terminal remembers: its orders (to ignore duplicates) and unacknowledged reports.
+"""What a terminal remembers: its orders (to ignore duplicates), messages both ways, and
+unacknowledged reports.
 
 An order id seen once is never executed again, even after the terminal
 restarts, so the store must outlive the process: :class:`SqliteStore` keeps
 it in one small SQLite file.  :class:`MemoryStore` is the same contract in
 memory, for simulated terminals whose "device" is the simulator process.
+Messages from the command room are kept with their state (new, read) so a
+resent one is not shown twice and the read receipt survives a restart; the
+officer's own reports are kept as outgoing lines with the ``mid`` that tells
+whether the hub has them yet.
 """
 
 from __future__ import annotations
@@ -15,9 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from console.link.protocol import OrderBody
+from console.link.protocol import Message, OrderBody
 
 FINAL = frozenset({"finished", "rejected", "cancelled", "expired"})
+MESSAGES_KEPT = 500
 
 
 @dataclass
@@ -27,6 +33,19 @@ class LocalOrder:
     order: OrderBody
     state: str  # new | read | accepted | rejected | arrived | finished | cancelled
     received_at: float
+
+
+@dataclass
+class LocalMessage:
+    """A message on the terminal: from the command room (``outgoing`` False) or the
+    officer's own report (``mid``: its reliable id, unacknowledged while the hub lacks it)."""
+
+    message: Message
+    state: str  # new | read (incoming); sent (outgoing)
+    received_at: float
+    outgoing: bool = False
+    mid: int | None = None
+    photo: bool = False
 
 
 class LocalStore(Protocol):
@@ -48,6 +67,14 @@ class LocalStore(Protocol):
 
     def unacked(self) -> list[tuple[int, bytes]]: ...
 
+    def unacked_count(self) -> int: ...
+
+    def get_message(self, message_id: str) -> LocalMessage | None: ...
+
+    def put_message(self, message: LocalMessage) -> None: ...
+
+    def messages(self) -> list[LocalMessage]: ...
+
 
 class MemoryStore:
     """In-memory :class:`LocalStore` (one per simulated terminal)."""
@@ -55,6 +82,7 @@ class MemoryStore:
     def __init__(self) -> None:
         self._orders: dict[str, LocalOrder] = {}
         self._unacked: dict[int, bytes] = {}
+        self._messages: dict[str, LocalMessage] = {}
         self._mid = time.time_ns() // 1000 % 2**40  # never reused by a restarted simulator
 
     def get(self, order_id: str) -> LocalOrder | None:
@@ -82,6 +110,20 @@ class MemoryStore:
     def unacked(self) -> list[tuple[int, bytes]]:
         return sorted(self._unacked.items())
 
+    def unacked_count(self) -> int:
+        return len(self._unacked)
+
+    def get_message(self, message_id: str) -> LocalMessage | None:
+        return self._messages.get(message_id)
+
+    def put_message(self, message: LocalMessage) -> None:
+        self._messages[message.message.message_id] = message
+        while len(self._messages) > MESSAGES_KEPT:
+            self._messages.pop(next(iter(self._messages)))
+
+    def messages(self) -> list[LocalMessage]:
+        return sorted(self._messages.values(), key=lambda m: (m.received_at, m.message.message_id))
+
 
 class SqliteStore:
     """A :class:`LocalStore` in one SQLite file (the real terminal)."""
@@ -102,6 +144,11 @@ class SqliteStore:
             )
             self._db.execute(
                 "CREATE TABLE IF NOT EXISTS counter (k TEXT PRIMARY KEY, v INTEGER NOT NULL)"
+            )
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS messages (id TEXT PRIMARY KEY, body BLOB NOT NULL,"
+                " state TEXT NOT NULL, received_at REAL NOT NULL, outgoing INTEGER NOT NULL,"
+                " mid INTEGER, photo INTEGER NOT NULL DEFAULT 0)"
             )
 
     def close(self) -> None:
@@ -175,3 +222,58 @@ class SqliteStore:
                 (int(m), bytes(d))
                 for m, d in self._db.execute("SELECT mid, data FROM unacked ORDER BY mid")
             ]
+
+    def unacked_count(self) -> int:
+        """Reports waiting for the hub (the officer sees "3 reports waiting for the network")."""
+        with self._lock:
+            return int(self._db.execute("SELECT count(*) FROM unacked").fetchone()[0])
+
+    @staticmethod
+    def _msg(
+        body: bytes, state: str, at: float, out: int, mid: int | None, photo: int
+    ) -> LocalMessage:
+        import msgspec
+
+        m = msgspec.msgpack.decode(body, type=Message)
+        return LocalMessage(m, state, at, bool(out), None if mid is None else int(mid), bool(photo))
+
+    def get_message(self, message_id: str) -> LocalMessage | None:
+        with self._lock:
+            r = self._db.execute(
+                "SELECT body, state, received_at, outgoing, mid, photo FROM messages WHERE id = ?",
+                (message_id,),
+            ).fetchone()
+        return None if r is None else self._msg(*r)
+
+    def put_message(self, message: LocalMessage) -> None:
+        import msgspec
+
+        body = msgspec.msgpack.encode(message.message)
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO messages (id, body, state, received_at, outgoing, mid, photo)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET"
+                " body = excluded.body, state = excluded.state",
+                (
+                    message.message.message_id,
+                    body,
+                    message.state,
+                    message.received_at,
+                    int(message.outgoing),
+                    message.mid,
+                    int(message.photo),
+                ),
+            )
+            self._db.execute(
+                "DELETE FROM messages WHERE id NOT IN"
+                " (SELECT id FROM messages ORDER BY received_at DESC LIMIT ?)",
+                (MESSAGES_KEPT,),
+            )
+
+    def messages(self) -> list[LocalMessage]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT body, state, received_at, outgoing, mid, photo FROM messages"
+                " ORDER BY received_at, id"
+            ).fetchall()
+        return [self._msg(*r) for r in rows]

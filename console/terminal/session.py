@@ -15,28 +15,34 @@ once" live here:
   the hello is repeated every ``HELLO_RETRY_S`` until the hub's welcome arrives
   (a hello lost on a connection that dropped must not leave the hub unaware);
 - no frame from the hub for ``dead_after_s`` means the link is gone: the driver
-  must drop the socket and connect afresh (a revoked key then fails the handshake).
+  must drop the socket and connect afresh (a revoked key then fails the handshake);
+- a message from the command room is shown once (kept by id), confirmed
+  ``delivered`` at once and ``read`` when the officer opens it, both reliably;
+- a hub speaking another protocol version is reported as a ``refused`` event with
+  its reason, never shown as garbage.
 """
 
 from __future__ import annotations
 
 import collections
 import logging
+import os
 import time
 from collections.abc import Callable
 from typing import Any
 
 from console.link import protocol as p
-from console.terminal.localstore import FINAL, LocalOrder, LocalStore
+from console.terminal.localstore import FINAL, LocalMessage, LocalOrder, LocalStore
 
 log = logging.getLogger(__name__)
 
-APP = "dispatch-terminal/1.0"
+APP = "dispatch-terminal/2.0"
 HELLO_RETRY_S = 1.0
 _ORDER_TYPES = (p.Order, p.OrderUpdate)
 """A tuple, not ``p.Order | p.OrderUpdate``: that builds a union object on every frame."""
 EventCallback = Callable[[str, Any], None]
 """``(kind, payload)``: order, order_update, order_cancel, message, welcome, refused, ack."""
+_SEEN_MESSAGES = 1000
 
 
 class TerminalSession:
@@ -69,7 +75,9 @@ class TerminalSession:
         self._retry_at: dict[int, float] = {}
         self._delivered: dict[tuple[str, int], int] = {}
         self._cancel_seen: dict[str, int] = {}
-        self._messages_seen: collections.OrderedDict[int, None] = collections.OrderedDict()
+        self._msg_delivered: collections.OrderedDict[str, int] = collections.OrderedDict()
+        self.version_refusal: p.Refused | None = None
+        """Set when the hub speaks another protocol version (the app says so plainly)."""
         self._hb_seq = 0
         self._next_hb = 0.0
         self.welcomed = False
@@ -100,9 +108,14 @@ class TerminalSession:
 
     def _hello_frame(self, now_m: float) -> None:
         """One hello waiting at most (a retry replaces an unsent one: each costs a resync)."""
-        open_ids = [o.order.order_id for o in self.store.orders() if o.state not in FINAL]
+        held = [o for o in self.store.orders() if o.state not in FINAL][-p.HOLDING_LIMIT :]
         self._hello_out = p.encode_terminal(
-            p.Hello(app=self.app[:64], t=self.clock(), holding=open_ids[-p.HOLDING_LIMIT :])
+            p.Hello(
+                app=self.app[:64],
+                t=self.clock(),
+                holding=[o.order.order_id for o in held],
+                revs=[o.order.rev for o in held],
+            )
         )
         self._next_hello = now_m + HELLO_RETRY_S
 
@@ -156,6 +169,8 @@ class TerminalSession:
             msg = p.decode_hub(data)
         except p.ProtocolError as exc:
             log.warning("dropped a bad frame from the hub: %s", exc.reason)
+            if exc.code == "version":
+                self._version_mismatch(data, exc)
             return
         if isinstance(msg, _ORDER_TYPES):
             self._order(msg)
@@ -177,15 +192,40 @@ class TerminalSession:
         elif isinstance(msg, p.OrderCancel):
             self._cancel(msg)
         elif isinstance(msg, p.Message):
-            if msg.mid not in self._messages_seen:
-                self._messages_seen[msg.mid] = None
-                if len(self._messages_seen) > 1000:
-                    self._messages_seen.popitem(last=False)
-                self._emit("message", msg)
-            self.out.append(p.encode_terminal(p.Seen(mid=msg.mid, t=self.clock())))
+            self._message(msg)
         elif isinstance(msg, p.Refused):
             log.warning("hub refused a frame (%s): %s", msg.code, msg.reason)
             self._emit("refused", msg)
+
+    def _version_mismatch(self, data: bytes, exc: p.ProtocolError) -> None:
+        """The hub speaks another version: say so once per connection, in its words if any."""
+        said = p.peek_refusal(data)
+        reason = (
+            said.reason
+            if said is not None
+            else f"the hub speaks protocol version {exc.peer_version}, "
+            f"this terminal speaks {p.PROTOCOL_VERSION}"
+        )
+        refusal = p.Refused(code="version", reason=reason[:4000])
+        if self.version_refusal != refusal:
+            self.version_refusal = refusal
+            self._emit("refused", refusal)
+
+    def _message(self, msg: p.Message) -> None:
+        """Show a message once; confirm its delivery (again, if the hub did not get it)."""
+        held = self.store.get_message(msg.message_id)
+        if held is None:
+            self.store.put_message(LocalMessage(msg, "new", self.clock()))
+            self._emit("message", msg)
+        pending = self._msg_delivered.get(msg.message_id)
+        if pending is None or not self.store.has_unacked(pending):
+            self._msg_delivered[msg.message_id] = self._reliable(
+                lambda mid: p.MessageReceipt(
+                    mid=mid, order_id=msg.message_id, kind="delivered", t=self.clock()
+                )
+            )
+            while len(self._msg_delivered) > _SEEN_MESSAGES:
+                self._msg_delivered.popitem(last=False)
 
     def _emit(self, kind: str, payload: Any) -> None:
         if self.on_event is not None:
@@ -288,18 +328,70 @@ class TerminalSession:
             )
         )
 
-    def feedback(self, text: str, order_id: str | None = None, photo: bytes | None = None) -> None:
-        """Text (and a JPEG) from the scene; refused here if the photo is too big or not a JPEG."""
+    def count(self, place: str, sensor: str, people: float, t: float | None = None) -> int:
+        """One counter's minute at a crowd place (a counting device, or an officer counting
+        a square); resent until the hub stores or refuses it.  Returns its mid."""
+        if not 0 <= people <= 100_000_000:
+            raise ValueError(f"people must be 0-100,000,000, got {people}")
+        at = self.clock() if t is None else t
+        return self._reliable(
+            lambda mid: p.Count(
+                mid=mid, place=place[:64], sensor=sensor[:64], t=at, people=float(people)
+            )
+        )
+
+    def feedback(
+        self,
+        text: str,
+        order_id: str | None = None,
+        photo: bytes | None = None,
+        clip: p.VideoClip | None = None,
+    ) -> int:
+        """Text (and a JPEG or a short clip) from the scene; refused here if the photo is too
+        big or not a JPEG.  Kept as an outgoing line of the message list; returns its mid."""
         if photo is not None:
             if len(photo) > p.PHOTO_LIMIT:
                 raise ValueError(f"photo is {len(photo)} bytes; the limit is {p.PHOTO_LIMIT}")
             if not photo.startswith(b"\xff\xd8\xff"):
                 raise ValueError("photo is not a JPEG")
-        self._reliable(
+        if clip is not None:
+            if photo is None or len(photo) > p.POSTER_LIMIT:
+                raise ValueError("a clip goes with its still: a JPEG of at most 64 KB as photo")
+            if len(clip.data) > p.CLIP_LIMIT:
+                raise ValueError(f"clip is {len(clip.data)} bytes; the limit is {p.CLIP_LIMIT}")
+        now = self.clock()
+        mid = self._reliable(
             lambda mid: p.Feedback(
-                mid=mid, order_id=order_id, text=text[:4000], t=self.clock(), photo=photo
+                mid=mid, order_id=order_id, text=text[:4000], t=now, photo=photo, clip=clip
             )
         )
+        own_id = f"{time.time_ns() // 1_000_000:012x}{os.urandom(10).hex()}"
+        mine = p.Message(message_id=own_id, text=text[:4000], sender=self.unit[:64], t=now)
+        self.store.put_message(
+            LocalMessage(mine, "sent", now, outgoing=True, mid=mid, photo=bool(photo or clip))
+        )
+        return mid
+
+    def read_message(self, message_id: str) -> None:
+        """The officer opened a message from the command room: tell the hub (reliably)."""
+        held = self.store.get_message(message_id)
+        if held is None or held.outgoing:
+            raise KeyError(f"no message {message_id} on this terminal")
+        if held.state == "read":
+            return
+        held.state = "read"
+        self.store.put_message(held)
+        self._reliable(
+            lambda mid: p.MessageReceipt(mid=mid, order_id=message_id, kind="read", t=self.clock())
+        )
+
+    def messages(self) -> list[LocalMessage]:
+        """Messages both ways, oldest first."""
+        return self.store.messages()
+
+    def waiting_reports(self) -> int:
+        """Reports the hub has not acknowledged yet (queued while off the network)."""
+        return self.store.unacked_count()
 
     def set_status(self, status: p.TerminalStatus) -> None:
         """The officer changed duty status (available, off duty, ...)."""

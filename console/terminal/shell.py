@@ -4,7 +4,10 @@ Incoming orders ring the terminal bell and print at once; the officer answers
 with short commands (``help`` lists them).  Orders are numbered in the list,
 and any unique prefix of an order id works too.  The terminal remembers its
 orders and unsent reports in a local SQLite file, so it can be closed and
-reopened without losing or repeating anything.
+reopened without losing or repeating anything.  Orders print as their card
+(Chinese first: the caller's report, who else is sent, the route by street);
+messages from the command room are numbered and confirmed read with ``msg N``.
+The window version is ``python main.py terminal --gui`` (widgets/terminal).
 """
 
 from __future__ import annotations
@@ -22,7 +25,9 @@ import platformdirs
 
 from console.link import protocol as p
 from console.link.keys import APP_NAME, KeyFileError, load_terminal_key, safe_stem
+from console.link.order_card import card_text
 from console.terminal.client import TerminalClient
+from console.terminal.gnss import BAUD_RATES, SerialGnss
 from console.terminal.gps import FixedSource, NmeaSource, PositionSource, load_route
 from console.terminal.localstore import LocalOrder, SqliteStore
 
@@ -36,6 +41,8 @@ HELP = """commands (命令):
   photo N FILE [TEXT]     send a JPEG from the scene (照片)
   note [N] TEXT           send a text report (反馈)
   status STATUS           available | en_route | on_scene | off_duty (状态)
+  messages                messages both ways (消息)
+  msg N                   open message N and mark it read (已读)
   where                   current position (位置)
   help, quit"""
 
@@ -58,16 +65,21 @@ class Shell:
     # ----------------------------------------------------------- from the hub
 
     def on_event(self, kind: str, payload: Any) -> None:
+        unit = self.client.session.unit
         if kind == "order":
             o: LocalOrder = payload
             self.say(
-                ("\a" if self.bell else "") + "\n*** 新指令 NEW ORDER ***\n" + describe(o.order)
+                ("\a" if self.bell else "")
+                + "\n*** 新指令 NEW ORDER ***\n"
+                + describe(o.order, unit)
             )
         elif kind == "order_update":
+            card = payload.order.card
+            what = "、".join(card.changes_zh) if card is not None else ""
             self.say(
                 ("\a" if self.bell else "")
-                + "\n*** 指令更新 ORDER UPDATED ***\n"
-                + describe(payload.order)
+                + f"\n*** 指令更新 ORDER UPDATED *** {what}\n"
+                + describe(payload.order, unit)
             )
         elif kind == "order_cancel":
             held, reason = payload
@@ -78,12 +90,15 @@ class Shell:
         elif kind == "message":
             self.say(
                 ("\a" if self.bell else "")
-                + f"\n[消息 message from {payload.sender}] {payload.text}"
+                + f"\n[消息 message from {payload.sender}] {payload.text}  (type 'messages')"
             )
         elif kind == "welcome":
             self.say(f"connected to the hub as {payload.unit}")
         elif kind == "refused":
-            self.say(f"hub refused a report ({payload.code}): {payload.reason}")
+            if payload.code == "version":
+                self.say(f"协议版本不兼容 protocol version mismatch: {payload.reason}")
+            else:
+                self.say(f"hub refused a report ({payload.code}): {payload.reason}")
 
     # ------------------------------------------------------------ from the officer
 
@@ -137,7 +152,7 @@ class Shell:
             need(1)
             oid = self.resolve(args[0])
             held = next(o for o in c.orders() if o.order.order_id == oid)
-            self.say(describe(held.order))
+            self.say(describe(held.order, c.session.unit))
             if held.state == "new":
                 self._wait(c.read(oid))
         elif cmd == "accept":
@@ -179,6 +194,26 @@ class Shell:
                 raise ValueError("status must be available, en_route, on_scene or off_duty")
             self._wait(c.set_status(args[0]))  # type: ignore[arg-type]
             self.say(f"status {args[0]} sent")
+        elif cmd in ("messages", "msgs"):
+            incoming = [m for m in c.messages() if not m.outgoing]
+            if not incoming:
+                self.say("no messages (无消息)")
+            for i, m in enumerate(incoming, 1):
+                mark = "  " if m.state == "read" else "* "
+                when = time.strftime("%H:%M", time.localtime(m.message.t))
+                self.say(f"{mark}{i:2d}. {when} {m.message.sender}: {m.message.text}")
+            waiting = c.waiting_reports()
+            if waiting:
+                self.say(f"{waiting} reports waiting for the network ({waiting} 条报告等待网络)")
+        elif cmd == "msg":
+            need(1)
+            incoming = [m for m in c.messages() if not m.outgoing]
+            if not args[0].isdigit() or not 1 <= int(args[0]) <= len(incoming):
+                raise ValueError(f"no message {args[0]!r} (type 'messages')")
+            m = incoming[int(args[0]) - 1]
+            self.say(f"{m.message.sender}: {m.message.text}")
+            self._wait(c.read_message(m.message.message_id))
+            self.say("read (已读)")
         elif cmd == "where":
             f = self.last_fix
             self.say(
@@ -196,8 +231,15 @@ def _need(cmd: str, args: list[str], n: int) -> None:
         raise ValueError(f"'{cmd}' needs {n} argument(s); type 'help'")
 
 
-def describe(o: p.OrderBody) -> str:
-    """An order as the officer reads it."""
+def describe(o: p.OrderBody, own_call_sign: str = "") -> str:
+    """An order as the officer reads it: its card when the hub sent one."""
+    if o.card is not None:
+        until = time.strftime("%H:%M:%S", time.localtime(o.expires_at))
+        return (
+            f"order {o.order_id[:8]}  rev {o.rev}\n"
+            + card_text(o.card, own_call_sign)
+            + f"\n  valid until {until}"
+        )
     lines = [
         f"order {o.order_id[:8]}  incident #{o.incident_id} {o.incident_type}"
         f"  priority P{o.priority}",
@@ -217,7 +259,10 @@ def _parser() -> argparse.ArgumentParser:
         prog="main.py terminal", description="front-line terminal in the shell"
     )
     ap.add_argument(
-        "--hub", metavar="ENDPOINT", help="hub endpoint (default: the one in the key file)"
+        "--hub",
+        metavar="ENDPOINT",
+        help="hub endpoint, or several comma-separated for a hot standby pair"
+        " (default: the one in the key file)",
     )
     ap.add_argument(
         "--key", metavar="FILE", type=Path, required=True, help="this terminal's key file"
@@ -231,6 +276,10 @@ def _parser() -> argparse.ArgumentParser:
         "--route", metavar="FILE", type=Path, help="CSV lon,lat or GeoJSON line to drive"
     )
     src.add_argument("--fixed", metavar="LON,LAT", help="stay at one place")
+    src.add_argument("--gnss", metavar="PORT", help="GNSS receiver on a serial port (pyserial)")
+    ap.add_argument(
+        "--baud", type=int, default=9600, choices=BAUD_RATES, help="GNSS serial baud rate"
+    )
     ap.add_argument("--speed", type=float, default=8.0, help="route speed, m/s")
     ap.add_argument("--interval", type=float, default=1.0, help="seconds between position reports")
     ap.add_argument("--no-bell", action="store_true")
@@ -238,8 +287,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _source(args: argparse.Namespace) -> PositionSource | None:
+    if args.gnss:
+        return SerialGnss(args.gnss, args.baud).start()
     if args.nmea:
-        return NmeaSource(args.nmea)
+        return NmeaSource(args.nmea, baud=args.baud)
     if args.route:
         r = load_route(args.route)
         r.speed = args.speed
@@ -252,6 +303,13 @@ def _source(args: argparse.Namespace) -> PositionSource | None:
 
 def main(argv: list[str], stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
     """Run the shell terminal until ``quit`` or end of input."""
+    if "--gui" in argv:  # console/ never imports Qt: the window is widgets/terminal
+        print(
+            "the terminal window is started by the Qt front end:"
+            " python main.py terminal --gui ... (or python -m widgets.terminal ...)",
+            file=sys.stderr,
+        )
+        return 2
     args = _parser().parse_args(argv)
     stdin = stdin or sys.stdin
     out = stdout or sys.stdout

@@ -390,7 +390,12 @@ def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(
         prog="main.py simulate", description="simulated terminals against a hub"
     )
-    ap.add_argument("--hub", metavar="ENDPOINT", required=True, help="the hub's terminal endpoint")
+    ap.add_argument(
+        "--hub",
+        metavar="ENDPOINT",
+        required=True,
+        help="the hub's terminal endpoint (several, comma-separated: a hot standby pair)",
+    )
     ap.add_argument("--terminals", type=int, default=50, metavar="N")
     ap.add_argument(
         "--db", metavar="URL", help="the hub's database (to enrol the simulated terminals)"

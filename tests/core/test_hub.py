@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,15 +25,14 @@ from console.hub.messages import (
     UnitChanged,
     UnitsMoved,
 )
+from tests.conftest import FrozenClock, HubFactory
 
 PEOPLES_SQUARE = (121.4737, 31.2304)
 
 
 @pytest.fixture
-def hub(tmp_path: Path) -> Iterator[CommandHub]:
-    h = start_embedded_hub(f"sqlite:///{tmp_path / 'hub.sqlite3'}", simulate=False)
-    yield h
-    h.stop()
+def hub(hub_factory: HubFactory, frozen_clock: FrozenClock) -> CommandHub:
+    return hub_factory("hub", clock=frozen_clock)
 
 
 @pytest.fixture
@@ -66,7 +64,7 @@ def test_district_geometry_for_drawing(client: InprocClient) -> None:
 
 
 def test_heat_window_and_filters(client: InprocClient) -> None:
-    now = time.time()
+    now = client.hub.clock()  # the demo history ends at the hub's (frozen) now
     all30 = client.call(GetHeat(t0=now - 30 * 86400, t1=now)).result
     theft = client.call(GetHeat(t0=now - 30 * 86400, t1=now, types=["theft"])).result
     day = client.call(GetHeat(t0=now - 86400, t1=now)).result
@@ -104,7 +102,7 @@ def test_create_incident_validates_and_persists(client: InprocClient, tmp_path: 
     assert any(isinstance(e, IncidentChanged) and e.incident.id == iid for e in seen)
     # everything accepted survives a restart of the hub on the same database
     client.hub.stop()
-    again = start_embedded_hub(str(client.hub.store.url), simulate=False)
+    again = start_embedded_hub(str(client.hub.store.url), simulate=False, clock=client.hub.clock)
     try:
         assert [i.id for i in InprocClient(again).call(GetSnapshot()).result.incidents] == [iid]
     finally:
@@ -127,7 +125,7 @@ def test_close_frees_units_and_status_changes(client: InprocClient, hub: Command
     iid = client.call(CreateIncident(incident_type="dispute", lon=121.48, lat=31.235)).result[
         "incident_id"
     ]
-    hub.incidents.assign(iid, [0, 1], "test", hub._emit)
+    hub.incidents.assign(iid, [0, 1], "test", hub.emit)
     assert hub.situation.status_of(0).value == "dispatched"
     seen: list[Event] = []
     client.subscribe(seen.append)
@@ -153,7 +151,7 @@ def test_positions_are_coalesced(hub: CommandHub) -> None:
 
     hub.subscribe(on_event)
     n = len(hub.situation)
-    now = time.time() + 5
+    now = hub.clock() + 5
     for k in range(50):  # 50 bursts of fixes for every unit before one flush
         hub.ingest_positions(
             np.arange(n),
@@ -179,7 +177,7 @@ def test_bad_position_batch_is_ignored(hub: CommandHub) -> None:
         np.array([-1, 10_000_000, 0]),
         np.array([121.47, 121.47, float("nan")]),
         np.array([31.23, 31.23, 31.23]),
-        np.array([time.time()] * 3),
+        np.array([hub.clock()] * 3),
     )
     assert n == 0
 
@@ -202,3 +200,27 @@ def test_coverage_per_force_type(client: InprocClient) -> None:
         assert m["to_kind"] in ("area", "fixed_point", "post", "stage")
         assert m["call_sign"] and m["text_zh"] and m["text_en"] and m["eta_s"] >= 0
         assert 121.4 < m["lon"] < 121.6 and 31.1 < m["lat"] < 31.3
+
+
+def test_fixes_pass_the_hubs_position_gate(hub: CommandHub) -> None:
+    """Every source of fixes goes through one gate: ahead of the clock, outside the district
+    and impossible jumps never reach the map (issue 13: positions through the same gate)."""
+    now = hub.clock()
+    i = 7
+    home_lon, home_lat = float(hub.situation.lon[i]), float(hub.situation.lat[i])
+    ok = hub.ingest_positions(
+        np.array([i]), np.array([home_lon]), np.array([home_lat]), np.array([now])
+    )
+    assert ok == 1 and hub.positions_refused == 0
+    for lon, lat, t in (
+        (home_lon, home_lat, now + 3600.0),  # an hour ahead of the hub's clock
+        (home_lon + 1.0, home_lat, now + 1.0),  # 100 km east, outside the district
+        (home_lon + 0.02, home_lat, now + 2.0),  # 2 km in a second
+    ):
+        assert (
+            hub.ingest_positions(np.array([i]), np.array([lon]), np.array([lat]), np.array([t]))
+            == 0
+        )
+    assert hub.positions_refused == 3
+    assert (float(hub.situation.lon[i]), float(hub.situation.lat[i])) == (home_lon, home_lat)
+    assert hub.position_gate.refused == {"future": 1, "outside": 1, "speed": 1}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,6 @@ from sqlalchemy import text
 
 from console.auth import Authenticator
 from console.geo.intersections import intersections
-from console.hub.bootstrap import start_embedded_hub
 from console.hub.client import InprocClient
 from console.hub.hub import CommandHub
 from console.hub.messages import (
@@ -35,17 +33,17 @@ from console.hub.messages import (
 )
 from console.link.keys import KeyPair, load_terminal_key
 from console.link.trust import TrustCache
+from tests.conftest import HubFactory
 
 SPOT = (121.4800, 31.2360)
 PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def hub(tmp_path: Path) -> Iterator[CommandHub]:
-    h = start_embedded_hub(f"sqlite:///{tmp_path / 'adm.sqlite3'}", simulate=False)
+def hub(hub_factory: HubFactory) -> CommandHub:
+    h = hub_factory("adm")
     h.link_public_key = KeyPair.generate().public
-    yield h
-    h.stop()
+    return h
 
 
 def _audit(hub: CommandHub) -> list[tuple[str, str]]:

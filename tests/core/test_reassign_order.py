@@ -1,23 +1,22 @@
 """A supervisor acts on an escalation's proposal in one step (ReassignOrder / DismissProposal).
 
 Real parts: the demo district in a SQLite file and the command hub on its own thread.  No
-terminal answers (the hub's virtual terminals are switched off), and the hub's clock is held
-still and moved past the acknowledgement deadline by hand, so the hub's own timer check raises
-the alert; refusals come in as a terminal's ``OrderReceipt`` as a real one would.
+terminal answers (the hub's virtual terminals are switched off), and the hub runs on a
+frozen clock the test moves past the acknowledgement deadline by hand, so the hub's own
+timer check raises the alert; refusals come in as a terminal's ``OrderReceipt`` as a real
+one would.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
 import pytest
 
 from console.domain import OrderState
-from console.hub.bootstrap import start_embedded_hub
 from console.hub.client import InprocClient
 from console.hub.hub import CommandHub
 from console.hub.messages import (
@@ -38,6 +37,7 @@ from console.hub.messages import (
 )
 from console.planning.reassign import NO_UNIT_ZH
 from console.store import repos
+from tests.conftest import FrozenClock, HubFactory
 
 # scenes on roads of the demo district, away from the stations
 SCENE_A = (121.4737, 31.2304)
@@ -46,20 +46,18 @@ SCENE_C = (121.4700, 31.2150)
 
 
 @pytest.fixture
-def hub(tmp_path: Path) -> Iterator[CommandHub]:
-    h = start_embedded_hub(f"sqlite:///{tmp_path / 'reassign.sqlite3'}", simulate=False)
+def hub(hub_factory: HubFactory, frozen_clock: FrozenClock) -> CommandHub:
+    h = hub_factory("reassign", clock=frozen_clock)
     h.virtual.on_order = lambda *a: None  # type: ignore[method-assign]  # no terminal answers
-    yield h
-    h.stop()
+    return h
 
 
 class Desks:
-    """The hub's events, its held clock, and one client per person."""
+    """The hub's events, its frozen clock, and one client per person."""
 
-    def __init__(self, hub: CommandHub) -> None:
+    def __init__(self, hub: CommandHub, clock: FrozenClock) -> None:
         self.hub = hub
-        self.now = [time.time()]
-        hub.clock = lambda: self.now[0]  # type: ignore[method-assign]
+        self.clock = clock
         self.events: list[Event] = []
         hub.subscribe(self.events.append)
         self.sent: list[tuple[str, str]] = []  # (order id, call sign) the listeners were told
@@ -109,7 +107,7 @@ class Desks:
 
     def past_deadline(self) -> None:
         """Move the hub's clock past the acknowledgement deadline; its timer check follows."""
-        self.now[0] += self.hub.config.orders.ack_deadline_seconds + 1
+        self.clock.advance(self.hub.config.orders.ack_deadline_seconds + 1)
 
     def alerts(self, pred: Callable[[Alert], bool]) -> list[Alert]:
         return [e for e in list(self.events) if isinstance(e, Alert) and pred(e)]
@@ -154,8 +152,10 @@ def wait(pred: Callable[[], bool], timeout: float = 20.0) -> bool:
     return False
 
 
-def test_supervisor_takes_the_proposal_for_an_unacknowledged_order(hub: CommandHub) -> None:
-    d = Desks(hub)
+def test_supervisor_takes_the_proposal_for_an_unacknowledged_order(
+    hub: CommandHub, frozen_clock: FrozenClock
+) -> None:
+    d = Desks(hub, frozen_clock)
     iid = d.dispatch("theft", SCENE_A)
     ((old_id, (silent, state)),) = d.orders(iid).items()
     assert state == "pending"
@@ -166,7 +166,8 @@ def test_supervisor_takes_the_proposal_for_an_unacknowledged_order(hub: CommandH
     assert (p.replaces, p.order_id) == (silent, old_id)
     assert p.call_sign != silent and 0 < p.eta_s < 3600
     assert f"建议改派 {p.call_sign}" in alert.text and p.call_sign in alert.text_en
-    assert hub.workflow.proposals[alert.alert_id].call_sign == p.call_sign
+    held = hub.workflow.alerts.proposal(alert.alert_id)
+    assert held is not None and held.call_sign == p.call_sign
 
     # an operator cannot, even though the alert is on every workstation
     err = d.refused(d.op, ReassignOrder(alert_id=alert.alert_id))
@@ -188,7 +189,9 @@ def test_supervisor_takes_the_proposal_for_an_unacknowledged_order(hub: CommandH
     bodies = d.bodies(iid)
     (old_role, old_body), (new_role, new_body) = bodies[old_id], bodies[new_id]
     assert new_role == old_role
-    for key in ("role_zh", "role_en", "instructions", "briefing", "incident_type", "address"):
+    notes = [k for k in ("briefing", "plan_notes") if k in old_body]  # the card's plan text
+    assert notes, sorted(old_body)
+    for key in ("role_zh", "role_en", "instructions", *notes, "incident_type", "address"):
         assert new_body[key] == old_body[key], key
     assert new_body["replaces"] == silent and new_body["eta_s"] == pytest.approx(p.eta_s)
     # through the same path as a plan approval: events and the order listeners (link kick)
@@ -203,7 +206,9 @@ def test_supervisor_takes_the_proposal_for_an_unacknowledged_order(hub: CommandH
     assert (old_unit.status, old_unit.incident_id) == ("available", None)
 
     # every workstation sees the alert acknowledged and decided, by whom
-    assert wait(lambda: bool(d.alerts(lambda a: a.alert_id == alert.alert_id and a.decision)))
+    assert wait(
+        lambda: bool(d.alerts(lambda a: a.alert_id == alert.alert_id and a.decision is not None))
+    )
     (done,) = d.alerts(lambda a: a.alert_id == alert.alert_id and a.decision is not None)
     assert done.acked_by == "sup1" and done.decision is not None
     assert (done.decision.action, done.decision.actor) == ("reassigned", "sup1")
@@ -230,8 +235,10 @@ def test_supervisor_takes_the_proposal_for_an_unacknowledged_order(hub: CommandH
     assert len(d.orders(iid)) == 2 and d.sent[-1] == (new_id, p.call_sign)
 
 
-def test_refused_order_reassigned_to_a_unit_the_supervisor_names(hub: CommandHub) -> None:
-    d = Desks(hub)
+def test_refused_order_reassigned_to_a_unit_the_supervisor_names(
+    hub: CommandHub, frozen_clock: FrozenClock
+) -> None:
+    d = Desks(hub, frozen_clock)
     iid = d.dispatch("traffic_accident", SCENE_B)  # a traffic police unit and a patrol group
     plan = d.ok(d.op, GetPlan(incident_id=iid))
     first = [s for s in plan.body["slots"] if s["wave"] == "first"]
@@ -244,7 +251,7 @@ def test_refused_order_reassigned_to_a_unit_the_supervisor_names(hub: CommandHub
     p = alert.proposal
     assert p is not None and p.order_id == refused_id and p.replaces == refuser
     # the link's receipts reach the workflow without the order id: it finds the same order
-    assert hub.workflow._order_of(iid, refuser, OrderState.REJECTED) == refused_id
+    assert hub.workflow.orders.order_of(iid, refuser, OrderState.REJECTED) == refused_id
     aid = alert.alert_id
 
     busy = next(
@@ -286,7 +293,7 @@ def test_refused_order_reassigned_to_a_unit_the_supervisor_names(hub: CommandHub
         p.call_sign,
     )
     assert not step["detail"]["cancelled"]
-    decided = hub.workflow.alerts[aid]
+    decided = hub.workflow.alerts.require(aid)
     assert decided.decision is not None and decided.decision.call_sign == named
 
     # the traffic police refuses too: this time the supervisor declines the proposal
@@ -297,7 +304,7 @@ def test_refused_order_reassigned_to_a_unit_the_supervisor_names(hub: CommandHub
     assert d.ok(d.sup2, DismissProposal(alert_id=second.alert_id, reason="现场已有交警")) == (
         second.alert_id
     )
-    a = hub.workflow.alerts[second.alert_id]
+    a = hub.workflow.alerts.require(second.alert_id)
     assert a.acked_by == "sup2" and a.decision is not None
     assert (a.decision.action, a.decision.reason) == ("dismissed", "现场已有交警")
     (dismissed,) = [c for c in d.chronology(iid) if c["kind"] == "proposal_dismissed"]
@@ -309,9 +316,9 @@ def test_refused_order_reassigned_to_a_unit_the_supervisor_names(hub: CommandHub
 
 
 def test_alert_without_a_proposal_needs_a_named_unit_and_an_open_incident(
-    hub: CommandHub,
+    hub: CommandHub, frozen_clock: FrozenClock
 ) -> None:
-    d = Desks(hub)
+    d = Desks(hub, frozen_clock)
     # a level-4 knife attack takes special and armed police only; send every other one home
     iid = d.dispatch("knife_attack", SCENE_C, force_level=4)
     sent = {cs for cs, _ in d.orders(iid).values()}
@@ -389,8 +396,10 @@ def test_decisions_and_the_structured_proposal_travel_over_the_wire() -> None:
     assert plain.proposal is None and plain.decision is None
 
 
-def test_an_order_overdue_then_refused_is_replaced_once(hub: CommandHub) -> None:
-    d = Desks(hub)
+def test_an_order_overdue_then_refused_is_replaced_once(
+    hub: CommandHub, frozen_clock: FrozenClock
+) -> None:
+    d = Desks(hub, frozen_clock)
     iid = d.dispatch("theft", SCENE_C)
     ((order_id, (silent, _)),) = d.orders(iid).items()
     d.past_deadline()
@@ -406,8 +415,10 @@ def test_an_order_overdue_then_refused_is_replaced_once(hub: CommandHub) -> None
     assert live == [first["call_sign"]]  # one replacement, not two
 
 
-def test_a_unit_held_by_another_incidents_plan_is_not_sent(hub: CommandHub) -> None:
-    d = Desks(hub)
+def test_a_unit_held_by_another_incidents_plan_is_not_sent(
+    hub: CommandHub, frozen_clock: FrozenClock
+) -> None:
+    d = Desks(hub, frozen_clock)
     iid = d.dispatch("theft", SCENE_A)
     ((_, (silent, _)),) = d.orders(iid).items()
     # a second incident's plan is proposed but not yet approved: its units are spoken for
@@ -421,8 +432,10 @@ def test_a_unit_held_by_another_incidents_plan_is_not_sent(hub: CommandHub) -> N
     assert f"unit {held} is held by the plan proposed for incident {other['incident_id']}" in err
 
 
-def test_an_acknowledged_but_undecided_proposal_stays_in_the_snapshot(hub: CommandHub) -> None:
-    d = Desks(hub)
+def test_an_acknowledged_but_undecided_proposal_stays_in_the_snapshot(
+    hub: CommandHub, frozen_clock: FrozenClock
+) -> None:
+    d = Desks(hub, frozen_clock)
     iid = d.dispatch("theft", SCENE_B)
     ((_, (silent, _)),) = d.orders(iid).items()
     d.past_deadline()

@@ -1,19 +1,22 @@
-"""The command loop in the hub: plan, approvals (two for level 3+), orders, receipts, close."""
+"""The command loop in the hub: plan, approvals (two for level 3+), orders, receipts, close.
+
+The hubs run on a frozen clock the tests move by hand: the stand-in terminals answer and
+the simulated units drive when the hub's clock says so, so nothing waits on the wall clock.
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy import text
 
-from console.hub.bootstrap import start_embedded_hub
 from console.hub.client import InprocClient
 from console.hub.hub import CommandHub
 from console.hub.messages import (
     AckAlert,
+    Alert,
     AmendPlan,
     ApprovePlan,
     CloseIncident,
@@ -30,27 +33,41 @@ from console.hub.messages import (
     OrderReceipt,
     RejectPlan,
 )
+from tests.conftest import FrozenClock, HubFactory
 
 NANJING_RD = (121.4800, 31.2360)
 
 
 @pytest.fixture
-def hub(tmp_path: Path) -> Iterator[CommandHub]:
-    h = start_embedded_hub(f"sqlite:///{tmp_path / 'wf.sqlite3'}", simulate=True)
-    yield h
-    h.stop()
+def hub(hub_factory: HubFactory, frozen_clock: FrozenClock) -> CommandHub:
+    """A hub with the demo's simulation and stand-in terminals, on the frozen clock."""
+    return hub_factory("wf", simulate=True, clock=frozen_clock)
 
 
-def _wait(pred, timeout: float = 60.0) -> bool:  # type: ignore[no-untyped-def]
+def _wait(pred: Callable[[], bool], timeout: float = 30.0) -> bool:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         if pred():
             return True
-        time.sleep(0.1)
-    return False
+        time.sleep(0.02)
+    return pred()
 
 
-def test_level3_needs_two_supervisors_then_orders_flow(hub: CommandHub) -> None:
+def _drive(clock: FrozenClock, pred: Callable[[], bool], step_s: float = 5.0) -> bool:
+    """Move the hub's clock on in steps until ``pred`` holds: each hub tick then lets the
+    stand-in terminals answer what fell due and drives the simulated units that far.
+    Orders once accepted never lapse, so however far the clock runs ahead of the hub's
+    ticks on a busy machine, the scene is reached."""
+    for _ in range(600):  # at most 50 min of hub time
+        if _wait(pred, 0.05):
+            return True
+        clock.advance(step_s)
+    return _wait(pred)
+
+
+def test_level3_needs_two_supervisors_then_orders_flow(
+    hub: CommandHub, frozen_clock: FrozenClock
+) -> None:
     events: list[Event] = []
     hub.subscribe(events.append)
     op = InprocClient(hub, actor="op1", role="operator", workstation="ws-1")
@@ -73,7 +90,7 @@ def test_level3_needs_two_supervisors_then_orders_flow(hub: CommandHub) -> None:
     second = sup2.call(ApprovePlan(plan_id=pid))
     assert second.ok and second.result["status"] == "approved"
     # orders go out; the in-process terminals deliver, accept and arrive
-    assert _wait(lambda: hub.incidents.state(iid).status == "on_scene")
+    assert _drive(frozen_clock, lambda: _status(hub, iid) == "on_scene")
     states = {(e.call_sign, e.state) for e in events if isinstance(e, OrderChanged)}
     for slot in plan.body["slots"]:
         assert (slot["call_sign"], "pending") in states
@@ -83,7 +100,7 @@ def test_level3_needs_two_supervisors_then_orders_flow(hub: CommandHub) -> None:
     assert ("sup1", "plan_first_approval") in kinds and ("sup2", "plan_approve") in kinds
     assert any(k == "order_arrived" for _, k in kinds)
     assert kinds[-2][0] == "op1"  # the close is on record with its actor
-    stats = op.call(GetStats(t0=0, t1=time.time() + 60)).result
+    stats = op.call(GetStats(t0=0, t1=frozen_clock() + 60)).result
     assert sum(u["orders"] for u in stats["units"]) == len(plan.body["slots"])
     assert any(u["arrivals"] >= 1 for u in stats["units"])
     assert stats["officers"] and stats["stations"]
@@ -139,32 +156,35 @@ def test_login_does_not_reveal_users(hub: CommandHub) -> None:
     assert not hub.handle(bad).ok
 
 
-def test_unacknowledged_order_raises_alert(tmp_path: Path) -> None:
-    hub = start_embedded_hub(f"sqlite:///{tmp_path / 'alert.sqlite3'}", simulate=False)
-    try:
-        hub.virtual.on_order = lambda *a: None  # type: ignore[method-assign]  # terminal never answers
-        clock = [time.time()]
-        hub.clock = lambda: clock[0]  # type: ignore[method-assign]
-        hub.workflow.hub.clock = hub.clock
-        op = InprocClient(hub, actor="op", role="operator")
-        sup = InprocClient(hub, actor="sup", role="supervisor")
-        r = op.call(CreateIncident(incident_type="theft", lon=121.48, lat=31.23))
-        assert sup.call(ApprovePlan(plan_id=r.result["plan_id"])).ok
-        alerts: list[Event] = []
-        hub.subscribe(alerts.append)
-        clock[0] += hub.config.orders.ack_deadline_seconds + 1
-        hub.submit(Envelope(request_id=5, command=GetSnapshot())).result(5)
-        hub.workflow.check_timers()
-        raised = [a for a in alerts if type(a).__name__ == "Alert"]
-        assert raised and raised[0].kind == "not_acknowledged"
-        assert op.call(AckAlert(alert_id=raised[0].alert_id)).ok
-        assert not op.call(AckAlert(alert_id=raised[0].alert_id)).ok
-        # a late receipt still counts, exactly once
-        with hub.store.session() as session:
-            orders = session.execute(text("SELECT id FROM orders")).scalars().all()
-        term = InprocClient(hub, actor="t", role="terminal")
-        assert term.call(OrderReceipt(order_id=orders[0], state="delivered")).result is True
-        assert term.call(OrderReceipt(order_id=orders[0], state="delivered")).result is False
-        assert not op.call(OrderReceipt(order_id=orders[0], state="arrived")).ok
-    finally:
-        hub.stop()
+def test_unacknowledged_order_raises_alert(
+    hub_factory: HubFactory, frozen_clock: FrozenClock
+) -> None:
+    hub = hub_factory("alert", clock=frozen_clock)
+    hub.virtual.on_order = lambda *a: None  # type: ignore[method-assign]  # terminal never answers
+    alerts: list[Event] = []
+    hub.subscribe(alerts.append)
+    op = InprocClient(hub, actor="op", role="operator")
+    sup = InprocClient(hub, actor="sup", role="supervisor")
+    r = op.call(CreateIncident(incident_type="theft", lon=121.48, lat=31.23))
+    assert sup.call(ApprovePlan(plan_id=r.result["plan_id"])).ok
+    frozen_clock.advance(hub.config.orders.ack_deadline_seconds + 1)
+
+    def raised() -> list[Alert]:
+        return [a for a in list(alerts) if isinstance(a, Alert)]
+
+    assert _wait(lambda: bool(raised()))  # the hub's own timer check, on its thread
+    assert raised()[0].kind == "not_acknowledged"
+    assert op.call(AckAlert(alert_id=raised()[0].alert_id)).ok
+    assert not op.call(AckAlert(alert_id=raised()[0].alert_id)).ok
+    # a late receipt still counts, exactly once
+    with hub.store.session() as session:
+        orders = session.execute(text("SELECT id FROM orders")).scalars().all()
+    term = InprocClient(hub, actor="t", role="terminal")
+    assert term.call(OrderReceipt(order_id=orders[0], state="delivered")).result is True
+    assert term.call(OrderReceipt(order_id=orders[0], state="delivered")).result is False
+    assert not op.call(OrderReceipt(order_id=orders[0], state="arrived")).ok
+
+
+def _status(hub: CommandHub, incident_id: int) -> str | None:
+    st = hub.incidents.state(incident_id)
+    return None if st is None else st.status

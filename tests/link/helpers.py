@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import random
 import signal
 import socket
 import subprocess
@@ -73,7 +74,7 @@ def enroll_fleet(store: Store, n: int, hub_public: str, start: int = 0) -> list[
     return keys
 
 
-def make_incident(store: Store) -> int:
+def make_incident(store: Store, lon: float = LON0, lat: float = LAT0) -> int:
     with store.transaction() as s:
         return (
             IncidentRepo(s)
@@ -82,8 +83,8 @@ def make_incident(store: Store) -> int:
                 priority=2,
                 force_level=1,
                 manpower=2,
-                lon=LON0,
-                lat=LAT0,
+                lon=lon,
+                lat=lat,
                 created_by="test",
             )
             .id
@@ -111,6 +112,18 @@ def add_orders(
         )
 
 
+def jpeg(width: int = 64, height: int = 48) -> bytes:
+    """A small real JPEG (a colour gradient): the hub decodes photos before it files them."""
+    import cv2
+    import numpy as np
+
+    y, x = np.mgrid[0:height, 0:width]
+    img = np.stack([x * 255 // width, y * 255 // height, (x + y) % 256], axis=-1).astype(np.uint8)
+    ok, buf = cv2.imencode(".jpg", img)
+    assert ok
+    return bytes(buf.tobytes())
+
+
 def wait_until(pred: Callable[[], bool], timeout: float = 20.0, step: float = 0.02) -> bool:
     """Poll ``pred`` until it holds or ``timeout`` passes; returns the last answer."""
     end = time.monotonic() + timeout
@@ -135,10 +148,49 @@ def on_fleet(fleet: Fleet, fn: Callable[[], object]) -> None:
     assert done.wait(10), "the fleet thread did not run the call"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+PORT_FLOOR = 10_000
+"""Lowest port handed out: well above the usual fixed service ports."""
+
+
+def _ephemeral_floor() -> int:
+    """The first port the kernel hands to outgoing connections (Linux; 32768 elsewhere)."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+def free_port_block(n: int = 3) -> int:
+    """A port ``p`` with ``p .. p+n-1`` all free on loopback right now.
+
+    The hub binds its terminal port and the two next ones (workstation commands,
+    events). A port from the kernel's ephemeral range (what binding port 0 gives)
+    is no good for that: any outgoing connection on the machine, from this test
+    run or another, may be given ``p+1`` before the hub binds it. So the block is
+    drawn at random below that range, where only a program binding on purpose
+    can take a port; :class:`HubProcess` retries with a new block if one did.
+    """
+    if n < 1:
+        raise ValueError(f"a port block needs at least one port, got {n}")
+    top = _ephemeral_floor() - n
+    if top <= PORT_FLOOR:  # the whole range is ephemeral here: draw from all of it
+        top = 65535 - n
+    rng = random.Random()
+    for _ in range(500):
+        base = rng.randrange(PORT_FLOOR, top)
+        socks: list[socket.socket] = []
+        try:
+            for k in range(n):  # no SO_REUSEADDR: a port with lingering connections fails too
+                s = socket.socket()
+                socks.append(s)
+                s.bind(("127.0.0.1", base + k))
+            return base
+        except OSError:
+            continue
+        finally:
+            for s in socks:
+                s.close()
+    raise RuntimeError(f"no block of {n} free loopback ports below {top + n}")
 
 
 class HubProcess:
@@ -146,12 +198,24 @@ class HubProcess:
 
     ``link_only`` (the default) runs the terminal link alone; without it the
     process is the full command hub (``main.py hub``: workflow, plans, workstations).
+    Without ``port`` it takes a free block (:func:`free_port_block`) and, should
+    another program bind one of those ports before the hub does, starts again
+    on a new block; restarts after :meth:`kill` keep the port (terminals reconnect
+    to the same endpoint).
     """
 
+    START_ATTEMPTS = 5
+
     def __init__(
-        self, db_url: str, key_dir: Path, port: int, log: Path, *extra: str, link_only: bool = True
+        self,
+        db_url: str,
+        key_dir: Path,
+        log: Path,
+        *extra: str,
+        port: int | None = None,
+        link_only: bool = True,
     ) -> None:
-        self.args = [
+        self.base_args = [
             sys.executable,
             "-m",
             "console.link.cli",
@@ -159,19 +223,42 @@ class HubProcess:
             *(["--link-only"] if link_only else []),
             "--db",
             db_url,
-            "--bind",
-            f"tcp://127.0.0.1:{port}",
             "--key-dir",
             str(key_dir),
             *extra,
         ]
-        self.endpoint = f"tcp://127.0.0.1:{port}"
+        self.fixed_port = port is not None
+        self.port = port if port is not None else free_port_block(3)
         self.log = log
         self.proc: subprocess.Popen[str] | None = None
         self.starts = 0
+        self.ready_line = ""
+
+    @property
+    def endpoint(self) -> str:
+        return f"tcp://127.0.0.1:{self.port}"
+
+    @property
+    def args(self) -> list[str]:
+        return [*self.base_args, "--bind", self.endpoint]
 
     def start(self, timeout: float = 60.0) -> HubProcess:
-        self.starts += 1
+        """Start (or restart) the hub and wait for its "hub ready" line."""
+        retry_port = not self.fixed_port and self.starts == 0
+        for _ in range(self.START_ATTEMPTS if retry_port else 1):
+            logged = self.log.stat().st_size if self.log.exists() else 0
+            if self._start(timeout):
+                self.starts += 1
+                return self
+            said = self.log.read_bytes()[logged:].decode(errors="replace")
+            if not (retry_port and "Address already in use" in said):
+                break
+            self.port = free_port_block(3)  # someone took a port of the block: another one
+        raise RuntimeError(
+            f"hub did not start (exit {self.proc and self.proc.poll()}); see {self.log}"
+        )
+
+    def _start(self, timeout: float) -> bool:
         err = open(self.log, "a")  # noqa: SIM115 - handed to the child
         self.proc = subprocess.Popen(
             self.args, stdout=subprocess.PIPE, stderr=err, text=True, cwd=Path(__file__).parents[2]
@@ -182,25 +269,40 @@ class HubProcess:
         while time.monotonic() < end:
             line = self.proc.stdout.readline()
             if line.startswith("hub ready"):
-                return self
+                self.ready_line = line
+                return True
             if not line and self.proc.poll() is not None:
                 break
-        raise RuntimeError(f"hub did not start (exit {self.proc.poll()}); see {self.log}")
+        if self.proc.poll() is None:  # hung: do not leave it behind
+            self.proc.kill()
+        self._reap(10)
+        return False
+
+    def _reap(self, timeout: float) -> None:
+        """Wait for the ended child and close our end of its output pipe."""
+        assert self.proc is not None
+        self.proc.wait(timeout)
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
 
     def kill(self) -> None:
         """SIGKILL: no cleanup, no flush, like a power cut."""
         assert self.proc is not None
         self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(10)
+        self._reap(10)
 
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
+    def stop(self) -> int | None:
+        """SIGTERM and wait; returns the exit code (None if it was never started)."""
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
                 self.proc.wait(15)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
-                self.proc.wait(5)
+        self._reap(5)
+        return self.proc.returncode
 
 
 @contextlib.contextmanager

@@ -11,6 +11,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # the link benchmark end to end
+
 ROOT = Path(__file__).resolve().parents[2]
 KEYS = {
     "ingest_per_s",

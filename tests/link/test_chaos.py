@@ -13,6 +13,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from console.link.keys import load_or_create_hub_keys
@@ -26,11 +27,12 @@ from tests.link.helpers import (
     HubProcess,
     add_orders,
     enroll_fleet,
-    free_port,
     make_incident,
     make_store,
     wait_until,
 )
+
+pytestmark = pytest.mark.slow  # 300 terminals, two hub kills, 1,000 orders
 
 N_TERMINALS = 300
 FLAPPING = 90
@@ -43,7 +45,7 @@ def test_chaos_every_order_once(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'hub.sqlite3'}"
     store = make_store(tmp_path / "hub.sqlite3", N_TERMINALS)
     keys = enroll_fleet(store, N_TERMINALS, load_or_create_hub_keys(tmp_path / "hubkeys").public)
-    hub = HubProcess(url, tmp_path / "hubkeys", free_port(), tmp_path / "hub.log").start()
+    hub = HubProcess(url, tmp_path / "hubkeys", tmp_path / "hub.log").start()
     members = [Member(k, TerminalSession(MemoryStore())) for k in keys]
     flappers = set(rng.sample(range(N_TERMINALS), FLAPPING))
     calm = threading.Event()

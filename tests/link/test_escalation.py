@@ -16,9 +16,8 @@ from typing import Any
 
 import pytest
 
-from console.config import CONFIG_DIR, Config, load_config
+from console.config import Config, default_config_dir, load_config
 from console.domain import UnitStatus
-from console.hub.bootstrap import start_embedded_hub
 from console.hub.errors import CommandError
 from console.hub.hub import CommandHub
 from console.hub.messages import (
@@ -44,6 +43,7 @@ from console.store.order_repo import NewOrder, OrderRepo
 from console.terminal.fleet import Fleet, Member
 from console.terminal.localstore import MemoryStore
 from console.terminal.session import TerminalSession
+from tests.conftest import HubFactory
 from tests.link.helpers import wait_until
 
 PASSWORD = "correct horse battery staple"
@@ -55,7 +55,7 @@ SCENES = [(121.4737, 31.2304), (121.4800, 31.2360), (121.4700, 31.2150), (121.46
 @pytest.fixture(scope="module")
 def config(tmp_path_factory: pytest.TempPathFactory) -> Config:
     d = tmp_path_factory.mktemp("escalation") / "config"
-    shutil.copytree(CONFIG_DIR, d)
+    shutil.copytree(default_config_dir(), d)  # the session's config (seed-rule approvals)
     p = d / "console.toml"
     text = p.read_text(encoding="utf-8")
     assert "ack_deadline_seconds = 30" in text, "test setup: shipped deadline changed"
@@ -64,14 +64,12 @@ def config(tmp_path_factory: pytest.TempPathFactory) -> Config:
 
 
 @pytest.fixture(scope="module")
-def hub(tmp_path_factory: pytest.TempPathFactory, config: Config) -> Iterator[CommandHub]:
-    d = tmp_path_factory.mktemp("escalation-db")
-    h = start_embedded_hub(f"sqlite:///{d / 'hub.sqlite3'}", config=config, simulate=False)
+def hub(module_hub_factory: HubFactory, config: Config) -> CommandHub:
+    h = module_hub_factory("escalation", cfg=config)
     assert h.config.orders.ack_deadline_seconds == ACK_S
     h.auth.create_user("op", "Operator", PASSWORD, "operator")
     h.auth.create_user("sup", "Supervisor", PASSWORD, "supervisor")
-    yield h
-    h.stop()
+    return h
 
 
 @pytest.fixture(scope="module")
@@ -165,7 +163,8 @@ def _check_proposed(
     snap = desk.call(GetSnapshot())
     assert next(u for u in snap.units if u.call_sign == cs).status == "available"
     assert cs not in next(i for i in snap.incidents if i.id == alert.incident_id).units
-    assert hub.workflow.proposals[alert.alert_id].call_sign == cs
+    held = hub.workflow.alerts.proposal(alert.alert_id)
+    assert held is not None and held.call_sign == cs
 
 
 def _theft(desk: Desk, scene: tuple[float, float]) -> tuple[int, int, dict[str, Any]]:
@@ -278,16 +277,16 @@ def test_proposal_for_an_unknown_incident_or_with_nobody_free(
         (hub.hist_t, hub.hist_lon, hub.hist_lat, hub.hist_type),
         simulate=False,
     )
-    wf = quiet.workflow
+    wf = quiet.workflow.reassignment
     with pytest.raises(CommandError, match="incident 987654 is not open"):
         wf.next_unit(987654, "anyone")
-    assert wf._escalation(987654, "anyone")[:2] == ("请人工改派", "reassign by hand")
+    assert wf.escalation(987654, "anyone")[:2] == ("请人工改派", "reassign by hand")
     p = wf.next_unit(iid, slot["call_sign"])
     assert p is not None and p.call_sign != slot["call_sign"] and p.eta_s > 0
     # every unit busy: the escalation says so instead of naming someone
     quiet.situation.status[:] = STATUS_INDEX[UnitStatus.DISPATCHED]
     assert wf.next_unit(iid, slot["call_sign"]) is None
-    assert wf._escalation(iid, slot["call_sign"]) == (NO_UNIT_ZH, NO_UNIT_EN, None)
+    assert wf.escalation(iid, slot["call_sign"]) == (NO_UNIT_ZH, NO_UNIT_EN, None)
 
 
 def test_a_cancelled_incident_withdraws_the_order_from_the_terminal_at_once(

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
+import socket
 from pathlib import Path
 
 from sqlalchemy import select
@@ -18,42 +17,26 @@ from console.store.models import UnitRow
 from console.terminal.fleet import Fleet, Member
 from console.terminal.localstore import MemoryStore
 from console.terminal.session import TerminalSession
-from tests.link.helpers import free_port, wait_until
-
-ROOT = Path(__file__).parents[2]
+from tests.link.helpers import (
+    PORT_FLOOR,
+    HubProcess,
+    _ephemeral_floor,
+    free_port_block,
+    make_store,
+    wait_until,
+)
 
 
 def test_standalone_hub_serves_workstations_and_terminals(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'hub.sqlite3'}"
     keys = tmp_path / "hubkeys"
     hub_key = load_or_create_hub_keys(keys)
-    port = free_port()
-    endpoint = f"tcp://127.0.0.1:{port}"
-    log = open(tmp_path / "hub.log", "w")  # noqa: SIM115 - handed to the child
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "console.link.cli",
-            "hub",
-            "--db",
-            url,
-            "--bind",
-            endpoint,
-            "--key-dir",
-            str(keys),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=log,
-        text=True,
-        cwd=ROOT,
-    )
-    log.close()
+    hub = HubProcess(url, keys, tmp_path / "hub.log", "--demo", link_only=False)
     try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        assert line.startswith("hub ready"), (tmp_path / "hub.log").read_text()[-2000:]
-        assert f"key={hub_key.public}" in line and f":{port + 2}" in line
+        hub.start()
+        endpoint = hub.endpoint
+        assert f"key={hub_key.public}" in hub.ready_line
+        assert f":{hub.port + 2}" in hub.ready_line  # events on the third port of the block
         store = open_store(url)
         Authenticator(store).create_user("op", "Operator", "a long enough password", "operator")
         with store.session() as s:
@@ -86,5 +69,25 @@ def test_standalone_hub_serves_workstations_and_terminals(tmp_path: Path) -> Non
             ws.close()
         store.close()
     finally:
-        proc.terminate()
-        assert proc.wait(30) == 0  # SIGTERM: a clean stop
+        code = hub.stop()
+    assert code == 0, (tmp_path / "hub.log").read_text()[-2000:]  # SIGTERM: a clean stop
+
+
+def test_hub_process_moves_to_a_new_port_block_when_one_is_taken(tmp_path: Path) -> None:
+    """The flake this guards against: another socket bound port+1 between pick and bind."""
+    base = free_port_block(3)
+    assert base + 2 < _ephemeral_floor() or _ephemeral_floor() - 3 <= PORT_FLOOR
+    make_store(tmp_path / "hub.sqlite3", 3).close()
+    load_or_create_hub_keys(tmp_path / "keys")  # the hub never makes its key on its own
+    hub = HubProcess(f"sqlite:///{tmp_path / 'hub.sqlite3'}", tmp_path / "keys", tmp_path / "h.log")
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", hub.port))
+        squatter.listen()
+        taken = hub.port
+        try:
+            hub.start()
+            assert hub.port != taken and hub.starts == 1
+            assert f"terminals={hub.endpoint}" in hub.ready_line
+            assert "Address already in use" in (tmp_path / "h.log").read_text()
+        finally:
+            hub.stop()

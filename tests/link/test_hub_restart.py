@@ -11,6 +11,7 @@ from __future__ import annotations
 import collections
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from console.auth import Authenticator
@@ -23,7 +24,9 @@ from console.store.models import OrderRow, UnitRow
 from console.terminal.fleet import Fleet, Member
 from console.terminal.localstore import MemoryStore
 from console.terminal.session import TerminalSession
-from tests.link.helpers import HubProcess, free_port, on_fleet, wait_until
+from tests.link.helpers import HubProcess, on_fleet, wait_until
+
+pytestmark = pytest.mark.slow  # the full hub process killed and started again
 
 PLACES = [  # Nanjing Road, People's Square, the Bund, Yuyuan, Xintiandi
     (121.4800, 31.2360),
@@ -62,7 +65,7 @@ def test_command_hub_killed_mid_delivery_loses_no_order(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'hub.sqlite3'}"
     keys_dir = tmp_path / "hubkeys"
     hub_key = load_or_create_hub_keys(keys_dir)
-    hub = HubProcess(url, keys_dir, free_port(), tmp_path / "hub.log", link_only=False).start()
+    hub = HubProcess(url, keys_dir, tmp_path / "hub.log", "--demo", link_only=False).start()
     store = open_store(url)  # the hub seeded the demo district into it
     fleet: Fleet | None = None
     ws: RemoteClient | None = None

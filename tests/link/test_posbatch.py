@@ -12,6 +12,7 @@ from console.link import protocol as p
 from console.link.posbatch import LENGTHS, decode_positions
 
 T0 = 1.7e9
+V = p.PROTOCOL_VERSION
 EDGES = [-1e300, -400.0, -180.0, -90.0, -0.0, 0.0, 5e-324, 90.0, 150.0, 150.5, 180.0]
 EDGES += [359.999, 360.0, 1e5, 1e5 + 1, 4e9, 4e9 + 1, float("nan"), float("inf"), -float("inf")]
 
@@ -63,7 +64,7 @@ def test_random_and_damaged_frames_never_accepted_beyond_the_ordinary_decoder() 
                 f[k] = None
         if rnd.random() < 0.03:
             f[0] = 31  # an int where msgspec writes a float: left to the ordinary decoder
-        data = enc.encode([1 if rnd.random() < 0.97 else 2, ["pos", *f]])
+        data = enc.encode([V if rnd.random() < 0.97 else V + 1, ["pos", *f]])
         if rnd.random() < 0.05:
             b = bytearray(data)
             b[rnd.randrange(len(b))] = rnd.randrange(256)
@@ -79,12 +80,12 @@ def test_random_and_damaged_frames_never_accepted_beyond_the_ordinary_decoder() 
 def test_out_of_range_values_are_left_for_the_ordinary_refusal() -> None:
     enc = msgspec.msgpack.Encoder()
     frames = [
-        enc.encode([1, ["pos", 91.0, 121.0, 5.0, 1.0, 1.0, T0]]),
-        enc.encode([1, ["pos", 31.0, 121.0, 5.0, 1.0, 360.0, T0]]),
-        enc.encode([1, ["pos", 31.0, 121.0, -1.0, None, None, T0]]),
-        enc.encode([1, ["pos", 31.0, float("nan"), None, None, None, T0]]),
-        enc.encode([2, ["pos", 31.0, 121.0, None, None, None, T0]]),
-        enc.encode([1, ["hb", 31.0, 121.0, None, None, None, T0]]),
+        enc.encode([V, ["pos", 91.0, 121.0, 5.0, 1.0, 1.0, T0]]),
+        enc.encode([V, ["pos", 31.0, 121.0, 5.0, 1.0, 360.0, T0]]),
+        enc.encode([V, ["pos", 31.0, 121.0, -1.0, None, None, T0]]),
+        enc.encode([V, ["pos", 31.0, float("nan"), None, None, None, T0]]),
+        enc.encode([V + 1, ["pos", 31.0, 121.0, None, None, None, T0]]),  # another version
+        enc.encode([V, ["hb", 31.0, 121.0, None, None, None, T0]]),
     ]
     ok, *_ = decode_positions(frames)
     assert not ok.any()
@@ -106,7 +107,7 @@ def test_fixed_layout_fast_path_agrees_with_the_general_one() -> None:
         for _ in range(2000):
             opt = [rnd.uniform(0.0, 400.0) if present else None for _ in range(3)]
             data = msgspec.msgpack.encode(
-                [1, ["pos", rnd.uniform(-95, 95), rnd.uniform(-185, 185), *opt, T0]]
+                [V, ["pos", rnd.uniform(-95, 95), rnd.uniform(-185, 185), *opt, T0]]
             )
             assert len(data) == width  # msgspec writes every float as a float64
             b = bytearray(data)

@@ -25,6 +25,7 @@ TERMINAL_MSGS: list[p.TerminalMsg] = [
     p.Feedback(mid=6, order_id=None, text="crowd dispersing", t=NOW, photo=JPEG),
     p.Heartbeat(seq=7, t=NOW),
     p.Seen(mid=8, t=NOW),
+    p.MessageReceipt(mid=9, order_id=OID, kind="read", t=NOW),
 ]
 
 ORDER = p.Order(
@@ -46,7 +47,7 @@ HUB_MSGS: list[p.HubMsg] = [
     ORDER,
     p.OrderUpdate(**{f: getattr(ORDER, f) for f in ORDER.__struct_fields__ if f != "rev"}, rev=2),
     p.OrderCancel(order_id=OID, reason="duplicate incident"),
-    p.Message(mid=9, text="return to station", sender="supervisor", t=NOW),
+    p.Message(message_id=OID, text="return to station", sender="supervisor", t=NOW),
     p.Ack(mid=9),
     p.Pong(seq=1, hub_epoch="abc", t=NOW),
     p.Refused(code="version", reason="no"),
@@ -72,11 +73,12 @@ def test_position_frame_is_small() -> None:
 
 
 def test_unknown_version_is_refused_by_name() -> None:
-    data = p.encode_terminal(p.Heartbeat(seq=1, t=NOW), version=2)
+    data = p.encode_terminal(p.Heartbeat(seq=1, t=NOW), version=p.PROTOCOL_VERSION + 1)
     with pytest.raises(p.ProtocolError) as e:
         p.decode_terminal(data)
     assert e.value.code == "version"
-    assert "version 2" in e.value.reason and "speaks 1" in e.value.reason
+    assert f"version {p.PROTOCOL_VERSION + 1}" in e.value.reason
+    assert f"speaks {p.PROTOCOL_VERSION}" in e.value.reason
     # a future version whose body this side cannot even parse is still named as a version problem
     odd = msgspec.msgpack.encode([7, ["warp", 1, 2, 3]])
     with pytest.raises(p.ProtocolError) as e:
@@ -90,24 +92,52 @@ def test_unknown_version_is_refused_by_name() -> None:
         (b"", "empty"),
         (b"\xc1", "not msgpack"),
         (msgspec.msgpack.encode({"v": 1}), "a map, not a frame"),
-        (msgspec.msgpack.encode([1, ["pos", 91.0, 121.0, None, None, None, NOW]]), "latitude > 90"),
-        (msgspec.msgpack.encode([1, ["pos", 31.0, 121.0, None, None, 360.0, NOW]]), "heading 360"),
-        (msgspec.msgpack.encode([1, ["pos", math.nan, 121.0, None, None, None, NOW]]), "NaN"),
         (
-            msgspec.msgpack.encode([1, ["pos", "31", 121.0, None, None, None, NOW]]),
+            msgspec.msgpack.encode(
+                [p.PROTOCOL_VERSION, ["pos", 91.0, 121.0, None, None, None, NOW]]
+            ),
+            "latitude > 90",
+        ),
+        (
+            msgspec.msgpack.encode(
+                [p.PROTOCOL_VERSION, ["pos", 31.0, 121.0, None, None, 360.0, NOW]]
+            ),
+            "heading 360",
+        ),
+        (
+            msgspec.msgpack.encode(
+                [p.PROTOCOL_VERSION, ["pos", math.nan, 121.0, None, None, None, NOW]]
+            ),
+            "NaN",
+        ),
+        (
+            msgspec.msgpack.encode(
+                [p.PROTOCOL_VERSION, ["pos", "31", 121.0, None, None, None, NOW]]
+            ),
             "string for float",
         ),
-        (msgspec.msgpack.encode([1, ["pos", 31.0, 121.0]]), "truncated fields"),
+        (msgspec.msgpack.encode([p.PROTOCOL_VERSION, ["pos", 31.0, 121.0]]), "truncated fields"),
         (
-            msgspec.msgpack.encode([1, ["receipt", 1, "not-an-id", "delivered", NOW]]),
+            msgspec.msgpack.encode(
+                [p.PROTOCOL_VERSION, ["receipt", 1, "not-an-id", "delivered", NOW]]
+            ),
             "bad order id",
         ),
-        (msgspec.msgpack.encode([1, ["receipt", 1, OID, "eaten", NOW]]), "unknown receipt kind"),
-        (msgspec.msgpack.encode([1, ["receipt", 0, OID, "read", NOW]]), "mid 0"),
-        (msgspec.msgpack.encode([1, ["selfdestruct"]]), "unknown tag"),
-        (msgspec.msgpack.encode([1, ["hb", 1, NOW, "extra"]]), "extra field"),
-        (msgspec.msgpack.encode([1, ["hello", "x" * 65, NOW]]), "app name too long"),
-        (msgspec.msgpack.encode([1, ["hello", "x", NOW, [OID] * 257]]), "holding list too long"),
+        (
+            msgspec.msgpack.encode([p.PROTOCOL_VERSION, ["receipt", 1, OID, "eaten", NOW]]),
+            "unknown receipt kind",
+        ),
+        (msgspec.msgpack.encode([p.PROTOCOL_VERSION, ["receipt", 0, OID, "read", NOW]]), "mid 0"),
+        (msgspec.msgpack.encode([p.PROTOCOL_VERSION, ["selfdestruct"]]), "unknown tag"),
+        (msgspec.msgpack.encode([p.PROTOCOL_VERSION, ["hb", 1, NOW, "extra"]]), "extra field"),
+        (
+            msgspec.msgpack.encode([p.PROTOCOL_VERSION, ["hello", "x" * 65, NOW]]),
+            "app name too long",
+        ),
+        (
+            msgspec.msgpack.encode([p.PROTOCOL_VERSION, ["hello", "x", NOW, [OID] * 257]]),
+            "holding list too long",
+        ),
         (p.encode_terminal(p.Heartbeat(seq=1, t=NOW))[:-3], "truncated bytes"),
         (b"\x92\x01\x93\xa2\xb2\xff\x01\x01", "invalid UTF-8 in the tag"),
     ],

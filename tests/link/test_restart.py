@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from console.link.keys import load_or_create_hub_keys
@@ -16,12 +17,13 @@ from tests.link.helpers import (
     HubProcess,
     add_orders,
     enroll_fleet,
-    free_port,
     make_incident,
     make_store,
     on_fleet,
     wait_until,
 )
+
+pytestmark = pytest.mark.slow  # a hub process killed and started again
 
 N_TERMINALS = 20
 ORDERS_EACH = 10
@@ -39,7 +41,7 @@ def test_hub_killed_mid_delivery_loses_no_order(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'hub.sqlite3'}"
     store = make_store(tmp_path / "hub.sqlite3", N_TERMINALS)
     keys = enroll_fleet(store, N_TERMINALS, load_or_create_hub_keys(tmp_path / "hubkeys").public)
-    hub = HubProcess(url, tmp_path / "hubkeys", free_port(), tmp_path / "hub.log").start()
+    hub = HubProcess(url, tmp_path / "hubkeys", tmp_path / "hub.log").start()
     members = [Member(k, TerminalSession(MemoryStore())) for k in keys]
     fleet = Fleet(hub.endpoint, members).start()
     try:

@@ -16,25 +16,26 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from console.demo.district import build_demo_district
 from console.link.hubport import SituationPort
 from console.link.keys import KeyPair, load_or_create_hub_keys
 from console.link.node import HubNode
+from console.link.posbatch import MAX_SPEED_MPS
 from console.store.db import Store, open_store
 from console.store.district_repo import DistrictRepo
 from console.store.models import OrderRow, TerminalRow, UnitRow
 from console.terminal.simulator import Mover, build, road_graph, sim_keys, unit_homes
+from tests.conftest import DemoParts
 from tests.link.helpers import add_orders, make_incident, wait_until
 
 ROOT = Path(__file__).parents[2]
 
 
 @pytest.fixture
-def demo(tmp_path: Path) -> Iterator[tuple[str, Store]]:
+def demo(tmp_path: Path, demo_parts: DemoParts) -> Iterator[tuple[str, Store]]:
     url = f"sqlite:///{tmp_path / 'hub.sqlite3'}"
     store = open_store(url)
     with store.transaction() as s:
-        DistrictRepo(s).save_district(build_demo_district())
+        DistrictRepo(s).save_district(demo_parts.district)
     yield url, store
     store.close()
 
@@ -94,27 +95,32 @@ def test_flapping_simulated_officers_still_finish_every_order(
     n = 8
     keys = sim_keys(url, n, hub_keys.public, tmp_path / "sim-keys")
     signs = [k.unit for k in keys]
+    homes = unit_homes(url, signs)
     port = demo_node.port
     assert isinstance(port, SituationPort)
     fleet, sim = build(
         keys,
         demo_node.link.endpoint,
-        unit_homes(url, signs),
+        homes,
         graph=road_graph(url, signs),
         seed=5,
         delay_s=(0.05, 0.2),
         on_scene_s=(0.1, 0.3),
         reject_p=0.0,
-        offline_per_min=90.0,  # each officer drops off about every 40 s ...
+        offline_per_min=90.0,  # each officer drops off one and a half times a second ...
         offline_s=(0.2, 0.6),  # ... and is back within a second
     )
     for o in sim.officers:
-        o.mover.speed = 140.0  # a fast car, still a valid speed on the wire
+        o.mover.speed = 0.8 * MAX_SPEED_MPS  # a fast car the hub's position gate believes
     fleet.start()
     try:
         sit = port.situation
         assert wait_until(lambda: all(sit.fix_t[sit.index[c]] > 0 for c in signs))
-        ids = add_orders(store, make_incident(store), signs)
+        # each to a call near its own post: the drive is short, the flapping is the test
+        ids = [
+            add_orders(store, make_incident(store, lon, lat), [c])[0]
+            for c, (lon, lat) in zip(signs, homes, strict=True)
+        ]
         demo_node.link.kick()
 
         def finished() -> bool:
@@ -133,6 +139,7 @@ def test_flapping_simulated_officers_still_finish_every_order(
         assert 121.44 < sit.lon[i] < 121.53 and 31.18 < sit.lat[i] < 31.26
 
 
+@pytest.mark.slow  # a child process simulating for four seconds
 def test_main_simulate_runs_terminals_against_a_hub(
     demo: tuple[str, Store], demo_node: HubNode, tmp_path: Path
 ) -> None:

@@ -12,16 +12,26 @@ from sqlalchemy import select
 from console.link.hubport import SituationPort
 from console.link.keys import KeyPair, write_terminal_key
 from console.link.node import HubNode
+from console.link.posbatch import MAX_SPEED_MPS
 from console.store.db import Store
 from console.store.models import OrderRow
+from console.store.models_trust import PhotoRow
 from console.terminal.client import TerminalClient
 from console.terminal.gps import RouteSource, parse_nmea
 from console.terminal.localstore import SqliteStore
 from console.terminal.shell import Shell
 from console.terminal.simulator import build
-from tests.link.helpers import LAT0, LON0, add_orders, enroll_fleet, make_incident, wait_until
+from tests.link.helpers import (
+    LAT0,
+    LON0,
+    add_orders,
+    enroll_fleet,
+    jpeg,
+    make_incident,
+    wait_until,
+)
 
-JPEG = b"\xff\xd8\xff\xe0" + b"\x01" * 2000
+JPEG = jpeg()
 
 
 def _state(store: Store, oid: str) -> str:
@@ -71,6 +81,8 @@ def test_shell_officer_works_an_order(
         with store.session() as s:
             row = s.scalars(select(OrderRow).where(OrderRow.id == oid)).one()
             assert row.outcome == "handled, no injuries"
+            filed = s.scalars(select(PhotoRow)).one()  # the photo command's picture
+            assert filed.order_id == oid and filed.size == len(JPEG)
     finally:
         client.stop()
 
@@ -131,13 +143,16 @@ def test_simulated_officers_answer_orders(
         offline_per_min=0.0,
     )
     for o in sim.officers:
-        o.mover.speed = 140.0  # a fast car, still a valid speed on the wire
+        o.mover.speed = 0.8 * MAX_SPEED_MPS  # a fast car the hub's position gate believes
     fleet.start()
     try:
         assert wait_until(
             lambda: all(port.situation.fix_t[port.situation.index[k.unit]] > 0 for k in keys)
         )
-        ids = add_orders(store, make_incident(store), [k.unit for k in keys])
+        ids = [  # each to a call at its own post: a short drive
+            add_orders(store, make_incident(store, *home), [k.unit])[0]
+            for k, home in zip(keys, homes, strict=True)
+        ]
         node.link.kick()
         assert wait_until(lambda: all(_state(store, i) == "finished" for i in ids), timeout=30)
         assert sim.stats.orders == 6 and sim.stats.finished == 6

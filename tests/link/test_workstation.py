@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from console.hub.bootstrap import start_embedded_hub
 from console.hub.hub import CommandHub
 from console.hub.messages import (
     Alert,
@@ -32,6 +31,7 @@ from console.store.order_repo import NewOrder, OrderRepo
 from console.terminal.fleet import Fleet, Member
 from console.terminal.localstore import MemoryStore
 from console.terminal.session import TerminalSession
+from tests.conftest import HubFactory
 from tests.link.helpers import wait_until
 
 PEOPLES_SQUARE = (121.4737, 31.2304)
@@ -39,13 +39,11 @@ PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture(scope="module")
-def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CommandHub]:
-    d = tmp_path_factory.mktemp("ws")
-    h = start_embedded_hub(f"sqlite:///{d / 'hub.sqlite3'}", simulate=False)
+def hub(module_hub_factory: HubFactory) -> CommandHub:
+    h = module_hub_factory("ws")
     h.auth.create_user("op", "Operator", PASSWORD, "operator")
     h.auth.create_user("sup", "Supervisor", PASSWORD, "supervisor")
-    yield h
-    h.stop()
+    return h
 
 
 @pytest.fixture(scope="module")

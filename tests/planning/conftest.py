@@ -1,16 +1,11 @@
-"""Shared fixtures: the shipped config and run cards (read once per session)."""
+"""Shared fixtures: the shipped run cards (read once per session; ``config`` is the root's)."""
 
 from __future__ import annotations
 
 import pytest
 
-from console.config import Config, load_config
+from console.config import Config
 from console.planning.runcards import RunCards, load_run_cards
-
-
-@pytest.fixture(scope="session")
-def config() -> Config:
-    return load_config()
 
 
 @pytest.fixture(scope="session")

@@ -30,11 +30,13 @@ def ll(x: float, y: float) -> LonLat:
     return (float(lon), float(lat))
 
 
-def way(*pts: tuple[float, float], oneway: bool = False, speed: float = SPEED_KMH) -> Way:
-    """A street through ``pts`` with a vertex every 10 m, so units snap where they stand."""
+def way(
+    *pts: tuple[float, float], oneway: bool = False, speed: float = SPEED_KMH, step: float = 10.0
+) -> Way:
+    """A street through ``pts`` with a vertex every ``step`` m, so units snap where they stand."""
     out = [pts[0]]
     for (x0, y0), (x1, y1) in itertools.pairwise(pts):
-        n = max(1, round(float(np.hypot(x1 - x0, y1 - y0)) / 10.0))
+        n = max(1, round(float(np.hypot(x1 - x0, y1 - y0)) / step))
         out += [(x0 + (x1 - x0) * k / n, y0 + (y1 - y0) * k / n) for k in range(1, n + 1)]
     return Way("", RoadClass.LOCAL, oneway, tuple(ll(x, y) for x, y in out), speed)
 

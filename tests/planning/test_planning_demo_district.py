@@ -5,17 +5,17 @@ from __future__ import annotations
 import msgspec
 
 from console.config import Config
-from console.demo.district import build_demo_district
-from console.geo.roadgraph import RoadGraph
 from console.planning import PlanEngine, PlanRequest, SituationView
 from console.planning.plan import Plan
 from console.planning.runcards import RunCards
+from tests.conftest import DemoParts
 
 
-def test_every_incident_type_at_a_landmark(config: Config, cards: RunCards) -> None:
-    d = build_demo_district()
-    g = RoadGraph.from_ways(d.ways, config.road_speeds, tod_factors=config.time_of_day)
-    engine = PlanEngine(config, cards, g, d)
+def test_every_incident_type_at_a_landmark(
+    config: Config, cards: RunCards, demo_parts: DemoParts
+) -> None:
+    d = demo_parts.district  # the demo district and its graph (configured speeds, times of day)
+    engine = PlanEngine(config, cards, demo_parts.graph, d)
     view = SituationView.at_home(d.units)
     marks = list(d.landmarks.values())
     reqs = [

@@ -41,6 +41,22 @@ EXPECTED_TABLES = {
     "position_history",
     "call_history",
     "audit_log",
+    "district_versions",
+    "district_roads",
+    "places",
+    "duty_shifts",
+    "auth_sessions",
+    "auth_lockouts",
+    "audit_chain",
+    "photo_blobs",
+    "photos",
+    "crowd_places",
+    "crowd_sensors",
+    "crowd_counts",
+    "shift_handovers",
+    "messages",
+    "shift_log",
+    "hub_lease",
 }
 
 

@@ -19,11 +19,12 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from console.config import Config, load_config
+from console.config import Config
 from console.hub.client import InprocClient
-from console.hub.hub import CommandHub, start_embedded_hub
+from console.hub.hub import CommandHub
 from console.hub.messages import ApprovePlan, CreateIncident, SetUnitStatus
 from console.store import repos
+from tests.conftest import FrozenClock, HubFactory
 from widgets.app import choose_cjk_font
 from widgets.bridge import HubBridge
 from widgets.i18n import LanguageManager
@@ -34,21 +35,12 @@ WAIT_MS = 15_000
 SCENE = (121.4737, 31.2304)
 
 
-@pytest.fixture(scope="module")
-def config() -> Config:
-    return load_config()
-
-
-@pytest.fixture(scope="module")
-def hub(tmp_path_factory: pytest.TempPathFactory, config: Config) -> Iterator[CommandHub]:
-    db = tmp_path_factory.mktemp("alert-reassign") / "hub.db"
-    h = start_embedded_hub(f"sqlite:///{db}", config, simulate=False)
+@pytest.fixture
+def hub(hub_factory: HubFactory) -> CommandHub:
+    """A hub per test: escalations of an earlier test would ring on this test's boards."""
+    h = hub_factory(clock=FrozenClock(time.time()))  # now, held still: moved past deadlines
     h.virtual.on_order = lambda *a: None  # type: ignore[method-assign]  # nobody acknowledges
-    now = [time.time()]
-    h.clock = lambda: now[0]  # type: ignore[method-assign]
-    h.now = now  # type: ignore[attr-defined]
-    yield h
-    h.stop()
+    return h
 
 
 @pytest.fixture
@@ -82,7 +74,9 @@ def _escalate(hub: CommandHub, incident_type: str = "theft") -> int:
     r = sup.call(CreateIncident(incident_type=incident_type, lon=SCENE[0], lat=SCENE[1]))
     assert r.ok, r.error
     assert sup.call(ApprovePlan(plan_id=r.result["plan_id"])).ok
-    hub.now[0] += hub.config.orders.ack_deadline_seconds + 1  # type: ignore[attr-defined]
+    clock = hub.clock
+    assert isinstance(clock, FrozenClock)
+    clock.advance(hub.config.orders.ack_deadline_seconds + 1)
     return int(r.result["incident_id"])
 
 
@@ -120,8 +114,11 @@ def test_only_a_supervisor_is_offered_the_proposal(
         op_board = _board(qtbot, op_bridge, config)
         sup_board = _board(qtbot, sup_bridge, config)
         iid = _escalate(hub)
-        for board in (op_board, sup_board):
-            qtbot.waitUntil(lambda b=board: b.proposal_alert() is not None, timeout=WAIT_MS)
+        for board in (op_board, sup_board):  # (other tests' escalations may ring too)
+            qtbot.waitUntil(
+                lambda b=board: (a := b.proposal_alert()) is not None and a.incident_id == iid,
+                timeout=WAIT_MS,
+            )
         alert = sup_board.proposal_alert()
         assert alert is not None and alert.proposal is not None and alert.incident_id == iid
         p = alert.proposal

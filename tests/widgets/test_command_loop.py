@@ -10,52 +10,44 @@ and the hash-chained audit log hold every step.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel, QSettings
+from PySide6.QtCore import QItemSelectionModel
 
 from console.audit import verify
-from console.config import Config, load_config
+from console.config import Config
 from console.hub.client import InprocClient
-from console.hub.hub import CommandHub, start_embedded_hub
+from console.hub.hub import CommandHub
 from console.hub.messages import Event, GetChronology, OrderChanged
 from console.store import repos
-from widgets.bridge import HubBridge
+from tests.conftest import HubFactory
 from widgets.main_window import MainWindow
 
+WindowFactory = Callable[..., MainWindow]  # the fixture in tests/widgets/conftest.py
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 NANJING_RD = (121.4800, 31.2362)
 
 
 @pytest.fixture
-def hub(tmp_path: Path) -> Iterator[CommandHub]:
-    h = start_embedded_hub(f"sqlite:///{tmp_path / 'loop.sqlite3'}", load_config(), simulate=True)
-    yield h
-    h.stop()
+def hub(hub_factory: HubFactory) -> CommandHub:
+    return hub_factory(simulate=True)
 
 
-def _window(qtbot: Any, hub: CommandHub, actor: str, role: str, tmp: Path) -> MainWindow:
-    bridge = HubBridge(InprocClient(hub, actor=actor, role=role, workstation=f"ws-{actor}"))
-    bridge.start()
-    w = MainWindow(
-        bridge,
-        load_config(),
-        settings=QSettings(str(tmp / f"{actor}.ini"), QSettings.Format.IniFormat),
-    )
-    qtbot.addWidget(w)
-    w.workflow.briefing_dir = tmp / "briefings"
-    with qtbot.waitSignal(w.loaded, timeout=30_000):
-        w.start()
-    return w
-
-
-def test_operator_to_close_through_the_widgets(qtbot: Any, hub: CommandHub, tmp_path: Path) -> None:
+def test_operator_to_close_through_the_widgets(
+    qtbot: Any, hub: CommandHub, window_factory: WindowFactory, tmp_path: Path
+) -> None:
     config: Config = hub.config
+
+    def _window(actor: str, role: str) -> MainWindow:
+        w = window_factory(hub, actor=actor, role=role, workstation=f"ws-{actor}", show=False)
+        w.workflow.briefing_dir = tmp_path / "briefings"
+        return w
+
     orders: list[OrderChanged] = []
 
     def on_event(e: Event) -> None:
@@ -63,9 +55,9 @@ def test_operator_to_close_through_the_widgets(qtbot: Any, hub: CommandHub, tmp_
             orders.append(e)
 
     hub.subscribe(on_event)
-    op = _window(qtbot, hub, "op-zhao", "operator", tmp_path)
-    sup1 = _window(qtbot, hub, "sup-qian", "supervisor", tmp_path)
-    sup2 = _window(qtbot, hub, "sup-sun", "supervisor", tmp_path)
+    op = _window("op-zhao", "operator")
+    sup1 = _window("sup-qian", "supervisor")
+    sup2 = _window("sup-sun", "supervisor")
 
     # 1. intake: a right-click on the map opens the form at that point
     op.map.newIncidentRequested.emit(*NANJING_RD)
@@ -77,9 +69,17 @@ def test_operator_to_close_through_the_widgets(qtbot: Any, hub: CommandHub, tmp_
     intake.description_edit.setPlainText("步行街一男子持刀与人争执")
     intake.submit_button.click()
 
-    # 2. the plan review opens on the operator's workstation with the engine's plan
-    qtbot.waitUntil(lambda: len(op.workflow.reviews) == 1, timeout=30_000)
-    iid, review = next(iter(op.workflow.reviews.items()))
+    # 2. the engine's plan goes to the operator's plan queue (no window over the map);
+    # the operator opens its full review on request
+    qtbot.waitUntil(
+        lambda: any(i in op.situation.plans for i in op.workflow.created_here), timeout=30_000
+    )
+    (iid,) = op.workflow.created_here
+    assert not op.workflow.reviews
+    queue = op.shift_tools.plan_queue
+    qtbot.waitUntil(lambda: queue.current is not None, timeout=15_000)
+    assert queue.current is not None and queue.current.incident_id == iid
+    review = op.workflow.open_review(op.situation.plans[iid])
     plan = review.plan_event
     assert plan.approvals_needed == 2 and plan.body["slots"]
     assert "special_police" in {s["unit_type"] for s in plan.body["slots"]}
@@ -87,17 +87,20 @@ def test_operator_to_close_through_the_widgets(qtbot: Any, hub: CommandHub, tmp_
     assert not review.approve_button.isEnabled()  # an operator may not approve
     assert review.briefing_path is not None and review.briefing_path.exists()
 
-    # 3. two different supervisors approve from their own workstations
+    # 3. two different supervisors approve from the plan queues of their own workstations
     qtbot.waitUntil(lambda: iid in sup1.workflow.pending_plans, timeout=15_000)
-    r1 = sup1.workflow.review_next_pending()
-    assert r1 is not None and r1.approve_button.isEnabled()
-    r1.approve_button.click()
-    qtbot.waitUntil(lambda: "sup-qian" in r1.plan_event.approvals, timeout=15_000)
+    assert sup1.workflow.review_next_pending() is None  # shown in the queue, not a window
+    q1 = sup1.shift_tools.plan_queue
+    assert q1.current is not None and q1.current.incident_id == iid
+    assert q1.approve_current()
+    qtbot.waitUntil(lambda: iid not in sup1.workflow.pending_plans, timeout=15_000)
     assert hub.incidents.state(iid).status == "plan_proposed"  # one approval is not enough
     qtbot.waitUntil(lambda: iid in sup2.workflow.pending_plans, timeout=15_000)
-    r2 = sup2.workflow.review_next_pending()
-    assert r2 is not None
-    r2.approve_button.click()
+    assert sup2.workflow.review_next_pending() is None
+    q2 = sup2.shift_tools.plan_queue
+    assert q2.current is not None and q2.current.incident_id == iid
+    assert "sup-qian" in q2.current.approvals
+    assert q2.approve_current()
 
     # 4. orders go out; the terminals acknowledge, accept and arrive
     signs = {s["call_sign"] for s in plan.body["slots"]}
@@ -142,5 +145,3 @@ def test_operator_to_close_through_the_widgets(qtbot: Any, hub: CommandHub, tmp_
     assert ("sup-sun", "ws-sup-sun", "ApprovePlan") in audit
     assert ("op-zhao", "ws-op-zhao", "CloseIncident") in audit
     assert verify(hub.store) is None
-    for w in (op, sup1, sup2):
-        w.bridge.close()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,6 @@ from PySide6.QtCore import QCoreApplication, QEvent
 
 from console.config import Config
 from console.heat import HeatGrid
-from console.hub.bootstrap import start_embedded_hub
 from console.hub.client import InprocClient
 from console.hub.hub import CommandHub
 from console.hub.messages import (
@@ -28,6 +26,7 @@ from console.hub.messages import (
     Snapshot,
     StaticDistrict,
 )
+from tests.conftest import HubFactory
 from widgets.map.export import export_situation_html, situation_html
 from widgets.map.export_view import WEBENGINE, ExportViewer
 from widgets.panels.heat_panel import grid_from_result
@@ -42,19 +41,12 @@ TILE_URL = "https://tiles.intranet.example/{z}/{x}/{y}.png"
 
 
 @pytest.fixture(scope="module")
-def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CommandHub]:
-    db = tmp_path_factory.mktemp("export") / "x.db"
-    h = start_embedded_hub(f"sqlite:///{db}", simulate=False)
+def hub(module_hub_factory: HubFactory) -> CommandHub:
+    h = module_hub_factory()
     c = InprocClient(h, actor="op", role="operator")
     r = c.call(CreateIncident(incident_type="theft", lon=121.4800, lat=31.2362, address="南京东路"))
     assert r.ok, r.error
-    yield h
-    h.stop()
-
-
-@pytest.fixture(scope="module")
-def config(hub: CommandHub) -> Config:
-    return hub.config
+    return h
 
 
 @pytest.fixture(scope="module")

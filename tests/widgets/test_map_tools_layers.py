@@ -20,7 +20,7 @@ import pytest
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor, QImage
 
-from console.config import Config, load_config
+from console.config import Config
 from console.geo.coords import wgs84_to_gcj02
 from tests.widgets.test_map_view import LAT0, LON0, colour_mask, grab_rgb, make_district
 from widgets.map import MapView
@@ -44,8 +44,8 @@ ZOOMS = range(12, 18)
 
 
 @pytest.fixture(scope="module")
-def cfg() -> Config:
-    return load_config()
+def cfg(config: Config) -> Config:
+    return config  # the session's (tests/conftest.py)
 
 
 def with_map(cfg: Config, **kw: object) -> Config:
@@ -173,7 +173,7 @@ def test_coverage_layer_is_off_by_default_and_draws_the_gaps_when_shown(qtbot, c
         return bool(((patch[:, :, 0] - patch[:, :, 1]) > 25).any())  # magenta over grey roads
 
     assert not tinted_near(grab_rgb(view), LON0 - 0.007, LAT0 - 0.003)  # layer still hidden
-    assert not view.legend.coverage_label.isVisibleTo(view.legend)
+    assert not view.legend.labels("coverage")[0].isVisibleTo(view.legend)
 
     view.set_layer_visible("coverage", True)
     rgb = grab_rgb(view)
@@ -182,14 +182,14 @@ def test_coverage_layer_is_off_by_default_and_draws_the_gaps_when_shown(qtbot, c
     # the patch is where the nodes are (south-west), not in the north-east
     assert tinted_near(rgb, LON0 - 0.007, LAT0 - 0.003)
     assert not tinted_near(rgb, LON0 + 0.005, LAT0 + 0.005)
-    assert view.legend.coverage_label.isVisibleTo(view.legend)
-    assert "3 min" in view.legend.coverage_label.text()
+    assert view.legend.labels("coverage")[0].isVisibleTo(view.legend)
+    assert "3 min" in view.legend.labels("coverage")[0].text()
 
     # a type with full coverage clears the patch; hiding the layer hides legend row
     view.set_coverage(coverage_result(), "patrol_group")
     assert view.coverage_item.x.size == 0 and view.gap_texts == []
     view.set_layer_visible("coverage", False)
-    assert not view.legend.coverage_label.isVisibleTo(view.legend)
+    assert not view.legend.labels("coverage")[0].isVisibleTo(view.legend)
 
 
 def test_coverage_input_errors_are_named(qtbot, cfg) -> None:  # type: ignore[no-untyped-def]

@@ -15,10 +15,10 @@ from PySide6.QtWidgets import QApplication
 
 from console.config import Config
 from console.heat import HeatGrid
-from console.hub.bootstrap import start_embedded_hub
 from console.hub.client import InprocClient
 from console.hub.hub import CommandHub
 from console.hub.messages import GetDistrict, GetSnapshot, Reply, StaticDistrict, UnitState
+from tests.conftest import HubFactory
 from widgets.bridge import HubBridge
 from widgets.map import MapView
 from widgets.panels.coverage_panel import REFRESH_S, CoveragePanel
@@ -30,16 +30,8 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 
 
 @pytest.fixture(scope="module")
-def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CommandHub]:
-    db = tmp_path_factory.mktemp("maptools") / "x.db"
-    h = start_embedded_hub(f"sqlite:///{db}", simulate=False)
-    yield h
-    h.stop()
-
-
-@pytest.fixture(scope="module")
-def config(hub: CommandHub) -> Config:
-    return hub.config
+def hub(module_hub_factory: HubFactory) -> CommandHub:
+    return module_hub_factory()
 
 
 @pytest.fixture
@@ -146,6 +138,9 @@ def test_heat_panel_refuses_empty_filters_without_asking_the_hub(  # type: ignor
 ) -> None:
     panel = HeatPanel(config, bridge, view)
     qtbot.addWidget(panel)
+    assert not panel.debounce.isActive()  # the window asks for the start-up heat itself
+    panel.retranslateUi()  # naming the types again (language switch) changes no filter
+    assert not panel.debounce.isActive()
     panel.set_types([])
     panel.request()
     assert panel.requests == 0 and panel.info.text()

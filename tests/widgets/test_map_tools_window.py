@@ -4,61 +4,44 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
 
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QDockWidget, QToolBar
 
-from console.hub.bootstrap import start_embedded_hub
-from console.hub.client import InprocClient
 from console.hub.hub import CommandHub
-from widgets.bridge import HubBridge
+from tests.conftest import HubFactory
 from widgets.i18n import LanguageManager
 from widgets.main_window import MainWindow
 from widgets.map_tools import MapTools, current_units, install_map_tools
 
+WindowFactory = Callable[..., MainWindow]  # the fixture in tests/widgets/conftest.py
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 
 
 @pytest.fixture(scope="module")
-def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CommandHub]:
-    db = tmp_path_factory.mktemp("tools-window") / "x.db"
-    h = start_embedded_hub(f"sqlite:///{db}", simulate=False)
-    yield h
-    h.stop()
+def hub(module_hub_factory: HubFactory) -> CommandHub:
+    return module_hub_factory()
 
 
 @pytest.fixture
 def languages(qapp: QApplication) -> Iterator[LanguageManager]:
     lm = LanguageManager(qapp)
-    lm.set_language("en")
+    lm.set_language("en")  # this file starts in English
     yield lm
     lm.set_language("en")
 
 
 @pytest.fixture
-def window(  # type: ignore[no-untyped-def]
-    qtbot, hub: CommandHub, languages: LanguageManager, tmp_path: Path
-) -> Iterator[tuple[MainWindow, MapTools]]:
-    client = InprocClient(hub, actor="tester", role="supervisor", workstation="pytest")
-    bridge = HubBridge(client)
-    settings = QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(bridge, hub.config, languages=languages, settings=settings)
-    bridge.setParent(w)
-    tools = install_map_tools(w)
-    qtbot.addWidget(w)
-    w.start()
-    w.show()
-    qtbot.waitUntil(lambda: w.is_loaded, timeout=20_000)
-    yield w, tools
-    bridge.close()
-    w.close()
-    client.close()
+def window(
+    window_factory: WindowFactory, hub: CommandHub, languages: LanguageManager
+) -> tuple[MainWindow, MapTools]:
+    w = window_factory(hub, languages=languages)
+    return w, install_map_tools(w)  # the window installed them itself: the same owner
 
 
 def test_tools_are_installed_into_the_window(window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -68,9 +51,10 @@ def test_tools_are_installed_into_the_window(window, tmp_path: Path) -> None:  #
     assert {"heatDock", "coverageDock", "staleDock"} <= names
     assert w.findChild(QToolBar, "mapToolsBar") is not None
     assert not w.layer_panel.heat_group.isVisibleTo(w.layer_panel)  # replaced by the heat dock
-    actions = w.file_menu.actions()
+    actions = w.menu("file").actions()
     assert actions.index(tools.export_action) == actions.index(w.screenshot_action) + 1
-    docks_menu = {a.text() for a in w.docks_menu.actions()}
+    assert tools.export_action.shortcut().toString() == "Ctrl+Shift+E"
+    docks_menu = {a.text() for a in w.menu("panels").actions()}
     assert tools.heat_dock.windowTitle() in docks_menu
     assert w.layer_panel.boxes["coverage"].text() == "Coverage gaps"
     # the window's start-up heat shows in the heat panel once everything is loaded

@@ -16,7 +16,7 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QImage, QMouseEvent
 from PySide6.QtWidgets import QApplication
 
-from console.config import Config, load_config
+from console.config import Config
 from console.geo.coords import haversine_m, wgs84_to_gcj02
 from console.heat import heat_grid
 from console.hub.messages import IncidentState, StaticDistrict, UnitsMoved, UnitState
@@ -24,6 +24,7 @@ from widgets.i18n import is_chinese
 from widgets.map import MapView
 from widgets.map import strings as s
 from widgets.map import style as st
+from widgets.map.layers.heat import HeatBar
 
 LON0, LAT0 = 121.48, 31.23
 D = 0.01  # half side of the square district, degrees (about 1 km)
@@ -118,8 +119,8 @@ def incident(i: int, lon: float, lat: float, priority: int = 1) -> IncidentState
 
 
 @pytest.fixture(scope="module")
-def cfg() -> Config:
-    return load_config()
+def cfg(config: Config) -> Config:
+    return config  # the session's (tests/conftest.py)
 
 
 def with_crs(cfg: Config, crs: str) -> Config:
@@ -172,12 +173,16 @@ def test_layer_toggles_hide_and_show_items(view: MapView) -> None:
         "incidents",
         "heat",
         "coverage",
+        "hotspots",
+        "forecast",
+        "crowd",
         "labels",
     }
+    off_by_default = {"coverage", "hotspots", "forecast"}  # analysis layers: asked for
     seen: list[tuple[str, bool]] = []
     view.layerVisibilityChanged.connect(lambda k, b: seen.append((k, b)))
     for key in view.layer_names():
-        assert view.is_layer_visible(key) == (key != "coverage")  # coverage: off by default
+        assert view.is_layer_visible(key) == (key not in off_by_default)
         view.set_layer_visible(key, False)
         assert not view.is_layer_visible(key)
         assert all(not item.isVisible() for item in view._layers[key])
@@ -472,14 +477,15 @@ def test_heat_layer_placed_on_its_box_and_transparent_at_zero(view: MapView) -> 
     )
     view.set_heat(grid)
     assert view.heat.vmax == pytest.approx(grid.max)
-    assert view.legend.heat_bar.vmax == pytest.approx(grid.max)
-    assert view.legend.heat_bar.isVisibleTo(view.legend)
+    bar = view.legend.widget_of("heat", HeatBar)
+    assert bar.vmax == pytest.approx(grid.max)
+    assert bar.isVisibleTo(view.legend)
     r = view.heat.item.mapRectToParent(view.heat.item.boundingRect())
     assert r.width() == pytest.approx(view.placed.rect.width(), rel=0.01)  # type: ignore[union-attr]
     lut = view.heat.item.lut
     assert lut[0][3] == 0 and lut[-1][3] > 100
     view.set_layer_visible("heat", False)
-    assert not view.legend.heat_bar.isVisibleTo(view.legend)
+    assert not bar.isVisibleTo(view.legend)
     # a grid wider than the district: the smoothing's bleed outside the outline is blanked
     wide = heat_grid(
         rng.normal(LON0 + D, 0.003, 2000),
@@ -519,9 +525,10 @@ def test_title_marks_approximate_district_and_legend_lists_types(
     assert view.title.text() == "测试区 (approximate)"
     view.set_district(make_district(approximate=False))
     assert view.title.text() == "测试区"
-    texts = [lab.text() for lab, _ in view.legend._type_labels]
-    assert texts == [ut.name_zh if is_chinese() else ut.name_en for ut in cfg.unit_types.values()]
-    legend_texts = {lab.text() for lab, _ in view.legend._texts}
+    texts = view.legend.texts("units")
+    names = [ut.name_zh if is_chinese() else ut.name_en for ut in cfg.unit_types.values()]
+    assert texts[1 : 1 + len(names)] == names  # after the "Unit types" heading
+    legend_texts = set(view.legend.texts())
     assert {
         "Available",
         "En route",

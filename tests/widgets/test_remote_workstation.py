@@ -86,7 +86,10 @@ def hub_process(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     endpoint = f"tcp://127.0.0.1:{free_port_block()}"  # terminals, commands, events
     log = open(tmp_path / "hub.log", "w")  # noqa: SIM115 - handed to the child
     proc = subprocess.Popen(
-        [sys.executable, "main.py", "hub", "--db", url, "--bind", endpoint, "--key-dir", str(keys)],
+        [
+            *(sys.executable, "main.py", "hub", "--demo", "--db", url),
+            *("--bind", endpoint, "--key-dir", str(keys)),
+        ],
         stdout=subprocess.PIPE,
         stderr=log,
         text=True,

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QApplication
 
-from console.config import Config, load_config
 from console.hub.client import InprocClient
-from console.hub.hub import CommandHub, start_embedded_hub
+from console.hub.hub import CommandHub
 from console.hub.messages import CreateIncident
-from widgets.bridge import HubBridge
+from tests.conftest import HubFactory
 from widgets.i18n import LanguageManager
 from widgets.main_window import MainWindow
 from widgets.panels.incident_list import IncidentTableModel
@@ -24,60 +22,24 @@ from widgets.panels.incident_list import IncidentTableModel
 LOAD_TIMEOUT_MS = 20_000
 
 # the offscreen platform warns about window-manager hints it cannot honour
+WindowFactory = Callable[..., MainWindow]  # the fixture in tests/widgets/conftest.py
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 
 
 @pytest.fixture(scope="module")
-def config() -> Config:
-    return load_config()
-
-
-@pytest.fixture(scope="module")
-def hub(tmp_path_factory: pytest.TempPathFactory, config: Config) -> Iterator[CommandHub]:
-    db = tmp_path_factory.mktemp("hub") / "hub.db"
-    h = start_embedded_hub(f"sqlite:///{db}", config, simulate=True)
-    yield h
-    h.stop()
-
-
-@pytest.fixture
-def client(hub: CommandHub) -> Iterator[InprocClient]:
-    c = InprocClient(hub, actor="tester", role="supervisor", workstation="pytest")
-    yield c
-    c.close()
-
-
-@pytest.fixture
-def languages(qapp: QApplication) -> Iterator[LanguageManager]:
-    lm = LanguageManager(qapp)
-    lm.set_language("zh_CN")
-    yield lm
-    lm.set_language("en")  # as found: no translator installed
+def hub(module_hub_factory: HubFactory) -> CommandHub:
+    return module_hub_factory(simulate=True)
 
 
 def _settings(tmp_path: Path) -> QSettings:
     return QSettings(str(tmp_path / "console.ini"), QSettings.Format.IniFormat)
 
 
-def _open_window(
-    qtbot, client: InprocClient, config: Config, languages: LanguageManager, settings: QSettings
-) -> MainWindow:
-    bridge = HubBridge(client)
-    window = MainWindow(bridge, config, languages=languages, settings=settings)
-    bridge.setParent(window)
-    qtbot.addWidget(window)
-    window.start()
-    window.show()
-    qtbot.waitUntil(lambda: window.is_loaded, timeout=LOAD_TIMEOUT_MS)
-    return window
-
-
 @pytest.fixture
-def window(qtbot, client, config, languages, tmp_path) -> Iterator[MainWindow]:
-    w = _open_window(qtbot, client, config, languages, _settings(tmp_path))
-    yield w
-    w.bridge.close()
-    w.close()
+def window(
+    window_factory: WindowFactory, hub: CommandHub, languages: LanguageManager, tmp_path: Path
+) -> MainWindow:
+    return window_factory(hub, languages=languages, settings=_settings(tmp_path))
 
 
 def test_window_shows_every_unit_and_open_incident(window: MainWindow, hub: CommandHub) -> None:
@@ -106,11 +68,9 @@ def test_positions_flow_into_the_unit_list(qtbot, window: MainWindow) -> None:
     assert age_text != "—" and ":" in age_text
 
 
-def test_created_incident_appears_in_the_list(
-    qtbot, window: MainWindow, client: InprocClient, hub: CommandHub
-) -> None:
+def test_created_incident_appears_in_the_list(qtbot, window: MainWindow, hub: CommandHub) -> None:
     lon, lat = hub.district.landmarks.get("people_square", _inside(hub))
-    reply = client.call(
+    reply = InprocClient(hub, actor="op", role="operator").call(
         CreateIncident(incident_type="fight", lon=lon, lat=lat, address="测试地址 南京东路100号")
     )
     assert reply.ok, reply.error
@@ -131,44 +91,42 @@ def test_created_incident_appears_in_the_list(
 
 
 def test_language_switch_changes_menu_titles(window: MainWindow) -> None:
-    assert window.file_menu.title() == "文件(&F)"
+    assert window.menu("file").title() == "文件(&F)"
     assert window.menuBar().actions()[0].text() == "文件(&F)"
     window.set_language("en")
-    assert window.file_menu.title() == "&File"
+    assert window.menu("file").title() == "&File"
     assert window.menuBar().actions()[0].text() == "&File"
     assert window.unit_dock.windowTitle() == "Units"
     header = window.unit_panel.model.headerData
     assert header(1, Qt.Orientation.Horizontal) == "Call sign"
     assert window.language_actions["en"].isChecked()
     window.set_language("zh_CN")
-    assert window.file_menu.title() == "文件(&F)"
+    assert window.menu("file").title() == "文件(&F)"
     assert window.unit_dock.windowTitle() == "警力"
     assert header(1, Qt.Orientation.Horizontal) == "呼号"
     assert "示意数据" in window.windowTitle()
 
 
-def test_geometry_and_docks_are_restored(qtbot, client, config, languages, tmp_path: Path) -> None:
+def test_geometry_and_docks_are_restored(
+    window_factory: WindowFactory, hub: CommandHub, languages: LanguageManager, tmp_path: Path
+) -> None:
     settings = _settings(tmp_path)
-    first = _open_window(qtbot, client, config, languages, settings)
-    first.resize(777, 555)  # inside the 800 x 800 offscreen screen: restore would clamp it
-    assert (first.width(), first.height()) == (777, 555)
+    first = window_factory(hub, languages=languages, settings=settings)
+    first.resize(795, 555)  # inside the 800 x 800 offscreen screen, above the window minimum
+    assert (first.width(), first.height()) == (795, 555)
     first.layer_dock.hide()
     first.set_layer_visible("labels", False)
     first.bridge.close()
     first.close()
     assert Path(settings.fileName()).exists()
 
-    second = MainWindow(
-        HubBridge(client), config, languages=languages, settings=_settings(tmp_path)
-    )
-    qtbot.addWidget(second)
-    second.show()
-    assert (second.width(), second.height()) == (777, 555)
+    second = window_factory(hub, languages=languages, settings=_settings(tmp_path), start=False)
+    assert (second.width(), second.height()) == (795, 555)
     assert not second.layer_dock.isVisible()
     assert second.unit_dock.isVisible()
     assert not second.map.is_layer_visible("labels")
     assert not second.layer_panel.boxes["labels"].isChecked()
-    second.close()
+    assert not second.action("layer.labels").isChecked()
 
 
 def test_heat_window_change_requests_new_heat(qtbot, window: MainWindow) -> None:
@@ -186,8 +144,8 @@ def test_heat_window_change_requests_new_heat(qtbot, window: MainWindow) -> None
 def test_layer_checkbox_hides_map_layer(window: MainWindow) -> None:
     window.layer_panel.boxes["roads"].setChecked(False)
     assert not window.map.is_layer_visible("roads")
-    assert not window.layer_actions["roads"].isChecked()
-    window.layer_actions["roads"].setChecked(True)
+    assert not window.action("layer.roads").isChecked()
+    window.action("layer.roads").setChecked(True)
     assert window.map.is_layer_visible("roads")
     assert window.layer_panel.boxes["roads"].isChecked()
 

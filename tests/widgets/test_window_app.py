@@ -68,7 +68,9 @@ def test_run_gui_saves_a_screenshot_headless(tmp_path: Path, lang: str) -> None:
 def test_headless_environment_is_prepared(monkeypatch: pytest.MonkeyPatch) -> None:
     for var in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM", "QTWEBENGINE_DISABLE_SANDBOX"):
         monkeypatch.delenv(var, raising=False)
-    ensure_qt_environment()
+    ensure_qt_environment(
+        offscreen=True
+    )  # a --screenshot run; without it: exit 2 (test_shift_display)
     if sys.platform.startswith("linux"):
         assert os.environ["QT_QPA_PLATFORM"] == "offscreen"
     if hasattr(os, "geteuid") and os.geteuid() == 0:

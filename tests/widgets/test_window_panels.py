@@ -12,8 +12,15 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from console.config import Config, load_config
-from console.hub.messages import IncidentState, UnitsMoved, UnitState
+from console.hub.messages import (
+    IncidentChanged,
+    IncidentState,
+    Snapshot,
+    UnitChanged,
+    UnitsMoved,
+    UnitState,
+)
+from console.workstation.situation import SituationModel
 from widgets.i18n import LanguageManager
 from widgets.main_window import heat_grid_from_result
 from widgets.panels import IncidentListPanel, LayerPanel, UnitListPanel, UnitTableModel
@@ -24,11 +31,6 @@ NOW = 1_700_000_000.0
 
 # the offscreen platform warns about window-manager hints it cannot honour
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
-
-
-@pytest.fixture(scope="module")
-def config() -> Config:
-    return load_config()
 
 
 @pytest.fixture(autouse=True)
@@ -137,8 +139,35 @@ def test_malformed_moves_raise_a_clear_error(config, clock) -> None:
     bad = UnitsMoved(
         t=NOW, idx=np.zeros(2, np.int32).tobytes(), lon=b"", lat=b"", fix_t=np.zeros(1).tobytes()
     )
-    with pytest.raises(ValueError, match="2 indices but 1 fix times"):
+    with pytest.raises(ValueError, match="differ in length: idx 2, lon 0"):
         model.apply_moves(bad)
+
+
+def test_lists_show_the_one_situation_model_they_share(qtbot, config, clock) -> None:
+    situation = SituationModel()
+    units = UnitListPanel(config, clock, situation=situation)
+    incidents = IncidentListPanel(config, clock, situation=situation)
+    qtbot.addWidget(units)
+    qtbot.addWidget(incidents)
+    situation.apply(
+        Snapshot(
+            seq=5,
+            t=NOW,
+            units=[_unit(0, "S1"), _unit(1, "S2", "on_scene")],
+            incidents=[_incident(1, 3), _incident(2, 1)],
+        )
+    )
+    units.model.flush()
+    assert sorted(units.visible_call_signs()) == ["沪黄000", "沪黄001"]
+    assert incidents.visible_ids() == [2, 1]
+    situation.apply(UnitChanged(seq=6, unit=_unit(2, "S1")))  # a new unit: appended
+    situation.apply(IncidentChanged(seq=7, incident=_incident(2, 1, "closed")))
+    assert units.model.rowCount() == 3 and incidents.visible_ids() == [1]
+    assert units.model.unit_at(units.model.row_of_call_sign("沪黄002") or 0).idx == 2
+    # positions: nothing copied, the list reads the model's fix times
+    situation.apply(_moves([1], NOW + 9))
+    row = units.model.row_of_idx(1)
+    assert row is not None and units.model.fix_times()[row] == NOW + 9
 
 
 def test_units_grouped_by_station_then_filtered(qtbot, config, clock) -> None:

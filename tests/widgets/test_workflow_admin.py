@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,16 +11,15 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication
 
-from console.config import Config, load_config
+from console.config import Config
 from console.hub.client import InprocClient
-from console.hub.hub import CommandHub, start_embedded_hub
+from console.hub.hub import CommandHub
 from console.hub.messages import Login
 from console.link.keys import KeyPair, load_terminal_key
 from console.link.trust import TrustCache
+from tests.conftest import HubFactory
 from widgets.bridge import HubBridge
-from widgets.i18n import LanguageManager
 from widgets.main_window import MainWindow
 from widgets.workflow.admin import AdminDialog
 
@@ -31,25 +29,10 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(scope="module")
-def config() -> Config:
-    return load_config()
-
-
-@pytest.fixture(scope="module")
-def hub(tmp_path_factory: pytest.TempPathFactory, config: Config) -> Iterator[CommandHub]:
-    db = tmp_path_factory.mktemp("admin") / "hub.db"
-    h = start_embedded_hub(f"sqlite:///{db}", config, simulate=False)
+def hub(module_hub_factory: HubFactory) -> CommandHub:
+    h = module_hub_factory()
     h.link_public_key = KeyPair.generate().public
-    yield h
-    h.stop()
-
-
-@pytest.fixture
-def languages(qapp: QApplication) -> Iterator[LanguageManager]:
-    lm = LanguageManager(qapp)
-    lm.set_language("zh_CN")
-    yield lm
-    lm.set_language("en")
+    return h
 
 
 def _bridge(hub: CommandHub, actor: str, role: str) -> HubBridge:

@@ -14,11 +14,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np
 import pytest
-from PySide6.QtWidgets import QApplication
 
-from console.config import Config, load_config
+from console.config import Config
 from console.hub.client import InprocClient
-from console.hub.hub import CommandHub, start_embedded_hub
+from console.hub.hub import CommandHub
 from console.hub.messages import (
     Alert,
     ApprovePlan,
@@ -32,8 +31,9 @@ from console.hub.messages import (
     StaticDistrict,
     UnitsMoved,
 )
+from console.workstation.situation import SituationModel
+from tests.conftest import HubFactory
 from widgets.bridge import HubBridge
-from widgets.i18n import LanguageManager
 from widgets.panels.common import unit_status_text
 from widgets.workflow import unit_board as ub
 from widgets.workflow.alerts import AlertsBoard
@@ -45,16 +45,8 @@ WAIT_MS = 15_000
 
 
 @pytest.fixture(scope="module")
-def config() -> Config:
-    return load_config()
-
-
-@pytest.fixture(scope="module")
-def hub(tmp_path_factory: pytest.TempPathFactory, config: Config) -> Iterator[CommandHub]:
-    db = tmp_path_factory.mktemp("boards") / "hub.db"
-    h = start_embedded_hub(f"sqlite:///{db}", config, simulate=False)
-    yield h
-    h.stop()
+def hub(module_hub_factory: HubFactory) -> CommandHub:
+    return module_hub_factory()
 
 
 @pytest.fixture(scope="module")
@@ -68,14 +60,6 @@ def bridge(hub: CommandHub) -> Iterator[HubBridge]:
     b.start()
     yield b
     b.close()
-
-
-@pytest.fixture
-def languages(qapp: QApplication) -> Iterator[LanguageManager]:
-    lm = LanguageManager(qapp)
-    lm.set_language("zh_CN")
-    yield lm
-    lm.set_language("en")
 
 
 def _dispatch(hub: CommandHub, qtbot: Any, bridge: HubBridge, lon: float, lat: float) -> list[str]:
@@ -144,11 +128,13 @@ def test_unit_board_groups_by_station_and_follows_status(
     district: StaticDistrict,
     languages: Any,
 ) -> None:
-    board = UnitBoard(config, bridge, clock=hub.clock)
+    situation = SituationModel()
+    bridge.feed(situation)  # the board observes the model the bridge keeps current
+    board = UnitBoard(config, situation, clock=hub.clock)
     qtbot.addWidget(board)
     board.set_station_names({str(s["code"]): str(s["name"]) for s in district.stations})
     assert ub.REFRESH_MS >= 500 and board.timer.interval() == ub.REFRESH_MS  # at most 2 Hz
-    board.start()
+    bridge.request_snapshot()
     n_units = len(hub.situation)
     qtbot.waitUntil(lambda: len(board.items) == n_units, timeout=WAIT_MS)
     stations = {u.station or "" for u in board.units.values()}
@@ -163,11 +149,11 @@ def test_unit_board_groups_by_station_and_follows_status(
     qtbot.waitUntil(lambda: board.row_texts(unit)[board.STATUS] == off, timeout=WAIT_MS)
     assert board.status_counts()["off_duty"] >= 1
 
-    # positions only touch the fix-time dict; the row shows the age at the next refresh
+    # positions go into the model only; the row shows the age at the next refresh
     u = board.units[unit]
     now = hub.clock()
     board.clock = lambda: now  # a fixed "now": the age shown is exact, whatever the machine
-    board.apply_moves(
+    situation.apply_moves(
         UnitsMoved(
             t=now,
             idx=np.array([u.idx], dtype=np.int32).tobytes(),
@@ -176,12 +162,9 @@ def test_unit_board_groups_by_station_and_follows_status(
             fix_t=np.array([now - 125.0]).tobytes(),
         )
     )
+    assert board.row_texts(unit)[board.FIX_AGE] != "2:05"  # not repainted per message
     board.refresh()
     assert board.row_texts(unit)[board.FIX_AGE] == "2:05"
-    with pytest.raises(ValueError, match="fix times"):
-        board.apply_moves(
-            UnitsMoved(t=now, idx=b"\0" * 8, lon=b"", lat=b"", fix_t=np.zeros(1).tobytes())
-        )
     board.filter_edit.setText(unit)
     visible = [cs for cs, it in board.items.items() if not it.isHidden()]
     assert visible == [unit]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +13,11 @@ os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")  # Chromium refuses to
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent
 
-from console.config import Config, load_config
+from console.config import Config
 from console.hub.client import InprocClient
-from console.hub.hub import CommandHub, start_embedded_hub
+from console.hub.hub import CommandHub
 from console.hub.messages import CreateIncident, GetDistrict, GetPlan, PlanChanged, StaticDistrict
+from tests.conftest import HubFactory
 from widgets.bridge import HubBridge
 from widgets.workflow.briefing import (
     WEB_DIR,
@@ -39,16 +39,8 @@ URL = re.compile(r"https?://", re.IGNORECASE)
 
 
 @pytest.fixture(scope="module")
-def config() -> Config:
-    return load_config()
-
-
-@pytest.fixture(scope="module")
-def hub(tmp_path_factory: pytest.TempPathFactory, config: Config) -> Iterator[CommandHub]:
-    db = tmp_path_factory.mktemp("briefing") / "hub.db"
-    h = start_embedded_hub(f"sqlite:///{db}", config, simulate=False)
-    yield h
-    h.stop()
+def hub(module_hub_factory: HubFactory) -> CommandHub:
+    return module_hub_factory()
 
 
 @pytest.fixture(scope="module")

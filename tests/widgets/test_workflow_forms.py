@@ -12,11 +12,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
 
-from console.config import Config, load_config
+from console.config import Config
 from console.hub.client import InprocClient
-from console.hub.hub import CommandHub, start_embedded_hub
+from console.hub.hub import CommandHub
 from console.hub.messages import (
     CreateIncident,
     CreateUser,
@@ -30,8 +29,9 @@ from console.hub.messages import (
     PlanChanged,
     StaticDistrict,
 )
+from console.workstation.situation import held_units
+from tests.conftest import HubFactory
 from widgets.bridge import HubBridge
-from widgets.i18n import LanguageManager
 from widgets.main_window import MainWindow
 from widgets.workflow.chronology import ChronologyDialog
 from widgets.workflow.intake import IntakeDialog, find_duplicates, is_valid_phone
@@ -45,29 +45,13 @@ SPOTS = [(121.4800, 31.2362), (121.4740, 31.2300), (121.4860, 31.2250), (121.478
 
 
 @pytest.fixture(scope="module")
-def config() -> Config:
-    return load_config()
-
-
-@pytest.fixture(scope="module")
-def hub(tmp_path_factory: pytest.TempPathFactory, config: Config) -> Iterator[CommandHub]:
-    db = tmp_path_factory.mktemp("workflow") / "hub.db"
-    h = start_embedded_hub(f"sqlite:///{db}", config, simulate=True)
-    yield h
-    h.stop()
+def hub(module_hub_factory: HubFactory) -> CommandHub:
+    return module_hub_factory(simulate=True)
 
 
 @pytest.fixture(scope="module")
 def district(hub: CommandHub) -> StaticDistrict:
     return InprocClient(hub).call(GetDistrict()).result
-
-
-@pytest.fixture
-def languages(qapp: QApplication) -> Iterator[LanguageManager]:
-    lm = LanguageManager(qapp)
-    lm.set_language("zh_CN")
-    yield lm
-    lm.set_language("en")
 
 
 def _bridge(hub: CommandHub, actor: str, role: str) -> HubBridge:
@@ -336,15 +320,23 @@ def test_reject_needs_a_reason_and_amend_makes_a_new_proposal(
     ev = _new_incident(hub, "traffic_accident", SPOTS[3])
     sup = _bridge(hub, "sup-chen", "supervisor")
     try:
-        units = InprocClient(hub).call(GetSnapshot()).result.units
+        snap = InprocClient(hub).call(GetSnapshot()).result
+        units, plans = snap.units, snap.plans
         dlg = PlanReviewDialog(
-            sup, config, ev, district=district, units=lambda: units, briefing_dir=tmp_path
+            sup,
+            config,
+            ev,
+            district=district,
+            units=lambda: units,
+            held=lambda incident: held_units(plans, incident),
+            briefing_dir=tmp_path,
         )
         qtbot.addWidget(dlg)
         assert dlg.reject_plan("   ") is False and dlg.message_label.text()
         first = dlg.slot_call_signs()[0]
         spare = dlg.available_units()[0][0].call_sign
         assert spare not in dlg.slot_call_signs()
+        assert spare not in held_units(plans, ev.incident_id)  # other plans' units: not offered
         assert dlg.amend_plan(remove=[first], add=[spare], reason="就近调整")
         qtbot.waitUntil(lambda: dlg.plan_event.plan_id > ev.plan_id, timeout=WAIT_MS)
         signs = dlg.slot_call_signs()
@@ -438,8 +430,14 @@ def test_right_click_intake_opens_the_plan_review_in_the_main_window(
         with qtbot.waitSignal(intake.incidentCreated, timeout=WAIT_MS) as sig:
             intake.submit_button.click()
         iid = sig.args[0]
-        qtbot.waitUntil(lambda: iid in window.workflow.reviews, timeout=WAIT_MS)
-        review = window.workflow.reviews[iid]
+        # the plan goes to the plan queue, selected there; no window opens over the map
+        queue = window.shift_tools.plan_queue
+        qtbot.waitUntil(
+            lambda: queue.current is not None and queue.current.incident_id == iid,
+            timeout=WAIT_MS,
+        )
+        assert iid not in window.workflow.reviews
+        review = window.workflow.open_review(window.situation.plans[iid])  # on request
         assert review.slot_table.rowCount() >= 1
         assert review.isVisible() and not review.approve_button.isEnabled()  # an operator
         qtbot.waitUntil(
@@ -465,15 +463,22 @@ def test_supervisor_sees_plans_awaiting_approval_without_pop_ups(
         wf.briefing_dir = tmp_path / "briefings"
         with qtbot.waitSignal(window.loaded, timeout=30_000):
             window.start()
-        assert not wf.pending_action.isEnabled()
+        # plans other tests left awaiting approval come with the snapshot, at once
+        before = dict(wf.pending_plans)
+        assert all(p.status == "proposed" for p in before.values())
+        assert wf.pending_action.isEnabled() == bool(before)
         ev = _new_incident(hub, "fight", (121.4890, 31.2330))  # another workstation's call
+        assert ev.incident_id not in before
         qtbot.waitUntil(lambda: ev.incident_id in wf.pending_plans, timeout=WAIT_MS)
         assert not wf.reviews  # nothing popped up
         assert wf.pending_action.isEnabled()
         assert f"({len(wf.pending_plans)})" in wf.pending_action.text()
-        oldest = min(wf.pending_plans.values(), key=lambda p: p.plan_id)
-        first = wf.review_next_pending()
-        assert first is not None and first.incident_id == oldest.incident_id
+        # "next" shows the most urgent plan awaiting us in the plan queue, not a window
+        assert wf.review_next_pending() is None and not wf.reviews
+        queue = window.shift_tools.plan_queue
+        urgent = next(p for p in queue.ordered() if queue.awaiting_me(p))
+        assert queue.current is not None and queue.current.incident_id == urgent.incident_id
+        assert urgent.incident_id in wf.pending_plans
         dlg = wf.open_review(wf.pending_plans[ev.incident_id])
         assert dlg.approve_button.isEnabled()
         dlg.approve_button.click()

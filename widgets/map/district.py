@@ -83,8 +83,14 @@ def place(d: StaticDistrict, proj: DisplayProjection) -> PlacedDistrict:
         if poly.shape[0] < 3:
             continue
         px, py = proj.to_xy(poly[:, 0], poly[:, 1])
-        areas.addPath(polygon_path(px, py))
-        cx, cy = _centroid(px, py)
+        # every ring of the whole shape (other parts, holes), else the one polygon
+        parts = a.get("parts")
+        rings = [r for part in parts for r in part] if isinstance(parts, list) else [poly]
+        for ring in rings:
+            rr = np.asarray(ring, dtype=np.float64).reshape(-1, 2)
+            if rr.shape[0] >= 3:
+                areas.addPath(polygon_path(*proj.to_xy(rr[:, 0], rr[:, 1])))
+        cx, cy = _centroid(px, py)  # the label sits in the largest part
         ax.append(cx)
         ay.append(cy)
         codes.append(str(a.get("code", "")))

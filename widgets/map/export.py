@@ -11,40 +11,41 @@ attribution prefix, two bug links in CSS comments) are written with an
 escaped slash (``:\\/\\/``), which JavaScript reads as the same string: no
 address in the page can be mistaken for, or become, a network request.
 
-To keep the file small only arterial and secondary roads are drawn, the
-heat grid goes in as one PNG (a data URL), and coordinates are rounded to
-about a metre.
+What goes on the page comes from the layer registry
+(:mod:`widgets.map.layers.registry`): every layer with an exporter draws
+itself, bottom to top as on the map (the map's own layers are drawn by
+:mod:`widgets.map.export_layers`).  To keep the file small only arterial and
+secondary roads are drawn, the heat grid goes in as one PNG (a data URL), and
+coordinates are rounded to about a metre.
 """
 
 from __future__ import annotations
 
-import html
 import os
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import folium
 import numpy as np
 from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QGraphicsItem
 
 from console.config import Config, load_config
 from console.heat import HeatGrid
 from console.hub.messages import IncidentState, StaticDistrict, UnitState
-from console.polygon import contains
 from widgets.i18n import is_chinese
-from widgets.map import strings as s
-from widgets.map import style as st
-from widgets.map.layers.heat import heat_lut
+from widgets.map.export_layers import e as _e
+from widgets.map.export_layers import local_time
+from widgets.map.layers import registry
+from widgets.map.layers.spec import ExportContext, LayerSpec
 
 WEB_DIR = Path(__file__).resolve().parents[2] / "resources" / "web"
 LEAFLET_DIR = WEB_DIR / "leaflet"
 SHIM = WEB_DIR / "folium-shim.js"
 URL_RE = re.compile(r"https?://", re.IGNORECASE)
-EXPORT_ROAD_CLASSES = {0: ("#e0a040", 3.5), 1: ("#9e9e9e", 2.0)}  # arterial, secondary
-ROUND = 5  # decimal degrees: about a metre
 
 
 def _texts() -> dict[str, str]:
@@ -93,24 +94,6 @@ def _asset(path: Path) -> str:
     return text
 
 
-def _e(v: object) -> str:
-    return html.escape(str(v), quote=True)
-
-
-def _r(v: float) -> float:
-    return round(float(v), ROUND)
-
-
-def _table(rows: list[tuple[str, object]]) -> str:
-    body = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows if v not in ("",))
-    return f'<table class="pop">{body}</table>'
-
-
-def _local(t: float) -> str:
-    """Shanghai local time (UTC+8, no daylight saving) of a unix time."""
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(t + 8 * 3600))
-
-
 def situation_html(
     district: StaticDistrict | None,
     units: Sequence[UnitState],
@@ -120,6 +103,9 @@ def situation_html(
     *,
     config: Config | None = None,
     now: float | None = None,
+    layers: Collection[str] | None = None,
+    items: Mapping[str, Sequence[QGraphicsItem]] | None = None,
+    specs: Sequence[LayerSpec] | None = None,
 ) -> str:
     """The page text; see :func:`export_situation_html`."""
     cfg = config or load_config()
@@ -158,14 +144,21 @@ def situation_html(
         ),
         name="offline_leaflet",
     )
-    if tile_url:
-        folium.TileLayer(tiles=tile_url, attr=" ", name="tiles", max_zoom=19).add_to(m)
-    if district is not None:
-        _draw_district(m, district, tx)
-    if heat is not None:
-        _draw_heat(m, heat, district)
-    _draw_units(m, units, cfg, tx, zh, now)
-    _draw_incidents(m, incidents, cfg, tx, zh)
+    ctx = ExportContext(
+        district=district,
+        units=units,
+        incidents=incidents,
+        heat=heat,
+        tile_url=tile_url,
+        config=cfg,
+        texts=tx,
+        chinese=zh,
+        now=now,
+        items=items or {},
+    )
+    for spec in export_order(layers, specs):
+        assert spec.export is not None
+        spec.export(m, ctx)
     if bounds is not None:
         m.fit_bounds(bounds, padding=(12, 12))
     root.html.add_child(
@@ -188,13 +181,34 @@ def export_situation_html(
     *,
     config: Config | None = None,
     now: float | None = None,
+    layers: Collection[str] | None = None,
+    items: Mapping[str, Sequence[QGraphicsItem]] | None = None,
+    specs: Sequence[LayerSpec] | None = None,
 ) -> Path:
-    """Write a self-contained situation map (district, roads, stations, 1-minute points,
-    units by type with popups, incidents, optional heat) to ``path``; return the path."""
+    """Write a self-contained situation map to ``path``; return the path.
+
+    Every registered layer with an exporter is drawn (district, areas, roads,
+    stations, 1-minute points, heat when given, units with popups, incidents, a
+    raster base map when ``tile_url`` is given), bottom to top as on the map;
+    ``layers`` limits it to those keys (the layers shown on the map), ``items``
+    hands layers that keep their data in their map items those items, ``specs``
+    are the layers to draw from (a map's own list; default: the registry).
+    """
     out = Path(path)
     if out.suffix.lower() not in (".html", ".htm"):
         raise ValueError(f"export path {str(out)!r} must end in .html")
-    page = situation_html(district, units, incidents, heat, tile_url, config=config, now=now)
+    page = situation_html(
+        district,
+        units,
+        incidents,
+        heat,
+        tile_url,
+        config=config,
+        now=now,
+        layers=layers,
+        items=items,
+        specs=specs,
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
     tmp.write_text(page, encoding="utf-8")
@@ -202,7 +216,20 @@ def export_situation_html(
     return out
 
 
-# ------------------------------------------------------------------ drawing
+def export_order(
+    layers: Collection[str] | None = None, specs: Sequence[LayerSpec] | None = None
+) -> list[LayerSpec]:
+    """The layers that export themselves, bottom first: of ``specs`` (default: the
+    registry), only those in ``layers`` if given."""
+    chosen = [
+        spec
+        for spec in (registry.layers() if specs is None else specs)
+        if spec.export is not None and (layers is None or spec.key in layers)
+    ]
+    return sorted(chosen, key=lambda spec: min(spec.z))
+
+
+# ------------------------------------------------------------------ page
 
 
 def _extent(
@@ -219,167 +246,6 @@ def _extent(
     lon1, lat1 = ol.max(axis=0)
     centre = ((lat0 + lat1) / 2, (lon0 + lon1) / 2)
     return centre, [(float(lat0), float(lon0)), (float(lat1), float(lon1))]
-
-
-def _draw_district(m: folium.Map, d: StaticDistrict, tx: dict[str, str]) -> None:
-    if len(d.outline) >= 3:
-        folium.Polygon(
-            [(_r(lat), _r(lon)) for lon, lat in d.outline],
-            color=st.DISTRICT_OUTLINE.name(),
-            weight=2.5,
-            fill=True,
-            fill_color=st.DISTRICT_FILL.name(),
-            fill_opacity=0.5,
-            interactive=False,
-        ).add_to(m)
-    for a in d.areas:
-        poly = [(_r(p[1]), _r(p[0])) for p in a.get("polygon") or []]
-        if len(poly) >= 3:
-            folium.Polygon(
-                poly,
-                color="#5c6bc0",
-                weight=1,
-                dash_array="4 4",
-                fill=False,
-                tooltip=_e(a.get("code", "")),
-            ).add_to(m)
-    if len(d.seg_lonlat) % 32 == 0 and d.seg_lonlat:
-        seg = np.frombuffer(d.seg_lonlat, dtype=np.float64).reshape(-1, 4)
-        cls = np.frombuffer(d.seg_class, dtype=np.int8)
-        if cls.size == seg.shape[0]:
-            for c in sorted(EXPORT_ROAD_CLASSES, reverse=True):  # arterials drawn last, on top
-                rows = np.round(seg[cls == c], ROUND)
-                if rows.size:
-                    colour, weight = EXPORT_ROAD_CLASSES[c]
-                    lines = [[(r[1], r[0]), (r[3], r[2])] for r in rows.tolist()]
-                    folium.PolyLine(
-                        lines, color=colour, weight=weight, opacity=0.9, interactive=False
-                    ).add_to(m)
-    for sta in d.stations:
-        folium.CircleMarker(
-            (_r(sta["lat"]), _r(sta["lon"])),
-            radius=7,
-            color="#ffffff",
-            weight=2,
-            fill=True,
-            fill_color=st.STATION_COLOUR.name(),
-            fill_opacity=1.0,
-            tooltip=folium.Tooltip(
-                _e(sta.get("name", sta.get("code", ""))),
-                permanent=True,
-                direction="right",
-                offset=(8, 0),
-                class_name="lbl",
-            ),
-        ).add_to(m)
-    for p in d.fixed_points:
-        folium.CircleMarker(
-            (_r(p["lat"]), _r(p["lon"])),
-            radius=6,
-            color=st.FIXED_POINT_COLOUR.name(),
-            weight=2.5,
-            fill=True,
-            fill_color="#ffffff",
-            fill_opacity=0.9,
-            tooltip=_e(f"{tx['points']}: {p.get('name', p.get('code', ''))}"),
-        ).add_to(m)
-
-
-def _draw_heat(m: folium.Map, heat: HeatGrid, district: StaticDistrict | None) -> None:
-    d = np.clip(np.nan_to_num(np.asarray(heat.density, dtype=np.float64)), 0.0, None)
-    if d.ndim != 2 or not d.size or d.max() <= 0:
-        return
-    ny, nx = d.shape
-    if district is not None and len(district.outline) >= 3:
-        lon = heat.lon0 + (np.arange(nx) + 0.5) * (heat.lon1 - heat.lon0) / nx
-        lat = heat.lat0 + (np.arange(ny) + 0.5) * (heat.lat1 - heat.lat0) / ny
-        glon, glat = np.meshgrid(lon, lat)
-        inside = contains(district.outline, glon.ravel(), glat.ravel()).reshape(d.shape)
-        d = np.where(inside, d, 0.0)
-    lut = heat_lut()
-    idx = np.clip(np.round(d / d.max() * (len(lut) - 1)), 0, len(lut) - 1).astype(np.int64)
-    rgba = lut[idx]
-    folium.raster_layers.ImageOverlay(
-        rgba,
-        bounds=[(heat.lat0, heat.lon0), (heat.lat1, heat.lon1)],
-        origin="lower",  # row 0 is the southern edge
-        pixelated=False,
-        interactive=False,
-        name="heat",
-    ).add_to(m)
-
-
-def _draw_units(
-    m: folium.Map,
-    units: Sequence[UnitState],
-    cfg: Config,
-    tx: dict[str, str],
-    zh: bool,
-    now: float,
-) -> None:
-    for u in units:
-        if not (np.isfinite(u.lon) and np.isfinite(u.lat)) or (u.lon == 0 and u.lat == 0):
-            continue
-        ut = cfg.unit_types.get(u.unit_type)
-        colour = ut.colour if ut is not None else st.UNKNOWN_TYPE_COLOUR
-        name = (ut.name_zh if zh else ut.name_en) if ut is not None else u.unit_type
-        off = u.status == "off_duty"
-        src = s.STATUS.get(u.status)
-        status = s.tr(src) if src else u.status
-        age = f"{_local(u.fix_t)}" if u.fix_t > 0 else tx["no_fix"]
-        rows: list[tuple[str, object]] = [
-            (tx["type"], name),
-            (tx["status"], status),
-            (tx["station"], u.station or ""),
-            (tx["area"], u.area or ""),
-            (tx["incident"], u.incident_id if u.incident_id is not None else ""),
-            (tx["members"], "、".join(u.members)),
-            (tx["fix"], age),
-        ]
-        folium.CircleMarker(
-            (_r(u.lat), _r(u.lon)),
-            radius=5 if u.status == "available" else 6,
-            color="#ffffff" if u.status == "available" else "#212121",
-            weight=1.5,
-            fill=True,
-            fill_color="#9e9e9e" if off else colour,
-            fill_opacity=0.95,
-            popup=folium.Popup(f"<b>{_e(u.call_sign)}</b>{_table(rows)}", max_width=300),
-            tooltip=_e(u.call_sign),
-        ).add_to(m)
-
-
-def _draw_incidents(
-    m: folium.Map, incidents: Sequence[IncidentState], cfg: Config, tx: dict[str, str], zh: bool
-) -> None:
-    for inc in incidents:
-        if inc.status in ("closed", "cancelled"):
-            continue
-        it = cfg.incident_types.get(inc.incident_type)
-        name = (it.name_zh if zh else it.name_en) if it is not None else inc.incident_type
-        colour = st.PRIORITY_COLOURS.get(inc.priority, st.PRIORITY_COLOURS[4]).name()
-        rows: list[tuple[str, object]] = [
-            (tx["type"], name),
-            (tx["status"], s.tr(s.INCIDENT_STATUS.get(inc.status, inc.status))),
-            (tx["address"], inc.address),
-            (tx["units"], "、".join(inc.units)),
-        ]
-        icon = folium.DivIcon(
-            html=(
-                f'<div style="width:20px;height:20px;border-radius:10px;background:{colour};'
-                "border:2px solid #212121;color:#fff;font:bold 13px/20px sans-serif;"
-                'text-align:center;">!</div>'
-            ),
-            icon_size=(24, 24),
-            icon_anchor=(12, 12),
-        )
-        head = f"#{inc.id} {name} · {tx['priority'].replace('%1', str(inc.priority))}"
-        folium.Marker(
-            (_r(inc.lat), _r(inc.lon)),
-            icon=icon,
-            popup=folium.Popup(f"<b>{_e(head)}</b>{_table(rows)}", max_width=320),
-            tooltip=_e(head),
-        ).add_to(m)
 
 
 def _summary(
@@ -406,7 +272,7 @@ def _summary(
     n_open = sum(1 for i in incidents if i.status not in ("closed", "cancelled"))
     parts = [
         f"<b>{_e(title)}</b>",
-        f"<div>{_e(tx['made'].replace('%1', _local(now)))}</div>",
+        f"<div>{_e(tx['made'].replace('%1', local_time(now)))}</div>",
     ]
     if district is not None and district.approximate:
         parts.append(f'<div style="color:#8d6e00">{_e(tx["approx"])}</div>')

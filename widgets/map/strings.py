@@ -58,21 +58,6 @@ TIP_AREA = QT_TRANSLATE_NOOP("MapView", "Area: {area}")
 TIP_INCIDENT = QT_TRANSLATE_NOOP("MapView", "Incident #{id}")
 TIP_UNITS = QT_TRANSLATE_NOOP("MapView", "Units: {units}")
 
-# layers (keys of MapView.layer_names())
-LAYERS = {
-    "district": QT_TRANSLATE_NOOP("MapView", "District outline"),
-    "areas": QT_TRANSLATE_NOOP("MapView", "Responsibility areas"),
-    "roads": QT_TRANSLATE_NOOP("MapView", "Roads"),
-    "stations": QT_TRANSLATE_NOOP("MapView", "Police stations"),
-    "fixed_points": QT_TRANSLATE_NOOP("MapView", "1-minute points"),
-    "units": QT_TRANSLATE_NOOP("MapView", "Units"),
-    "incidents": QT_TRANSLATE_NOOP("MapView", "Incidents"),
-    "heat": QT_TRANSLATE_NOOP("MapView", "110 call heatmap"),
-    "labels": QT_TRANSLATE_NOOP("MapView", "Labels"),
-    "coverage": QT_TRANSLATE_NOOP("MapView", "Coverage gaps"),
-    "tiles": QT_TRANSLATE_NOOP("MapView", "Raster base map"),
-}
-
 # legend and overlays
 LEGEND = QT_TRANSLATE_NOOP("MapView", "Legend")
 UNIT_TYPES = QT_TRANSLATE_NOOP("MapView", "Unit types")

@@ -124,6 +124,17 @@ class UnitAtlas:
         ).astype(np.float64)
 
 
+def unit_icon(colour: str, symbol: str, style: int, size: int = 18) -> QPixmap:
+    """A legend-sized unit symbol (``size`` plus a 2-px margin on each side)."""
+    pm = QPixmap(size + 4, size + 4)
+    pm.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pm)
+    c = QPointF((size + 4) / 2, (size + 4) / 2)
+    paint_unit_symbol(p, c, QColor(colour), symbol, style, size - 3)
+    p.end()
+    return pm
+
+
 def incident_pixmap(priority: int, dpr: float = 1.0, size: int = st.INCIDENT_PX) -> QPixmap:
     """A map pin in the priority colour with a white "!": unlike any unit shape."""
     colour = st.PRIORITY_COLOURS.get(priority, QColor("#757575"))

@@ -1,8 +1,10 @@
 """The live situation map: base map, 110 heat, units and incidents on one pyqtgraph ViewBox.
 
 Everything is drawn in metres on a plane around the district centre
-(:mod:`widgets.map.projection`), in the configured display system.  Position
-floods only write into arrays (:class:`~widgets.map.layers.units.UnitTable`);
+(:mod:`widgets.map.projection`), in the configured display system.  Units and
+incidents come from the workstation's :class:`SituationModel`, which the map
+observes; position floods only write into arrays (the model's positions, the
+:class:`~widgets.map.layers.units.UnitTable`'s projected x/y);
 a frame timer limited to ``MapSettings.redraw_hz`` turns "something moved" into
 one repaint, so 20,000 units at 1 Hz cost ten frames a second, never one per
 message.
@@ -24,10 +26,19 @@ from PySide6.QtWidgets import QGraphicsItem, QLayout, QToolTip, QVBoxLayout, QWi
 from console.config import Config
 from console.heat import HeatGrid
 from console.hub.messages import IncidentState, StaticDistrict, UnitsMoved, UnitState
+from console.workstation.situation import (
+    Change,
+    IncidentUpdated,
+    Moved,
+    Reset,
+    SituationModel,
+    UnitUpdated,
+)
 from widgets.map import strings as s
 from widgets.map import style as st
 from widgets.map.district import PlacedDistrict, place
 from widgets.map.labelling import map_label_groups
+from widgets.map.layers import registry
 from widgets.map.layers.base import CosmeticPathItem, RoadsItem, ensure_pixmap_cache
 from widgets.map.layers.coverage import (
     MIN_GAP_LABEL_M,
@@ -35,9 +46,11 @@ from widgets.map.layers.coverage import (
     ForceCoverage,
     parse_coverage,
 )
-from widgets.map.layers.heat import HeatLayer
+from widgets.map.layers.heat import HeatBar, HeatLayer
 from widgets.map.layers.labels import F64, LabelsItem
 from widgets.map.layers.markers import MarkersItem
+from widgets.map.layers.spec import LayerSpec
+from widgets.map.layers.spec import tr as layer_tr
 from widgets.map.layers.tiles import TilesItem, loader_for
 from widgets.map.layers.units import UnitsItem, UnitTable
 from widgets.map.legend import MapLegend
@@ -48,19 +61,6 @@ from widgets.map.tooltips import incident_tip, unit_tip
 
 log = logging.getLogger(__name__)
 
-LAYER_KEYS = (
-    "district",
-    "areas",
-    "roads",
-    "stations",
-    "fixed_points",
-    "units",
-    "incidents",
-    "heat",
-    "coverage",
-    "labels",
-)
-TILES_KEY = "tiles"  # listed first, and only while a raster base map is configured
 HIDDEN_INCIDENT_STATUSES = frozenset({"closed", "cancelled"})
 
 
@@ -85,15 +85,24 @@ class MapView(QWidget):
     newIncidentRequested = Signal(float, float)  # WGS-84 lon, lat
     layerVisibilityChanged = Signal(str, bool)
 
-    def __init__(self, config: Config, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        parent: QWidget | None = None,
+        *,
+        situation: SituationModel | None = None,
+    ) -> None:
         super().__init__(parent)
         self.config = config
+        # what the map shows of units and incidents: the window's model, or its own
+        self.situation = situation if situation is not None else SituationModel()
         self.settings = config.map
         self.proj: DisplayProjection | None = None
         self.district: StaticDistrict | None = None
         self.placed: PlacedDistrict | None = None
-        self.incidents: list[IncidentState] = []
+        self._incidents: list[IncidentState] = []  # as the pins are placed now
         self._inc_index: dict[int, int] = {}
+        self._incidents_stale = False  # an IncidentUpdated not yet placed (see flush)
         self._dirty = False
         self.frames = 0  # repaints requested by the frame timer
 
@@ -109,12 +118,14 @@ class MapView(QWidget):
         lay.addWidget(self.graphics)
 
         # ---- layers, bottom to top
-        self.tiles = TilesItem()
+        self.tiles: TilesItem = TilesItem()
         self.tile_error = ""
-        self.district_fill = CosmeticPathItem(pg.mkPen(None), pg.mkBrush(st.DISTRICT_FILL))
-        self.roads = RoadsItem()
-        self.heat = HeatLayer()
-        self.coverage_item = CoverageItem()
+        self.district_fill: CosmeticPathItem = CosmeticPathItem(
+            pg.mkPen(None), pg.mkBrush(st.DISTRICT_FILL)
+        )
+        self.roads: RoadsItem = RoadsItem()
+        self.heat: HeatLayer = HeatLayer()
+        self.coverage_item: CoverageItem = CoverageItem()
         self.coverage: dict[str, ForceCoverage] = {}
         self.coverage_type: str | None = None
         # gap labels (drawn by the labels item, which keeps them apart from the rest)
@@ -123,60 +134,46 @@ class MapView(QWidget):
         self.gap_texts: list[str] = []
         area_pen = pg.mkPen(st.AREA_OUTLINE, width=1.3)
         area_pen.setDashPattern([5.0, 4.0])
-        self.areas_item = CosmeticPathItem(area_pen)
-        self.district_outline = CosmeticPathItem(pg.mkPen(st.DISTRICT_OUTLINE, width=2.5))
-        self.stations = MarkersItem({0: station_pixmap(self._dpr())})
-        self.fixed_points = MarkersItem({0: fixed_point_pixmap(self._dpr())})
+        self.areas_item: CosmeticPathItem = CosmeticPathItem(area_pen)
+        self.district_outline: CosmeticPathItem = CosmeticPathItem(
+            pg.mkPen(st.DISTRICT_OUTLINE, width=2.5)
+        )
+        self.stations: MarkersItem = MarkersItem({0: station_pixmap(self._dpr())})
+        self.fixed_points: MarkersItem = MarkersItem({0: fixed_point_pixmap(self._dpr())})
         types: list[tuple[str, str]] = [(ut.colour, ut.symbol) for ut in config.unit_types.values()]
         types.append((st.UNKNOWN_TYPE_COLOUR, "circle"))
-        self.table = UnitTable(list(config.unit_types))
-        self.units = UnitsItem(self.table, types)
-        self.incident_markers = MarkersItem(
+        self.table = UnitTable(self.situation, list(config.unit_types))
+        self.units: UnitsItem = UnitsItem(self.table, types)
+        self.incident_markers: MarkersItem = MarkersItem(
             {p: incident_pixmap(p, self._dpr()) for p in (1, 2, 3, 4)}, anchor=(0.5, 1.0)
         )
-        self.labels = LabelsItem()
-        self._layers: dict[str, list[QGraphicsItem]] = {
-            "district": [self.district_fill, self.district_outline],
-            "areas": [self.areas_item],
-            "roads": [self.roads],
-            "heat": [self.heat.item],
-            "coverage": [self.coverage_item],
-            "stations": [self.stations],
-            "fixed_points": [self.fixed_points],
-            "units": [self.units],
-            "incidents": [self.incident_markers],
-            "labels": [self.labels],
-        }
-        z_order: list[QGraphicsItem] = [
-            self.tiles,
-            self.district_fill,
-            self.roads,
-            self.heat.item,
-            self.coverage_item,
-            self.areas_item,
-            self.district_outline,
-            self.stations,
-            self.fixed_points,
-            self.units,
-            self.incident_markers,
-            self.labels,
-        ]
-        for z, item in enumerate(z_order):
-            item.setZValue(z - 100)
-            self.viewbox.addItem(item, ignoreBounds=True)
+        self.labels: LabelsItem = LabelsItem()
+        # every layer from the registry: its items, their heights, whether it starts shown
+        self._specs: list[LayerSpec] = registry.layers()
+        self._layers: dict[str, list[QGraphicsItem]] = {}
+        for spec in self._specs:
+            items = list(spec.items(self))
+            if len(items) != len(spec.z):
+                raise ValueError(
+                    f"map layer {spec.key!r} made {len(items)} items but gives {len(spec.z)} z"
+                )
+            for item, z in zip(items, spec.z, strict=True):
+                item.setZValue(z - 100)
+                item.setVisible(spec.visible)
+                self.viewbox.addItem(item, ignoreBounds=True)
+            self._layers[spec.key] = items
         self.labels.groups = map_label_groups(self)
         self.labels.reserved = self._overlay_rects
         self.labels.obstacles = self._label_obstacles
-        self.coverage_item.setVisible(False)  # an analysis layer: off until asked for
 
         # ---- overlays
         self.title = TitleLabel(self)
-        self.legend = MapLegend(config, self)
-        self.legend.set_heat_shown(False)
+        self.legend = MapLegend(self, self._specs)
         self.scale_bar = ScaleBar(self)
         self.legend.toggle.toggled.connect(lambda _on: self._place_overlays())  # stay in corner
 
         # ---- wiring
+        self.situation.subscribe(self._on_situation)
         self.viewbox.clicked.connect(self._on_click)
         self.graphics.scene().sigMouseMoved.connect(self._on_hover)
         self.viewbox.sigRangeChanged.connect(self._on_range)
@@ -197,6 +194,9 @@ class MapView(QWidget):
         except ValueError as exc:  # a bad setting must not cost the map: vector base instead
             self.tile_error = str(exc)
             log.warning("raster base map off: %s", exc)
+        if self.situation.n or self.situation.incidents:  # a model that already holds data
+            self._units_reset()
+            self._incidents_changed()
         self.resize(900, 700)
 
     # ------------------------------------------------------------------ district
@@ -217,7 +217,7 @@ class MapView(QWidget):
         self.district_outline.set_path(placed.outline)
         self.areas_item.set_path(placed.areas)
         self.heat.set_outline(placed.outline)
-        self.legend.set_heat_max(self.heat.vmax)
+        self.legend.widget_of("heat", HeatBar).set_max(self.heat.vmax)
         self.roads.set_segments(*placed.seg, placed.seg_class)
         self.stations.set_points(placed.station_x, placed.station_y)
         self.fixed_points.set_points(placed.point_x, placed.point_y)
@@ -257,35 +257,51 @@ class MapView(QWidget):
     # --------------------------------------------------------------------- units
 
     def set_units(self, units: list[UnitState]) -> None:
-        """Replace every unit (snapshot)."""
-        if units and self.proj is None:
-            self._ensure_projection(
-                float(np.mean([u.lon for u in units])), float(np.mean([u.lat for u in units]))
-            )
-        self.table.set_units(units, self.proj)
-        self.table.update_stale(time.time(), self.settings.stale_fix_seconds)
-        self.units.styles_changed()
-        self._mark_dirty()
+        """Replace every unit (writes into the situation model; a map on its own uses this)."""
+        self.situation.set_units(units)
 
     def update_unit(self, u: UnitState) -> None:
-        """One unit's status, assignment or position changed (or a new unit)."""
-        self._ensure_projection(u.lon, u.lat)
-        self.table.upsert(u, self.proj)
+        """One unit's status, assignment or position changed, or a new unit (into the model)."""
+        self.situation.update_unit(u)
+
+    def apply_moves(self, ev: UnitsMoved) -> None:
+        """Coalesced positions into the model; the map only projects them and marks itself
+        dirty, and the redraw timer repaints (ValueError on malformed arrays)."""
+        self.situation.apply_moves(ev)
+
+    def _on_situation(self, change: Change) -> None:
+        """Follow the situation model: the numpy path for moves, styles for the rest."""
+        if isinstance(change, Moved):
+            self.table.moved(change.rows, change.lon, change.lat, self.proj)
+            self._mark_dirty()
+        elif isinstance(change, UnitUpdated):
+            self._ensure_projection(change.unit.lon, change.unit.lat)
+            self.table.unit_changed(change.row, self.proj)
+            self._units_restyled()
+        elif isinstance(change, IncidentUpdated):
+            # placed with the next frame: a burst of incident events re-places the pins
+            # once, not once per event (O(n) each, O(n²) over a busy shift)
+            self._incidents_stale = True
+            self._mark_dirty()
+        elif isinstance(change, Reset):
+            if change.units:
+                self._units_reset()
+            if change.incidents:
+                self._incidents_changed()
+
+    def _units_reset(self) -> None:
+        sit = self.situation
+        if sit.n and self.proj is None:
+            ok = np.isfinite(sit.lon) & np.isfinite(sit.lat)
+            if ok.any():
+                self._ensure_projection(float(sit.lon[ok].mean()), float(sit.lat[ok].mean()))
+        self.table.reset(self.proj)
+        self._units_restyled()
+
+    def _units_restyled(self) -> None:
         self.table.update_stale(time.time(), self.settings.stale_fix_seconds)
         self.units.styles_changed()
         self._mark_dirty()
-
-    def apply_moves(self, ev: UnitsMoved) -> None:
-        """Coalesced positions: written into the arrays only; the redraw timer repaints."""
-        try:
-            idx = np.frombuffer(ev.idx, dtype=np.int32)
-            lon = np.frombuffer(ev.lon, dtype=np.float64)
-            lat = np.frombuffer(ev.lat, dtype=np.float64)
-            fix_t = np.frombuffer(ev.fix_t, dtype=np.float64)
-        except ValueError as exc:
-            raise ValueError(f"UnitsMoved seq {ev.seq}: malformed array bytes ({exc})") from None
-        if self.table.apply_moves(idx, lon, lat, fix_t, self.proj):
-            self._mark_dirty()
 
     def stale_units(self) -> list[str]:
         """Call signs whose last fix is older than ``MapSettings.stale_fix_seconds``."""
@@ -317,26 +333,42 @@ class MapView(QWidget):
     # ----------------------------------------------------------- incidents, heat
 
     def set_incidents(self, incs: list[IncidentState]) -> None:
-        """Replace the incidents shown (closed and cancelled ones are not drawn)."""
-        self.incidents = [i for i in incs if i.status not in HIDDEN_INCIDENT_STATUSES]
-        self._inc_index = {inc.id: k for k, inc in enumerate(self.incidents)}
-        if self.incidents:
-            self._ensure_projection(self.incidents[0].lon, self.incidents[0].lat)
-        self._place_incidents()
+        """Replace the incidents (into the model; closed and cancelled ones are not drawn)."""
+        self.situation.set_incidents(incs)
 
     def update_incident(self, inc: IncidentState) -> None:
-        """One incident was created or changed."""
-        others = [i for i in self.incidents if i.id != inc.id]
-        self.set_incidents([*others, inc])
+        """One incident was created or changed (into the model)."""
+        self.situation.update_incident(inc)
+
+    @property
+    def incidents(self) -> list[IncidentState]:
+        """The incidents drawn as pins, in marker order (placed now if an update waits)."""
+        if self._incidents_stale:
+            self._incidents_changed()
+        return self._incidents
+
+    @property
+    def placed_incidents(self) -> list[IncidentState]:
+        """The incidents as the pins are placed now (for paint-time lookups: never places)."""
+        return self._incidents
+
+    def _incidents_changed(self) -> None:
+        self._incidents_stale = False
+        shown = self.situation.open_incidents()
+        self._incidents = [i for i in shown if i.status not in HIDDEN_INCIDENT_STATUSES]
+        self._inc_index = {inc.id: k for k, inc in enumerate(self._incidents)}
+        if self._incidents:
+            self._ensure_projection(self._incidents[0].lon, self._incidents[0].lat)
+        self._place_incidents()
 
     def _place_incidents(self) -> None:
-        if self.proj is None or not self.incidents:
+        if self.proj is None or not self._incidents:
             self.incident_markers.set_points(np.zeros(0), np.zeros(0))
             return
-        lon = np.array([i.lon for i in self.incidents], dtype=np.float64)
-        lat = np.array([i.lat for i in self.incidents], dtype=np.float64)
+        lon = np.array([i.lon for i in self._incidents], dtype=np.float64)
+        lat = np.array([i.lat for i in self._incidents], dtype=np.float64)
         x, y = self.proj.to_xy(lon, lat)
-        prio = np.array([min(4, max(1, i.priority)) for i in self.incidents], dtype=np.int64)
+        prio = np.array([min(4, max(1, i.priority)) for i in self._incidents], dtype=np.int64)
         self.incident_markers.set_points(x, y, prio, z=-prio.astype(np.float64))
 
     def set_heat(self, grid: HeatGrid) -> None:
@@ -344,9 +376,8 @@ class MapView(QWidget):
         if self.proj is None:
             self._ensure_projection((grid.lon0 + grid.lon1) / 2, (grid.lat0 + grid.lat1) / 2)
         self.heat.set_grid(grid, self.proj)
-        self.legend.set_heat_max(self.heat.vmax)
-        self.legend.set_heat_shown(self.is_layer_visible("heat"))
-        self._place_overlays()
+        self.legend.widget_of("heat", HeatBar).set_max(self.heat.vmax)
+        self.refresh_legend("heat")
 
     # ----------------------------------------------------------------- coverage
 
@@ -368,7 +399,7 @@ class MapView(QWidget):
         self.gap_x, self.gap_y, self.gap_texts = np.zeros(0), np.zeros(0), []
         if fc is None or self.proj is None:
             self.coverage_item.set_points(np.zeros(0), np.zeros(0))
-            self._show_coverage_legend()
+            self.refresh_legend("coverage")
             return
         x, y = self.proj.to_xy(fc.lon, fc.lat) if fc.lon.size else (np.zeros(0), np.zeros(0))
         gaps = [
@@ -382,15 +413,11 @@ class MapView(QWidget):
             ]
         self.coverage_item.set_points(x, y)
         self.labels.update()
-        self._show_coverage_legend()
+        self.refresh_legend("coverage")
 
-    def _show_coverage_legend(self) -> None:
-        fc = self.coverage.get(self.coverage_type or "")
-        shown = fc is not None and self.is_layer_visible("coverage")
-        self.legend.set_coverage_shown(
-            shown, fc.standard_s / 60 if fc else 0.0, fc.unit_type if fc else ""
-        )
-        self._place_overlays()
+    def coverage_shown(self) -> ForceCoverage | None:
+        """The coverage of the force type the layer shows (None before any is set)."""
+        return self.coverage.get(self.coverage_type or "")
 
     def _overlay_rects(self) -> list[QRectF]:
         """Where the floating widgets cover the map, in viewport pixels (labels keep off)."""
@@ -435,10 +462,7 @@ class MapView(QWidget):
             old.deleteLater()
         self.tile_error = ""
         has = loader is not None
-        self._layers.pop(TILES_KEY, None)
-        if has:
-            self._layers[TILES_KEY] = [self.tiles]
-        self.tiles.setVisible(has)
+        self.tiles.setVisible(has)  # the "tiles" layer is listed only while it has a loader
         # over a raster map the district's flat fill would hide it: keep only the outline
         fill = QColor(st.DISTRICT_FILL)
         fill.setAlpha(0 if has else 255)
@@ -456,24 +480,30 @@ class MapView(QWidget):
     # -------------------------------------------------------------------- layers
 
     def layer_names(self) -> list[str]:
-        """Keys accepted by :meth:`set_layer_visible`, bottom to top in meaning."""
-        return ([TILES_KEY] if TILES_KEY in self._layers else []) + list(LAYER_KEYS)
+        """Keys accepted by :meth:`set_layer_visible`, in the registry's order."""
+        return [spec.key for spec in self._specs if spec.available is None or spec.available(self)]
+
+    def layer_specs(self) -> list[LayerSpec]:
+        """The layers this map was built with (the registry as it was then)."""
+        return list(self._specs)
 
     def layer_title(self, key: str) -> str:
         """Translated name of a layer (for a layer menu)."""
         self._check_layer(key)
-        return s.tr(s.LAYERS[key])
+        return layer_tr(self._spec(key).title)
+
+    def layer_items(self, key: str) -> list[QGraphicsItem]:
+        """The graphics items of a layer."""
+        self._check_layer(key)
+        return list(self._layers[key])
 
     def set_layer_visible(self, key: str, visible: bool) -> None:
         """Show or hide one layer."""
         self._check_layer(key)
         for item in self._layers[key]:
             item.setVisible(bool(visible))
-        if key == "heat":
-            self.legend.set_heat_shown(bool(visible) and self.heat.grid is not None)
-            self._place_overlays()
-        elif key == "coverage":
-            self._show_coverage_legend()
+        if any(e.follows_layer for e in self._spec(key).legend):
+            self.refresh_legend(key)
         self.layerVisibilityChanged.emit(key, bool(visible))
 
     def is_layer_visible(self, key: str) -> bool:
@@ -481,8 +511,22 @@ class MapView(QWidget):
         self._check_layer(key)
         return self._layers[key][0].isVisible()
 
+    def refresh_legend(self, key: str) -> None:
+        """A layer's visibility or content changed: show its legend rows that follow it
+        while it is on and has something to show, and re-read their texts."""
+        spec = self._spec(key)
+        has = spec.has_content is None or spec.has_content(self)
+        self.legend.set_layer_shown(key, has and self._layers[key][0].isVisible())
+        self._place_overlays()
+
+    def _spec(self, key: str) -> LayerSpec:
+        for spec in self._specs:
+            if spec.key == key:
+                return spec
+        raise KeyError(f"unknown map layer {key!r} (known: {', '.join(self.layer_names())})")
+
     def _check_layer(self, key: str) -> None:
-        if key not in self._layers:
+        if key not in self.layer_names():
             known = ", ".join(self.layer_names())
             raise KeyError(f"unknown map layer {key!r} (known: {known})")
 
@@ -532,10 +576,11 @@ class MapView(QWidget):
         return row
 
     def _incident(self, incident_id: int) -> IncidentState:
+        incs = self.incidents  # places a waiting update first
         k = self._inc_index.get(incident_id)
         if k is None:
             raise KeyError(f"incident {incident_id} is not on the map")
-        return self.incidents[k]
+        return incs[k]
 
     # ------------------------------------------------------------- interaction
 
@@ -548,10 +593,11 @@ class MapView(QWidget):
         tol = self._tolerance_m()
         m_per_px = tol / st.HIT_TOLERANCE_PX
         if self.is_layer_visible("incidents"):
+            incs = self.incidents  # places a waiting update first
             # the pin's tip is on the incident; its head (what one clicks) is 14 px above
             k = self.incident_markers.nearest(x, y - 14.0 * m_per_px, 16.0 * m_per_px)
             if k is not None:
-                return "incident", self.incidents[k].id
+                return "incident", incs[k].id
         if self.is_layer_visible("units"):
             row = self.table.nearest(x, y, tol)
             if row is not None:
@@ -612,6 +658,8 @@ class MapView(QWidget):
 
     def flush(self) -> None:
         """Frame-timer slot: refresh staleness and repaint once if anything changed."""
+        if self._incidents_stale:
+            self._incidents_changed()
         if self.table.update_stale(time.time(), self.settings.stale_fix_seconds):
             self.units.styles_changed()
             self._dirty = True

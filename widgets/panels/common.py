@@ -1,6 +1,6 @@
 """Words, colours and clocks the panels share, so a status reads the same everywhere.
 
-Status and layer names are wire keys; their display texts go through Qt's
+Status names are wire keys; their display texts go through Qt's
 translator (context names below), looked up at paint time so a language
 switch shows at once.  Config names (incident and unit types) come from the
 TOML files in both languages and are picked by the current language.
@@ -54,21 +54,6 @@ INCIDENT_STATUS_TEXT = cast(
 )
 PRIORITY_COLOUR: dict[int, str] = {1: "#d32f2f", 2: "#f57c00", 3: "#fbc02d", 4: "#1976d2"}
 
-LAYER_TEXT = cast(
-    dict[str, str],
-    {
-        "district": QT_TRANSLATE_NOOP("Layer", "District boundary"),
-        "areas": QT_TRANSLATE_NOOP("Layer", "Responsibility areas"),
-        "roads": QT_TRANSLATE_NOOP("Layer", "Roads"),
-        "stations": QT_TRANSLATE_NOOP("Layer", "Police stations"),
-        "fixed_points": QT_TRANSLATE_NOOP("Layer", "1-minute points"),
-        "units": QT_TRANSLATE_NOOP("Layer", "Units"),
-        "incidents": QT_TRANSLATE_NOOP("Layer", "Incidents"),
-        "heat": QT_TRANSLATE_NOOP("Layer", "110 call heatmap"),
-        "labels": QT_TRANSLATE_NOOP("Layer", "Labels"),
-    },
-)
-
 
 def unit_status_text(status: str) -> str:
     """Display text of a unit status key (the key itself when unknown)."""
@@ -80,12 +65,6 @@ def incident_status_text(status: str) -> str:
     """Display text of an incident status key (the key itself when unknown)."""
     src = INCIDENT_STATUS_TEXT.get(status)
     return QCoreApplication.translate("IncidentStatus", src) if src else status
-
-
-def layer_text(key: str) -> str:
-    """Display text of a map layer key (the key itself when unknown)."""
-    src = LAYER_TEXT.get(key)
-    return QCoreApplication.translate("Layer", src) if src else key
 
 
 def priority_text(priority: int) -> str:

@@ -1,10 +1,12 @@
-"""Filters of the 110 heatmap: time window, incident types and hours of the day.
+"""Filters of the 110 heatmap: time window, incident types, hours of the day, weekdays and
+the smoothing bandwidth.
 
 The panel only builds a ``GetHeat`` command and shows its answer; the hub
-bins and smooths the calls on its own thread, so changing a filter never
+bins and smooths the calls on its heat worker, so changing a filter never
 stalls the map.  Changes are debounced (an operator ticking five types sends
-one request) and a reply to an older request is dropped.  Hours are Shanghai
-local time, as the hub counts them.
+one request; the smoothing slider redraws while it moves) and a reply to an
+older request is dropped.  Hours and weekdays are the district's local time,
+as the hub counts them.  The hot-spot dock reads the same filter.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSlider,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -41,6 +44,11 @@ WINDOWS_S: tuple[int, ...] = (DAY, 7 * DAY, 30 * DAY, 90 * DAY)
 CUSTOM = -1
 DEFAULT_WINDOW_S = 30 * DAY
 DEBOUNCE_MS = 350
+SLIDER_DEBOUNCE_MS = 90  # the smoothing slider: redraw while it moves
+BANDWIDTHS_M = (40, 600, 10)  # slider minimum, maximum, step
+DEFAULT_BANDWIDTH_M = 120
+WORK_DAYS = tuple(range(5))
+WEEKEND = (5, 6)
 SHANGHAI = QTimeZone(b"Asia/Shanghai")
 DAY_HOURS = tuple(range(7, 19))
 NIGHT_HOURS = tuple(h for h in range(24) if h not in DAY_HOURS)
@@ -82,7 +90,8 @@ class HeatPanel(QWidget):
             self.window_box.addItem("", seconds)
         self.window_box.addItem("", CUSTOM)
         self.window_box.setCurrentIndex(self.window_box.findData(DEFAULT_WINDOW_S))
-        now = QDateTime.fromSecsSinceEpoch(int(self.clock()), SHANGHAI)
+        self.zone = SHANGHAI  # the district's zone once it is known (set_time_zone)
+        now = QDateTime.fromSecsSinceEpoch(int(self.clock()), self.zone)
         self.from_edit = self._dt_edit(now.addDays(-30))
         self.to_edit = self._dt_edit(now)
         self.window_label, self.from_label, self.to_label = QLabel(), QLabel(), QLabel()
@@ -133,6 +142,40 @@ class HeatPanel(QWidget):
             presets.addWidget(preset)
         hl.addLayout(presets)
 
+        # ---- weekdays (0 = Monday) and smoothing
+        self.days_group = QGroupBox(self)
+        dl = QVBoxLayout(self.days_group)
+        days = QHBoxLayout()
+        days.setSpacing(2)
+        self.day_buttons: list[QToolButton] = []
+        for _ in range(7):
+            b = QToolButton(self.days_group)
+            b.setCheckable(True)
+            b.setChecked(True)
+            b.setMinimumWidth(34)
+            days.addWidget(b)
+            self.day_buttons.append(b)
+        dl.addLayout(days)
+        day_presets = QHBoxLayout()
+        self.all_days = QPushButton(self.days_group)
+        self.work_days = QPushButton(self.days_group)
+        self.weekend_days = QPushButton(self.days_group)
+        for preset in (self.all_days, self.work_days, self.weekend_days):
+            day_presets.addWidget(preset)
+        dl.addLayout(day_presets)
+        smooth = QHBoxLayout()
+        self.bandwidth_label = QLabel(self.days_group)
+        self.bandwidth_slider = QSlider(Qt.Orientation.Horizontal, self.days_group)
+        self.bandwidth_slider.setObjectName("heatBandwidth")
+        lo, hi, step = BANDWIDTHS_M
+        self.bandwidth_slider.setRange(lo, hi)
+        self.bandwidth_slider.setSingleStep(step)
+        self.bandwidth_slider.setPageStep(step * 5)
+        self.bandwidth_slider.setValue(DEFAULT_BANDWIDTH_M)
+        smooth.addWidget(self.bandwidth_label)
+        smooth.addWidget(self.bandwidth_slider, 1)
+        dl.addLayout(smooth)
+
         self.info = QLabel(self)
         self.info.setWordWrap(True)
         lay = QVBoxLayout(self)
@@ -140,6 +183,7 @@ class HeatPanel(QWidget):
         lay.addWidget(self.window_group)
         lay.addWidget(self.types_group)
         lay.addWidget(self.hours_group)
+        lay.addWidget(self.days_group)
         lay.addWidget(self.info)
         lay.addStretch(1)
 
@@ -159,13 +203,29 @@ class HeatPanel(QWidget):
         self.all_hours.clicked.connect(lambda: self.set_hours(None))
         self.day_hours.clicked.connect(lambda: self.set_hours(list(DAY_HOURS)))
         self.night_hours.clicked.connect(lambda: self.set_hours(list(NIGHT_HOURS)))
+        for b in self.day_buttons:
+            b.toggled.connect(self._changed)
+        self.all_days.clicked.connect(lambda: self.set_weekdays(None))
+        self.work_days.clicked.connect(lambda: self.set_weekdays(list(WORK_DAYS)))
+        self.weekend_days.clicked.connect(lambda: self.set_weekdays(list(WEEKEND)))
+        self.bandwidth_slider.valueChanged.connect(self._on_bandwidth)
         self._on_window()
         self.debounce.stop()  # the window asks for the default heat itself at start
         self.retranslateUi()
 
+    def set_time_zone(self, name: str) -> None:
+        """Show From and To in the district's zone (an IANA name; unknown to Qt: Shanghai).
+        The instants chosen stay the same; only how they read changes."""
+        z = QTimeZone(name.encode())
+        self.zone = z if z.isValid() else SHANGHAI
+        for e in (self.from_edit, self.to_edit):
+            t = e.dateTime().toSecsSinceEpoch()
+            e.setTimeZone(self.zone)
+            e.setDateTime(QDateTime.fromSecsSinceEpoch(t, self.zone))
+
     def _dt_edit(self, value: QDateTime) -> QDateTimeEdit:
         e = QDateTimeEdit(self)
-        e.setTimeZone(SHANGHAI)
+        e.setTimeZone(self.zone)
         e.setDisplayFormat("yyyy-MM-dd HH:mm")
         e.setCalendarPopup(True)
         e.setDateTime(value)
@@ -189,8 +249,8 @@ class HeatPanel(QWidget):
         if not t1 > t0:
             raise ValueError(f"heat window: end {t1} must be after start {t0}")
         self.set_window(CUSTOM)
-        self.from_edit.setDateTime(QDateTime.fromSecsSinceEpoch(int(t0), SHANGHAI))
-        self.to_edit.setDateTime(QDateTime.fromSecsSinceEpoch(int(t1), SHANGHAI))
+        self.from_edit.setDateTime(QDateTime.fromSecsSinceEpoch(int(t0), self.zone))
+        self.to_edit.setDateTime(QDateTime.fromSecsSinceEpoch(int(t1), self.zone))
 
     def time_range(self) -> tuple[float, float]:
         """(t0, t1) in unix seconds for the current choice."""
@@ -238,15 +298,43 @@ class HeatPanel(QWidget):
             b.blockSignals(False)
         self._changed()
 
+    def selected_weekdays(self) -> list[int]:
+        """Ticked weekdays (0 = Monday), the district's local calendar."""
+        return [d for d, b in enumerate(self.day_buttons) if b.isChecked()]
+
+    def set_weekdays(self, days: list[int] | None) -> None:
+        """Tick exactly ``days`` (None: all 7).  Days outside 0-6 raise ValueError."""
+        if days is not None and any(not 0 <= d <= 6 for d in days):
+            raise ValueError(f"weekdays must be 0 (Monday) to 6 (Sunday), got {sorted(days)}")
+        for d, b in enumerate(self.day_buttons):
+            b.blockSignals(True)
+            b.setChecked(days is None or d in days)
+            b.blockSignals(False)
+        self._changed()
+
+    def bandwidth_m(self) -> int:
+        """The smoothing bandwidth in metres."""
+        return int(self.bandwidth_slider.value())
+
+    def set_bandwidth(self, metres: int) -> None:
+        """Smooth over ``metres`` (within the slider's range, else ValueError)."""
+        lo, hi, _ = BANDWIDTHS_M
+        if not lo <= metres <= hi:
+            raise ValueError(f"smoothing must be {lo}-{hi} m, got {metres}")
+        self.bandwidth_slider.setValue(int(metres))
+
     def command(self) -> GetHeat | None:
         """The GetHeat for the current choices; None when nothing could match."""
         types = self.selected_types()
         hours = self.selected_hours()
+        days = self.selected_weekdays()
         t0, t1 = self.time_range()
         if not types:
             self._state = "nothing:types"
         elif not hours:
             self._state = "nothing:hours"
+        elif not days:
+            self._state = "nothing:days"
         elif t1 <= t0:
             self._state = "nothing:range"
         else:
@@ -255,6 +343,8 @@ class HeatPanel(QWidget):
                 t1=t1,
                 types=None if len(types) == self.types_list.count() else types,
                 hours=None if len(hours) == 24 else hours,
+                weekdays=None if len(days) == 7 else days,
+                bandwidth_m=float(self.bandwidth_m()),
             )
         self._show_info()
         return None
@@ -310,7 +400,16 @@ class HeatPanel(QWidget):
         self._changed()
 
     def _changed(self, *_: object) -> None:
-        self.debounce.start()
+        self.debounce.start(DEBOUNCE_MS)
+
+    def _on_bandwidth(self, *_: object) -> None:
+        self._bandwidth_text()
+        self.debounce.start(SLIDER_DEBOUNCE_MS)
+
+    def _bandwidth_text(self) -> None:
+        self.bandwidth_label.setText(
+            self.tr("Smoothing %1 m").replace("%1", str(self.bandwidth_m()))
+        )
 
     def _show_info(self) -> None:
         st = self._state
@@ -322,6 +421,8 @@ class HeatPanel(QWidget):
             text = self.tr("Tick at least one incident type.")
         elif st == "nothing:hours":
             text = self.tr("Tick at least one hour of the day.")
+        elif st == "nothing:days":
+            text = self.tr("Tick at least one day of the week.")
         elif st == "nothing:range":
             text = self.tr("The end of the window must be after its start.")
         elif self.grid is not None:
@@ -349,16 +450,34 @@ class HeatPanel(QWidget):
             self.window_box.setItemText(i, name)
         self.types_group.setTitle(self.tr("Incident types"))
         zh = is_chinese()
+        self.types_list.blockSignals(True)  # renaming is no change of filter: send nothing
         for i in range(self.types_list.count()):
             it = self.types_list.item(i)
             t = self.config.incident_types[str(it.data(Qt.ItemDataRole.UserRole))]
             it.setText(t.name_zh if zh else t.name_en)
+        self.types_list.blockSignals(False)
         self.all_types.setText(self.tr("All"))
         self.no_types.setText(self.tr("None"))
-        self.hours_group.setTitle(self.tr("Hours of the day (Shanghai time)"))
+        self.hours_group.setTitle(self.tr("Hours of the day (local time)"))
         self.all_hours.setText(self.tr("All day"))
         self.day_hours.setText(self.tr("Day 07–19"))
         self.night_hours.setText(self.tr("Night 19–07"))
+        self.days_group.setTitle(self.tr("Days of the week and smoothing"))
+        day_names = (
+            self.tr("Mon"),
+            self.tr("Tue"),
+            self.tr("Wed"),
+            self.tr("Thu"),
+            self.tr("Fri"),
+            self.tr("Sat"),
+            self.tr("Sun"),
+        )
+        for b, name in zip(self.day_buttons, day_names, strict=True):
+            b.setText(name)
+        self.all_days.setText(self.tr("All week"))
+        self.work_days.setText(self.tr("Mon–Fri"))
+        self.weekend_days.setText(self.tr("Weekend"))
+        self._bandwidth_text()
         self._show_info()
 
     def changeEvent(self, event: QEvent) -> None:

@@ -1,11 +1,14 @@
 """Map layer switches and the heatmap's time window.
 
 The panel knows nothing about the map or the hub: it shows one checkbox per
-layer key it is given and emits what the operator chose; the main window
-wires those signals to the map and to ``GetHeat`` requests.
+layer key it is given, named from the layer registry, and emits what the
+operator chose; the main window wires those signals to the map and to
+``GetHeat`` requests.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import (
@@ -18,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from widgets.panels.common import layer_text
+from widgets.map.layers.registry import layer_title
 
 HEAT_WINDOWS_S: tuple[int, ...] = (86400, 7 * 86400, 30 * 86400, 90 * 86400)
 DEFAULT_HEAT_WINDOW_S = 30 * 86400
@@ -35,9 +38,12 @@ class LayerPanel(QWidget):
         layers: list[str],
         visible: dict[str, bool] | None = None,
         parent: QWidget | None = None,
+        *,
+        title: Callable[[str], str] = layer_title,
     ) -> None:
         super().__init__(parent)
         visible = visible or {}
+        self.title = title  # layer key -> its name in the interface language
         self.boxes: dict[str, QCheckBox] = {}
         self.layers_group = QGroupBox(self)
         box_lay = QVBoxLayout(self.layers_group)
@@ -87,6 +93,10 @@ class LayerPanel(QWidget):
             cb.setChecked(on)
             cb.blockSignals(False)
 
+    def show_heat_window(self, on: bool) -> None:
+        """Show or hide the heat-window box (a finer heat filter elsewhere replaces it)."""
+        self.heat_group.setVisible(on)
+
     def set_heat_info(self, n_calls: int, peak: float) -> None:
         """Show how many calls the heatmap holds and its peak density."""
         self._n_calls, self._max, self._error = n_calls, peak, ""
@@ -116,7 +126,7 @@ class LayerPanel(QWidget):
         """Re-read every text (on LanguageChange)."""
         self.layers_group.setTitle(self.tr("Map layers"))
         for key, cb in self.boxes.items():
-            cb.setText(layer_text(key))
+            cb.setText(self.title(key))
         self.heat_group.setTitle(self.tr("110 call heatmap"))
         self.window_label.setText(self.tr("Window"))
         names = (  # same order as HEAT_WINDOWS_S

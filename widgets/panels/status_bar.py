@@ -6,6 +6,7 @@ every event, so a flood of position updates costs the status bar nothing.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 
@@ -13,6 +14,8 @@ from PySide6.QtCore import QDateTime, QEvent, QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 Counter = Callable[[], int]
+_SERVING = re.compile(r"^Hub (?:failover|handover): (\S+) ")
+"""The hub named in a ``hub_failover`` alert (console/link/standby.py writes the text)."""
 
 
 class DispatchStatusBar(QStatusBar):
@@ -32,6 +35,8 @@ class DispatchStatusBar(QStatusBar):
         self._stale_units = stale_units
         self._now = now
         self._connected: bool | None = None
+        self.serving_hub = ""  # the hub that took over last (a standby pair), "" if none did
+        self.failover_at: float | None = None
         self.connection_label = QLabel(self)
         self.units_label = QLabel(self)
         self.incidents_label = QLabel(self)
@@ -50,6 +55,15 @@ class DispatchStatusBar(QStatusBar):
         self._connected = connected
         self.refresh()
 
+    def note_failover(self, text_en: str, text: str, t: float) -> None:
+        """A hub took over (``hub_failover`` alert of a standby pair): show which hub
+        serves now and when it took over; the alert's own text is the tooltip."""
+        m = _SERVING.match(text_en)
+        self.serving_hub = m.group(1) if m else ""
+        self.failover_at = t
+        self.connection_label.setToolTip(text)
+        self.refresh()
+
     def refresh(self) -> None:
         """Re-read the counts and the clock."""
         if self._connected is None:
@@ -58,6 +72,13 @@ class DispatchStatusBar(QStatusBar):
             text, colour = self.tr("Hub: connected"), "#2e7d32"
         else:
             text, colour = self.tr("Hub: no answer"), "#c62828"
+        if self.failover_at is not None:
+            when = QDateTime.fromMSecsSinceEpoch(int(self.failover_at * 1000)).toString("HH:mm")
+            text += " · " + (
+                self.tr("%1 serves since %2").replace("%1", self.serving_hub).replace("%2", when)
+                if self.serving_hub
+                else self.tr("failover at %1").replace("%1", when)
+            )
         self.connection_label.setText(f'<span style="color:{colour}">●</span> {text}')
         units = self.tr("Units on duty: %1").replace("%1", str(self._units_on_duty()))
         stale = self._stale_units() if self._stale_units is not None else 0

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.config import Config
+from console.workstation.situation import SituationModel
 from widgets.panels.common import UNIT_STATUS_TEXT, HubClock, unit_status_text
 from widgets.panels.unit_model import UnitFilterProxy, UnitTableModel
 
@@ -32,9 +33,16 @@ class UnitListPanel(QWidget):
 
     unitActivated = Signal(str)  # call sign
 
-    def __init__(self, config: Config, clock: HubClock, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        clock: HubClock,
+        parent: QWidget | None = None,
+        *,
+        situation: SituationModel | None = None,
+    ) -> None:
         super().__init__(parent)
-        self.model = UnitTableModel(config, clock, self)
+        self.model = UnitTableModel(config, clock, self, situation=situation)
         self.proxy = UnitFilterProxy(self)
         self.proxy.setSourceModel(self.model)
 

@@ -1,8 +1,10 @@
-"""The unit board's data: every unit's status, incident and fix age, sortable and filterable.
+"""The unit list's data: every unit's status, incident and fix age, sortable and filterable.
 
-Positions arrive many times a second for thousands of units; repainting a
-table for each would eat the GUI thread.  The model only records what changed
-and a 2 Hz timer turns that into at most one ``dataChanged`` per column group,
+The units are the workstation's :class:`SituationModel`'s; this Qt model only
+shows them in its own order.  Positions arrive many times a second for
+thousands of units; repainting a table for each would eat the GUI thread.  The
+model only records what changed and a 2 Hz timer turns that into at most one
+``dataChanged`` per column group,
 so the cost is bounded by the timer, not by the position rate.  Sorting is
 done here on precomputed keys (one per row) rather than by a sort proxy that
 calls ``data()`` in Python for every comparison.
@@ -32,8 +34,8 @@ from PySide6.QtGui import QColor
 
 from console.config import Config
 from console.hub.messages import UnitsMoved, UnitState
+from console.workstation.situation import Change, Reset, SituationModel, UnitUpdated
 from widgets.panels.common import (
-    OFF_DUTY,
     UNIT_STATUS_COLOUR,
     UNIT_STATUS_TEXT,
     HubClock,
@@ -54,7 +56,12 @@ _DIGITS = re.compile(r"(\d+)")
 
 
 class UnitTableModel(QAbstractTableModel):
-    """Units as rows; positions and fix times kept in arrays, not per-row objects."""
+    """The situation model's units as table rows, in this table's own sort order.
+
+    The units themselves (states, fix times) are the :class:`SituationModel`'s;
+    this model keeps only the row order (a permutation of the situation's rows)
+    and what changed since the last refresh.
+    """
 
     refreshed = Signal(int)  # after each coalesced refresh: STATUS_CHANGED | NAMES_CHANGED, or 0
 
@@ -63,14 +70,21 @@ class UnitTableModel(QAbstractTableModel):
     TIME_COLUMNS = (IN_STATUS, FIX_AGE)
     STATUS_DEPENDENT_COLUMNS = (STATUS, IN_STATUS, INCIDENT)
 
-    def __init__(self, config: Config, clock: HubClock, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        clock: HubClock,
+        parent: QObject | None = None,
+        *,
+        situation: SituationModel | None = None,
+    ) -> None:
         super().__init__(parent)
         self.config = config
         self.clock = clock
+        self.situation = situation if situation is not None else SituationModel()
         self.stale_after = float(config.map.stale_fix_seconds)
-        self._units: list[UnitState] = []
-        self._row_by_idx = np.full(0, -1, dtype=np.int64)
-        self._fix_t = np.zeros(0, dtype=np.float64)
+        self._perm: list[int] = []  # display row -> situation row
+        self._display_of = np.full(0, -1, dtype=np.int64)  # situation row -> display row
         self._station_names: dict[str, str] = {}
         self._dirty_rows = False
         self._dirty_names = False
@@ -82,57 +96,56 @@ class UnitTableModel(QAbstractTableModel):
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self.flush)
         self._timer.start()
+        self.situation.subscribe(self._on_situation)
+        if self.situation.n:
+            self._reset()
 
     # ---------------------------------------------------------------- updates
 
-    def set_units(self, units: list[UnitState]) -> None:
-        """Replace every unit (a snapshot)."""
+    def _on_situation(self, change: Change) -> None:
+        """Follow the model: a reset rebuilds, a new unit is appended, a change waits for
+        the next refresh; positions need nothing (the clock columns repaint every tick)."""
+        if isinstance(change, Reset) and change.units:
+            self._reset()
+        elif isinstance(change, UnitUpdated):
+            if change.previous is None and change.row >= len(self._perm):
+                self._append(change.row)
+            else:
+                self._dirty_rows = True
+
+    def _reset(self) -> None:
         self.beginResetModel()
-        self._units = list(units)
-        self._fix_t = np.array([u.fix_t for u in self._units], dtype=np.float64)
-        self._reorder(self._order(self.sort_column, self.sort_order))
+        self._set_perm(self._order(self.sort_column, self.sort_order))
         self.endResetModel()
         self._dirty_rows = self._dirty_names = False
+
+    def _append(self, srow: int) -> None:
+        n = len(self._perm)
+        self.beginInsertRows(QModelIndex(), n, n)
+        self._set_perm([*self._perm, srow])
+        self.endInsertRows()
+        self._dirty_names = True  # place it in the sorted order at the next refresh
+
+    def set_units(self, units: list[UnitState]) -> None:
+        """Replace every unit (into the situation model: everything observing it follows)."""
+        self.situation.set_units(units)
+
+    def update_unit(self, unit: UnitState) -> None:
+        """A status or assignment change, or a new unit (into the situation model)."""
+        self.situation.update_unit(unit)
+
+    def apply_moves(self, ev: UnitsMoved) -> None:
+        """A coalesced position event (into the situation model); shown at the next refresh."""
+        self.situation.apply_moves(ev)
 
     def set_station_names(self, names: dict[str, str]) -> None:
         """Station code -> display name (from the static district)."""
         self._station_names = dict(names)
         self._dirty_names = True
 
-    def apply_moves(self, ev: UnitsMoved) -> None:
-        """Take the fix times of a coalesced position event; shown at the next refresh."""
-        idx = np.frombuffer(ev.idx, dtype=np.int32).astype(np.int64)
-        fix = np.frombuffer(ev.fix_t, dtype=np.float64)
-        if idx.size != fix.size:
-            raise ValueError(f"UnitsMoved: {idx.size} indices but {fix.size} fix times")
-        ok = (idx >= 0) & (idx < self._row_by_idx.size)
-        rows = self._row_by_idx[idx[ok]]
-        known = rows >= 0
-        self._fix_t[rows[known]] = fix[ok][known]
-        self.clock.sync(ev.t)  # the fix-age column is repainted by the next clock refresh
-
-    def update_unit(self, unit: UnitState) -> None:
-        """A status or assignment change; a unit not seen before is appended."""
-        row = self.row_of_idx(unit.idx)
-        if row is None:
-            self.beginInsertRows(QModelIndex(), len(self._units), len(self._units))
-            if unit.idx >= self._row_by_idx.size:
-                grown = np.full(unit.idx + 1, -1, dtype=np.int64)
-                grown[: self._row_by_idx.size] = self._row_by_idx
-                self._row_by_idx = grown
-            self._row_by_idx[unit.idx] = len(self._units)
-            self._units.append(unit)
-            self._fix_t = np.append(self._fix_t, unit.fix_t)
-            self.endInsertRows()
-            self._dirty_names = True  # place it in the sorted order at the next refresh
-            return
-        self._units[row] = unit
-        self._fix_t[row] = max(self._fix_t[row], unit.fix_t)
-        self._dirty_rows = True
-
     def flush(self) -> None:
         """Emit the changes gathered since the last refresh (called by the 2 Hz timer)."""
-        n = len(self._units)
+        n = len(self._perm)
         if not n:
             return
         self.refreshes += 1
@@ -167,42 +180,44 @@ class UnitTableModel(QAbstractTableModel):
 
     def row_of_idx(self, idx: int) -> int | None:
         """Row of the unit with hub index ``idx``, if known."""
-        if 0 <= idx < self._row_by_idx.size and self._row_by_idx[idx] >= 0:
-            return int(self._row_by_idx[idx])
-        return None
+        srow = self.situation.row_of_hub_index(idx)
+        return None if srow is None else self._row_of_srow(srow)
 
     def row_of_call_sign(self, call_sign: str) -> int | None:
         """Row of the unit with this call sign, if known."""
-        for row, u in enumerate(self._units):
-            if u.call_sign == call_sign:
-                return row
+        srow = self.situation.row_of.get(call_sign)
+        return None if srow is None else self._row_of_srow(srow)
+
+    def _row_of_srow(self, srow: int) -> int | None:
+        if 0 <= srow < self._display_of.size and self._display_of[srow] >= 0:
+            return int(self._display_of[srow])
         return None
 
     def unit_at(self, row: int) -> UnitState:
         """The unit shown in ``row``."""
-        return self._units[row]
+        return self.situation.units[self._perm[row]]
 
     def units(self) -> list[UnitState]:
-        """All units (status as last reported; positions are the map's business)."""
-        return list(self._units)
+        """All units in display order (status as last reported; positions: the model's arrays)."""
+        return [self.situation.units[k] for k in self._perm]
 
     def on_duty_count(self) -> int:
         """Units not off duty."""
-        return sum(1 for u in self._units if u.status != OFF_DUTY)
+        return self.situation.on_duty_count()
 
     def fix_times(self) -> np.ndarray:
-        """Last fix time of every row (a copy)."""
-        return self._fix_t.copy()
+        """Last fix time of every row, in display order (a copy)."""
+        return self.situation.fix_t[np.asarray(self._perm, dtype=np.int64)]
 
     def fix_age(self, row: int) -> float | None:
         """Seconds since the unit's last position fix; None if it never reported."""
-        t = float(self._fix_t[row])
+        t = float(self.situation.fix_t[self._perm[row]])
         return None if t <= 0 else self.clock.now() - t
 
     # ------------------------------------------------------------ Qt model API
 
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._units)
+        return 0 if parent.isValid() else len(self._perm)
 
     def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else self.COLUMN_COUNT
@@ -226,7 +241,7 @@ class UnitTableModel(QAbstractTableModel):
         if not index.isValid():
             return None
         row, col = index.row(), index.column()
-        u = self._units[row]
+        u = self.unit_at(row)
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(u, row, col)
         if role == SEARCH_ROLE:
@@ -286,33 +301,33 @@ class UnitTableModel(QAbstractTableModel):
             return
         self.sort_column, self.sort_order = column, order
         self._ticks_since_sort = 0
-        if not self._units:
+        if not self._perm:
             return
         perm = self._order(column, order)
-        if perm == list(range(len(self._units))):
+        if perm == self._perm:
             return
         # no-argument form: emitting ([], VerticalSortHint) segfaults in PySide6 6.11
         self.layoutAboutToBeChanged.emit()
-        old_rows = np.empty(len(perm), dtype=np.int64)
-        old_rows[np.asarray(perm, dtype=np.int64)] = np.arange(len(perm))  # old row -> new row
-        self._reorder(perm)
+        new_row = np.empty(len(perm), dtype=np.int64)
+        new_row[np.asarray(perm, dtype=np.int64)] = np.arange(len(perm))  # situation row -> row
+        old_perm = self._perm
         persistent = self.persistentIndexList()
-        moved = [self.index(int(old_rows[p.row()]), p.column()) for p in persistent]
+        moved = [self.index(int(new_row[old_perm[p.row()]]), p.column()) for p in persistent]
+        self._set_perm(perm)
         self.changePersistentIndexList(persistent, moved)
         self.layoutChanged.emit()
 
-    def _reorder(self, perm: list[int]) -> None:
-        """Put old row ``perm[k]`` at row ``k`` and rebuild the index lookup."""
-        self._units = [self._units[k] for k in perm]
-        self._fix_t = self._fix_t[np.asarray(perm, dtype=np.int64)] if perm else self._fix_t
-        top = max((u.idx for u in self._units), default=-1) + 1
-        self._row_by_idx = np.full(top, -1, dtype=np.int64)
-        for row, u in enumerate(self._units):
-            self._row_by_idx[u.idx] = row
+    def _set_perm(self, perm: list[int]) -> None:
+        """Show situation row ``perm[k]`` at row ``k``."""
+        self._perm = perm
+        display = np.full(self.situation.n, -1, dtype=np.int64)
+        if perm:
+            display[np.asarray(perm, dtype=np.int64)] = np.arange(len(perm))
+        self._display_of = display
 
     def _order(self, column: int, order: Qt.SortOrder) -> list[int]:
-        """Row permutation sorting by ``column``; ties by call sign (its numbers numeric)."""
-        units = self._units
+        """Situation rows sorted by ``column``; ties by call sign (its numbers numeric)."""
+        units = self.situation.units
         signs = [_natural(u.call_sign) for u in units]
         keys: list[Any]
         if column == self.STATION:
@@ -336,7 +351,8 @@ class UnitTableModel(QAbstractTableModel):
                 for u, c in zip(units, signs, strict=True)
             ]
         elif column == self.FIX_AGE:  # freshest fix first
-            keys = [(-float(t), c) for t, c in zip(self._fix_t, signs, strict=True)]
+            fix = self.situation.fix_t
+            keys = [(-float(t), c) for t, c in zip(fix, signs, strict=True)]
         else:
             keys = signs
         reverse = order == Qt.SortOrder.DescendingOrder

@@ -11,6 +11,7 @@ administrator should revoke it if it cannot be installed.
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 from typing import Any
@@ -447,7 +448,7 @@ class AdminDialog(QDialog):
         self.key_text.clear()
         self.key_text.hide()
         cmd = EnrollTerminal(call_sign=unit, endpoint=self.endpoint_edit.text().strip())
-        self.bridge.call(cmd, lambda r, p=path, u=unit: self._on_enrolled(r, p, u))
+        self.bridge.call(cmd, functools.partial(self._on_enrolled, path=path, unit=unit))
         return True
 
     def _on_enrolled(self, reply: Reply, path: Path, unit: str) -> None:

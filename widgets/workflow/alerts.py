@@ -12,6 +12,11 @@ a bar under the table; a supervisor takes it ("改派 …", ReassignOrder) or
 declines it (DismissProposal) after a confirmation, and every workstation sees
 the decision when the hub re-publishes the alert.  Other roles see the
 proposal without the buttons (the hub refuses them anyway).
+
+A "no terminal online" alert (``no_terminal``: no terminal could receive an order)
+offers "record delivery by radio or phone": the board only asks for it
+(:attr:`AlertsBoard.manualDeliveryRequested`); the communications tools open the
+dialog (:mod:`widgets.workflow.manual_delivery`) and the hub settles the alert.
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ from console.hub.messages import (
     AlertProposal,
     DismissProposal,
     Event,
+    RaiseCrowdIncident,
     ReassignOrder,
     Reply,
     Snapshot,
@@ -66,6 +72,8 @@ SOUNDING_LEVELS = frozenset({"critical", "warning"})
 LEVEL_RANK = {"critical": 0, "warning": 1, "info": 2}
 REASSIGN_ROLES = frozenset({"supervisor"})
 """Roles offered the reassign/dismiss buttons: those the hub's rights allow (ReassignOrder)."""
+NO_TERMINAL = "no_terminal"
+"""The alert kind of an order no terminal could receive (console.hub.delivery)."""
 PROPOSAL_STYLE = "QFrame#proposalBar { background: #fff8e1; border: 1px solid #ffb300; }"
 
 ALERT_KIND_TEXT = cast(
@@ -76,6 +84,13 @@ ALERT_KIND_TEXT = cast(
         "on_scene_too_long": QT_TRANSLATE_NOOP("AlertKind", "On scene too long"),
         "order_rejected": QT_TRANSLATE_NOOP("AlertKind", "Order rejected"),
         "escalation": QT_TRANSLATE_NOOP("AlertKind", "Escalation"),
+        "crowd_forecast": QT_TRANSLATE_NOOP("AlertKind", "Crowd forecast over the line"),
+        "crowd_measured": QT_TRANSLATE_NOOP("AlertKind", "Crowd counted over the line"),
+        "no_terminal": QT_TRANSLATE_NOOP("AlertKind", "No terminal online"),
+        "approval_without_orders": QT_TRANSLATE_NOOP("AlertKind", "Approved without orders"),
+        "store_unwritable": QT_TRANSLATE_NOOP("AlertKind", "Database cannot be written"),
+        "store_writable": QT_TRANSLATE_NOOP("AlertKind", "Database writable again"),
+        "feedback": QT_TRANSLATE_NOOP("AlertKind", "Report from the scene"),
     },
 )
 LEVEL_TEXT = cast(
@@ -104,6 +119,8 @@ class AlertsBoard(QWidget):
     """Alerts newest first, coloured by level; acknowledged ones grey."""
 
     incidentActivated = Signal(int)
+    crowdIncidentRaised = Signal(int, int)  # (alert id, incident id): the run card was opened
+    manualDeliveryRequested = Signal(object)  # a no_terminal Alert: record a delivery by hand
 
     TIME, LEVEL, KIND, TEXT, INCIDENT, ACKED = range(6)
 
@@ -173,8 +190,24 @@ class AlertsBoard(QWidget):
         bar.addWidget(self.dismiss_button)
         self.proposal_bar.hide()
         self._proposal_id: int | None = None  # the alert the bar shows
+        # a crowd warning opens the crowd-crush run card (RaiseCrowdIncident)
+        self.crowd_button = QPushButton(self)
+        self.crowd_button.setObjectName("crowdRunCard")
+        self.crowd_button.setStyleSheet("font-weight: bold; color: #b71c1c;")
+        self.crowd_button.clicked.connect(lambda _c=False: self.raise_crowd_current())
+        self.crowd_button.hide()
+        self._crowd_id: int | None = None  # the crowd alert the button is for
+        # an order no terminal could receive: the operator delivers it by hand and records it
+        self.delivery_button = QPushButton(self)
+        self.delivery_button.setObjectName("recordManualDelivery")
+        self.delivery_button.setStyleSheet("font-weight: bold; color: #b71c1c;")
+        self.delivery_button.clicked.connect(lambda _c=False: self.request_delivery_current())
+        self.delivery_button.hide()
+        self._delivery_id: int | None = None  # the no_terminal alert the button is for
         top = QHBoxLayout()
         top.addWidget(self.count_label, 1)
+        top.addWidget(self.delivery_button)
+        top.addWidget(self.crowd_button)
         top.addWidget(self.sound_box)
         top.addWidget(self.ack_button)
         top.addWidget(self.ack_all_button)
@@ -210,6 +243,8 @@ class AlertsBoard(QWidget):
         self.ack_all_button.setText(self.tr("Acknowledge all"))
         self.sound_box.setText(self.tr("Sound"))
         self.dismiss_button.setText(self.tr("Dismiss proposal"))
+        self.crowd_button.setText(self.tr("Open the crowd-crush run card"))
+        self.delivery_button.setText(self.tr("Record delivery by radio or phone…"))
         self._rebuild()
 
     def changeEvent(self, event: QEvent) -> None:
@@ -313,7 +348,9 @@ class AlertsBoard(QWidget):
         self.count_label.setText(
             self.tr("%1 unacknowledged of %2").replace("%1", str(n)).replace("%2", str(len(rows)))
         )
-        self.count_label.setStyleSheet("color: #b71c1c; font-weight: bold;" if n else "")
+        sheet = "color: #b71c1c; font-weight: bold;" if n else ""
+        if self.count_label.styleSheet() != sheet:  # setStyleSheet repolishes, even unchanged
+            self.count_label.setStyleSheet(sheet)
         self.ack_all_button.setEnabled(n > 0)
         self._update_proposal()
 
@@ -436,6 +473,8 @@ class AlertsBoard(QWidget):
         return text
 
     def _update_proposal(self) -> None:
+        self._update_crowd()
+        self._update_delivery()
         a = self.proposal_alert()
         self._proposal_id = a.alert_id if a is not None else None
         if a is None or a.proposal is None:
@@ -550,3 +589,99 @@ class AlertsBoard(QWidget):
             text = self.tr("Proposal dismissed.")
         show_message(self.message_label, text, error=False)
         self._update_proposal()
+
+    # -------------------------------------------------------------- crowd warnings
+
+    def crowd_alert(self) -> Alert | None:
+        """The crowd warning the run-card button is for: the selected one if it has not
+        opened an incident yet, else the most urgent such warning nobody has seen."""
+        for aid in self.selected_ids():
+            a = self.alerts.get(aid)
+            if a is not None and a.crowd is not None and a.incident_id is None:
+                return a
+        return next(
+            (a for a in self.unacknowledged() if a.crowd is not None and a.incident_id is None),
+            None,
+        )
+
+    def _update_crowd(self) -> None:
+        a = self.crowd_alert()
+        self._crowd_id = a.alert_id if a is not None else None
+        self.crowd_button.setVisible(a is not None)
+        if a is not None and a.crowd is not None:
+            self.crowd_button.setEnabled(a.alert_id not in self.deciding)
+            self.crowd_button.setToolTip(a.crowd.place_name)
+
+    def raise_crowd_current(self) -> bool:
+        """Open the run card of the crowd warning the button shows (see below)."""
+        return self._crowd_id is not None and self.raise_crowd_incident(self._crowd_id)
+
+    def raise_crowd_incident(self, alert_id: int) -> bool:
+        """Send RaiseCrowdIncident: a crowd-crush incident at the warning's place, planned
+        by its run card; False when the alert is no crowd warning or is already on its way."""
+        a = self.alerts.get(alert_id)
+        if a is None or a.crowd is None or a.incident_id is not None:
+            return False
+        if alert_id in self.deciding:
+            return False
+        self.deciding.add(alert_id)
+        self._update_crowd()
+        self.bridge.call(
+            RaiseCrowdIncident(alert_id=alert_id), lambda r: self._on_crowd_raised(alert_id, r)
+        )
+        return True
+
+    def _on_crowd_raised(self, alert_id: int, reply: Reply) -> None:
+        self.deciding.discard(alert_id)
+        self.last_result = reply
+        if not reply.ok or not isinstance(reply.result, dict):
+            show_message(self.message_label, refused_text(reply.error))
+            self._update_crowd()
+            return
+        iid = int(reply.result["incident_id"])
+        a = self.alerts.get(alert_id)
+        actor = str(getattr(self.bridge.client, "actor", "")) or "✓"
+        if a is not None and a.incident_id is None:  # the re-published alert may be on its way
+            self.alerts[alert_id] = msgspec.structs.replace(
+                a, incident_id=iid, acked_by=a.acked_by or actor
+            )
+            self.pending.discard(alert_id)
+            self._rebuild()
+        text = self.tr("Incident #%1 opened from the crowd warning; its plan follows.")
+        show_message(self.message_label, text.replace("%1", str(iid)), error=False)
+        self.crowdIncidentRaised.emit(alert_id, iid)
+
+    # -------------------------------------------------------------- orders by hand
+
+    def delivery_alert(self) -> Alert | None:
+        """The no-terminal alert the delivery button is for: the selected one if still
+        open, else the most urgent open one (open: nobody acknowledged or decided it)."""
+
+        def open_(a: Alert | None) -> bool:
+            return a is not None and a.kind == NO_TERMINAL and not a.acked_by and a.decision is None
+
+        for aid in self.selected_ids():
+            a = self.alerts.get(aid)
+            if open_(a):
+                return a
+        return next((a for a in self.unacknowledged() if open_(a)), None)
+
+    def _update_delivery(self) -> None:
+        a = self.delivery_alert()
+        self._delivery_id = a.alert_id if a is not None else None
+        self.delivery_button.setVisible(a is not None)
+        if a is not None:
+            self.delivery_button.setToolTip((a.text or a.text_en) if is_chinese() else a.text_en)
+
+    def request_delivery_current(self) -> bool:
+        """Ask for the delivery dialog of the alert the button shows (see below)."""
+        return self._delivery_id is not None and self.request_delivery(self._delivery_id)
+
+    def request_delivery(self, alert_id: int) -> bool:
+        """Emit :attr:`manualDeliveryRequested` for a no-terminal alert; False when the
+        alert is unknown, of another kind, or already settled."""
+        a = self.alerts.get(alert_id)
+        if a is None or a.kind != NO_TERMINAL or a.acked_by or a.decision is not None:
+            return False
+        self.manualDeliveryRequested.emit(a)
+        return True

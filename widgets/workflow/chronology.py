@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QStyle,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -52,6 +53,16 @@ def order_state_text(state: str) -> str:
     return QCoreApplication.translate("OrderState", src) if src else state
 
 
+MEDIA_ICON = QStyle.StandardPixmap.SP_FileDialogContentsView
+
+
+def media_of(kind: str, detail: dict[str, Any]) -> int | None:
+    """The photo or clip a chronology entry carries (its attachment id), else None."""
+    key = {"feedback": "photo_id", "feedback_clip": "attachment_id"}.get(kind)
+    value = detail.get(key) if key else None
+    return int(value) if isinstance(value, int) else None
+
+
 def step_text(kind: str, detail: dict[str, Any], config: Config | None = None) -> str:
     """One chronology entry in words."""
     d = detail or {}
@@ -85,6 +96,10 @@ def step_text(kind: str, detail: dict[str, Any], config: Config | None = None) -
         return QCoreApplication.translate("Chronology", "Plan #%1 approved; orders sent").replace(
             "%1", str(d.get("plan_id", "?"))
         )
+    if kind == "plan_dispatched_by_policy":
+        return QCoreApplication.translate(
+            "Chronology", "Plan #%1 dispatched under the approval policy (no approval needed)"
+        ).replace("%1", str(d.get("plan_id", "?")))
     if kind == "plan_reject":
         return (
             QCoreApplication.translate("Chronology", "Plan #%1 rejected: %2")
@@ -117,6 +132,23 @@ def step_text(kind: str, detail: dict[str, Any], config: Config | None = None) -
     if kind.startswith("alert_"):
         return QCoreApplication.translate("Chronology", "Alert: %1").replace(
             "%1", str(d.get("text", "")) or kind[len("alert_") :]
+        )
+    if kind == "feedback":  # an officer's report from the scene, maybe with a photo
+        text = QCoreApplication.translate("Chronology", "Report from the scene: %1").replace(
+            "%1", str(d.get("text", ""))
+        )
+        if d.get("photo_id") is not None:
+            text += " " + QCoreApplication.translate("Chronology", "[photo]")
+        if d.get("photo_refused"):
+            text += " " + QCoreApplication.translate("Chronology", "(photo refused: %1)").replace(
+                "%1", str(d["photo_refused"])
+            )
+        return text
+    if kind == "feedback_clip":
+        return (
+            QCoreApplication.translate("Chronology", "Video clip from the scene (%1 s): %2")
+            .replace("%1", str(d.get("seconds", "?")))
+            .replace("%2", str(d.get("text", "")))
         )
     if kind == "merged":
         return QCoreApplication.translate(
@@ -165,6 +197,8 @@ class ChronologyDialog(QDialog):
     """The steps of one incident, oldest first; Refresh asks the hub again."""
 
     TIME, ACTOR, STEP = range(3)
+    mediaRequested = Signal(int, int)
+    """(incident id, attachment id): a report's photo or clip was double-clicked."""
 
     def __init__(
         self,
@@ -185,6 +219,7 @@ class ChronologyDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
         self.table.setAlternatingRowColors(True)
+        self.table.cellDoubleClicked.connect(self._row_activated)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(self.TIME, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(self.ACTOR, QHeaderView.ResizeMode.ResizeToContents)
@@ -251,11 +286,25 @@ class ChronologyDialog(QDialog):
                 actor_text(str(r.get("actor", ""))),
                 step_text(str(r.get("kind", "")), detail or {}, self.config),
             )
+            media = media_of(str(r.get("kind", "")), detail or {})
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if c == self.STEP:
-                    item.setToolTip(f"{r.get('kind', '')}: {_compact(detail or {})}")
+                    tip = f"{r.get('kind', '')}: {_compact(detail or {})}"
+                    if media is not None:
+                        item.setIcon(self.style().standardIcon(MEDIA_ICON))
+                        tip = self.tr("Double-click: the incident's photos and clips") + "\n" + tip
+                    item.setToolTip(tip)
                 t.setItem(i, c, item)
+
+    def _row_activated(self, row: int, _column: int) -> None:
+        """A report with a photo or clip: show the incident's photos and clips."""
+        if 0 <= row < len(self.rows):
+            r = self.rows[row]
+            detail = r.get("detail") if isinstance(r.get("detail"), dict) else {}
+            media = media_of(str(r.get("kind", "")), detail or {})
+            if media is not None:
+                self.mediaRequested.emit(self.incident_id, media)
 
     def step_texts(self) -> list[str]:
         """The Step column as shown (oldest first)."""

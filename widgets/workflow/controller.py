@@ -2,7 +2,8 @@
 
 Kept out of ``main_window.py`` so that file only gains two lines: the
 controller builds a "Dispatch" menu, docks the unit board and the alerts
-board, opens the intake form on a right-click on the map, and opens the plan
+board (all through the window's extension API, :mod:`widgets.window_api`),
+opens the intake form on a right-click on the map, and opens the plan
 review when a plan is proposed for an incident this workstation registered
 (or, on a supervisor's workstation, for any incident awaiting approval).
 """
@@ -11,23 +12,16 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDialog, QDockWidget, QInputDialog
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QDialog, QInputDialog
 
-from console.hub.messages import (
-    CancelIncident,
-    CloseIncident,
-    Event,
-    GetPlan,
-    GetSnapshot,
-    PlanChanged,
-    Reply,
-    Snapshot,
-)
+from console.hub.messages import CancelIncident, CloseIncident, GetPlan, PlanChanged, Reply
+from console.workstation.situation import Change, PlanUpdated, Reset
 from widgets.workflow.admin import AdminDialog
 from widgets.workflow.alerts import AlertsBoard
 from widgets.workflow.chronology import ChronologyDialog
@@ -42,6 +36,7 @@ if TYPE_CHECKING:
     from widgets.main_window import MainWindow
 
 log = logging.getLogger(__name__)
+OWNER = "workflow"
 
 
 class WorkflowController(QObject):
@@ -61,81 +56,103 @@ class WorkflowController(QObject):
         self.session: dict[str, Any] | None = None
         self.created_here: set[int] = set()
         self.auto_open_for_supervisor = False  # True: pop up every plan awaiting approval
+        self.plan_router: Callable[[int | None, bool], bool] | None = None
+        """``(incident or None for the next awaiting us, asked)``: shows the plan in the plan
+        queue (bringing the queue forward when the user ``asked``) and returns whether it
+        could (set by widgets.shift_tools); while set, no review window opens by itself,
+        only on request ("Open in window")."""
         self.pending_plans: dict[int, PlanChanged] = {}  # incident id -> plan awaiting us
         self.briefing_dir: Path | None = None  # None: the user data dir (briefings_dir())
 
-        self.unit_board = UnitBoard(self.config, self.bridge, clock=window.clock.now, parent=window)
+        self.situation = window.situation
+        self.unit_board = UnitBoard(
+            self.config, self.situation, clock=window.clock.now, parent=window
+        )
         self.alerts_board = AlertsBoard(self.bridge, window)
-        self.unit_board_dock = self._dock("unitBoardDock", self.unit_board)
-        self.alerts_dock = self._dock("alertsDock", self.alerts_board)
-        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.unit_board_dock)
-        window.tabifyDockWidget(window.unit_dock, self.unit_board_dock)
-        window.unit_dock.raise_()
+        self.unit_board_dock = window.add_dock(
+            "unitBoardDock",
+            lambda: self.tr("Unit board"),
+            self.unit_board,
+            Qt.DockWidgetArea.RightDockWidgetArea,
+            owner=OWNER,
+            tab_with="unitDock",
+            scroll=False,
+        )
         # alerts under the map only: the side columns keep their full height
         window.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         window.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
-        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.alerts_dock)
-        window.resizeDocks([self.alerts_dock], [140], Qt.Orientation.Vertical)
-        window.docks_menu.addAction(self.unit_board_dock.toggleViewAction())
-        window.docks_menu.addAction(self.alerts_dock.toggleViewAction())
+        self.alerts_dock = window.add_dock(
+            "alertsDock",
+            lambda: self.tr("Alerts"),
+            self.alerts_board,
+            Qt.DockWidgetArea.BottomDockWidgetArea,
+            owner=OWNER,
+            scroll=False,
+            size=140,
+        )
 
-        self.menu = window.menuBar().addMenu("")
-        window.menuBar().insertMenu(window.language_menu.menuAction(), self.menu)
-        self.new_incident_action = self._action("Ctrl+N", lambda: self.open_intake())
-        self.review_action = self._action("Ctrl+R", self.review_selected)
-        self.pending_action = self._action("Ctrl+Shift+R", self.review_next_pending)
-        self.chronology_action = self._action("Ctrl+H", self.chronology_selected)
-        self.close_action = self._action("Ctrl+E", self.close_selected)
-        self.cancel_action = self._action("", self.cancel_selected)
-        self.stats_action = self._action("", self.open_stats)
-        self.menu.addSeparator()
-        self.admin_action = self._action("", self.open_admin)
-        self.sign_in_action = self._action("", self.open_login)
+        self.menu = window.add_menu(
+            "dispatch", lambda: self.tr("&Dispatch"), owner=OWNER, before="language"
+        )
+        self.new_incident_action = self._action(
+            "newIncident",
+            lambda: self.tr("&New incident (110 call)…"),
+            lambda: self.open_intake(),
+            "Ctrl+N",
+        )
+        self.review_action = self._action(
+            "reviewPlan",
+            lambda: self.tr("&Review plan of selected incident"),
+            self.review_selected,
+            "Ctrl+R",
+        )
+        self.pending_action = self._action(
+            "pendingPlans", self._pending_text, self.review_next_pending, "Ctrl+Shift+R"
+        )
+        self.chronology_action = self._action(
+            "chronology",
+            lambda: self.tr("&Chronology of selected incident"),
+            self.chronology_selected,
+            "Ctrl+H",
+        )
+        self.close_action = self._action(
+            "closeIncident",
+            lambda: self.tr("Cl&ose selected incident…"),
+            self.close_selected,
+            "Ctrl+E",
+        )
+        self.cancel_action = self._action(
+            "cancelIncident",
+            lambda: self.tr("Cancel selected incident (supervisor)…"),
+            self.cancel_selected,
+        )
+        self.stats_action = self._action(
+            "stats", lambda: self.tr("Workload and &statistics"), self.open_stats
+        )
+        window.add_separator("dispatch")
+        self.admin_action = self._action(
+            "administration",
+            lambda: self.tr("&Administration: users and terminals…"),
+            self.open_admin,
+        )
+        self.sign_in_action = self._action("signIn", lambda: self.tr("Sign &in…"), self.open_login)
         self._update_admin()
+        self._update_pending()
 
         window.newIncidentRequested.connect(self.open_intake)
         window.loaded.connect(self._on_loaded)
-        self.bridge.event.connect(self._on_event)
+        self.situation.subscribe(self._on_situation)
         self.alerts_board.incidentActivated.connect(self.show_incident)
         self.unit_board.unitActivated.connect(self._zoom_unit)
-        window.installEventFilter(self)
-        self.retranslate()
 
     # ----------------------------------------------------------------- build
 
-    def _dock(self, name: str, widget: Any) -> QDockWidget:
-        dock = QDockWidget(self.window)
-        dock.setObjectName(name)  # saveState needs stable names
-        dock.setWidget(widget)
-        return dock
-
-    def _action(self, shortcut: str, slot: Any) -> QAction:
-        act = QAction(self.window)
-        if shortcut:
-            act.setShortcut(QKeySequence(shortcut))
-        act.triggered.connect(lambda _checked=False: slot())
-        self.menu.addAction(act)
-        return act
-
-    def retranslate(self) -> None:
-        """Menu and dock titles (the widgets retranslate themselves)."""
-        self.menu.setTitle(self.tr("&Dispatch"))
-        self.new_incident_action.setText(self.tr("&New incident (110 call)…"))
-        self.review_action.setText(self.tr("&Review plan of selected incident"))
-        self._update_pending()
-        self.chronology_action.setText(self.tr("&Chronology of selected incident"))
-        self.close_action.setText(self.tr("Cl&ose selected incident…"))
-        self.cancel_action.setText(self.tr("Cancel selected incident (supervisor)…"))
-        self.stats_action.setText(self.tr("Workload and &statistics"))
-        self.sign_in_action.setText(self.tr("Sign &in…"))
-        self.admin_action.setText(self.tr("&Administration: users and terminals…"))
-        self.unit_board_dock.setWindowTitle(self.tr("Unit board"))
-        self.alerts_dock.setWindowTitle(self.tr("Alerts"))
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.window and event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        return False
+    def _action(
+        self, key: str, text: Callable[[], str], slot: Callable[[], object], shortcut: str = ""
+    ) -> QAction:
+        return self.window.add_action(
+            "dispatch", key, text, slot, owner=OWNER, shortcut=shortcut or None
+        )
 
     def _on_loaded(self) -> None:
         d = self.window.district
@@ -143,22 +160,15 @@ class WorkflowController(QObject):
             self.unit_board.set_station_names(
                 {str(s["code"]): str(s.get("name", s["code"])) for s in d.stations}
             )
-        self.bridge.call(GetSnapshot(), self._on_snapshot)
 
-    def _on_snapshot(self, reply: Reply) -> None:
-        """One snapshot for the boards: units, open alerts, plans awaiting approval."""
-        if not reply.ok:
-            log.warning("workflow boards: no snapshot: %s", reply.error)
-            return
-        try:
-            snap = as_struct(reply.result, Snapshot)
-        except Exception as exc:  # a malformed answer must not break the window
-            log.warning("workflow boards: bad snapshot: %s", exc)
-            return
-        self.unit_board.set_units(snap.units, snap.seq)
-        self.alerts_board.set_alerts(list(snap.alerts))
-        for plan in snap.plans:
-            self._on_event(plan)
+    def _on_situation(self, change: Change) -> None:
+        """Plans and alerts as the situation model has them (snapshot, then changes)."""
+        if isinstance(change, Reset) and change.seq is not None:
+            self.alerts_board.set_alerts(list(self.situation.alerts.values()))
+            for plan in self.situation.plans.values():
+                self._on_plan(plan)
+        elif isinstance(change, PlanUpdated):
+            self._on_plan(change.plan)
 
     # ----------------------------------------------------------------- roles
 
@@ -185,7 +195,7 @@ class WorkflowController(QObject):
                 self.bridge,
                 self.config,
                 district=self.window.district,
-                incidents=self.window.incident_panel.model.incidents,
+                incidents=self.situation.open_incidents,
                 clock=self.window.clock.now,
                 parent=self.window,
             )
@@ -240,12 +250,7 @@ class WorkflowController(QObject):
 
     def selected_incident(self) -> int | None:
         """Id of the incident selected in the incident list."""
-        panel = self.window.incident_panel
-        rows = panel.table.selectionModel().selectedRows()
-        if not rows:
-            return None
-        src = panel.proxy.mapToSource(rows[0])
-        return panel.model.incident_at(src.row()).id if src.isValid() else None
+        return self.window.incident_panel.selected_incident()
 
     def close_selected(self, outcome: str | None = None) -> None:
         """Close the selected incident with its outcome (asked for when not given)."""
@@ -314,9 +319,19 @@ class WorkflowController(QObject):
             except Exception as exc:  # a malformed answer must not break the window
                 log.warning("bad GetPlan reply: %s", exc)
                 return
-            self.open_review(ev)
+            if quiet and self.plan_router is not None:
+                self.plan_router(ev.incident_id, False)  # automatic: the queue, never a window
+            else:
+                self.show_plan(ev)
 
         self.bridge.call(GetPlan(incident_id=incident_id), done)
+
+    def show_plan(self, ev: PlanChanged) -> None:
+        """Show a plan the user asked for: in the queue while it awaits a decision, else
+        (decided, or no queue) in its review window."""
+        router = self.plan_router
+        if router is None or ev.status != "proposed" or not router(ev.incident_id, True):
+            self.open_review(ev)
 
     def open_review(self, ev: PlanChanged) -> PlanReviewDialog:
         """Show (or bring forward) the review of ``ev``'s incident."""
@@ -327,7 +342,8 @@ class WorkflowController(QObject):
                 self.config,
                 ev,
                 district=self.window.district,
-                units=self.window.unit_panel.model.units,
+                units=self.situation.current_units,
+                held=self.situation.held_units,
                 role=self.role,
                 actor=self.actor,
                 briefing_dir=self.briefing_dir,
@@ -343,9 +359,7 @@ class WorkflowController(QObject):
         dlg.raise_()
         return dlg
 
-    def _on_event(self, ev: Event) -> None:
-        if not isinstance(ev, PlanChanged):
-            return
+    def _on_plan(self, ev: PlanChanged) -> None:
         awaiting_us = (
             ev.status == "proposed"
             and self.role in DECIDING_ROLES
@@ -358,6 +372,17 @@ class WorkflowController(QObject):
         self._update_pending()
         if ev.status != "proposed" or ev.incident_id in self.reviews:
             return  # an open dialog follows its incident itself
+        if self.plan_router is not None:  # the plan queue lists it: no window over the map
+            if ev.incident_id in self.created_here:
+                self.plan_router(ev.incident_id, False)
+            elif awaiting_us:
+                self.window.status.showMessage(
+                    self.tr("Plan for incident #%1 awaits your approval in the plan queue").replace(
+                        "%1", str(ev.incident_id)
+                    ),
+                    15000,
+                )
+            return
         if ev.incident_id in self.created_here or (awaiting_us and self.auto_open_for_supervisor):
             self.open_review(ev)
         elif awaiting_us:
@@ -368,13 +393,20 @@ class WorkflowController(QObject):
                 15000,
             )
 
-    def _update_pending(self) -> None:
+    def _pending_text(self) -> str:
         n = len(self.pending_plans)
-        self.pending_action.setText(self.tr("Plans awaiting &approval (%1)").replace("%1", str(n)))
-        self.pending_action.setEnabled(n > 0)
+        return self.tr("Plans awaiting &approval (%1)").replace("%1", str(n))
+
+    def _update_pending(self) -> None:
+        self.pending_action.setText(self._pending_text())
+        self.pending_action.setEnabled(bool(self.pending_plans))
 
     def review_next_pending(self) -> PlanReviewDialog | None:
-        """Open the oldest plan awaiting this supervisor's approval."""
+        """Show the most urgent plan awaiting this supervisor in the plan queue (None), or,
+        without a queue, open the oldest in its review window."""
+        if self.plan_router is not None:
+            self.plan_router(None, True)
+            return None
         if not self.pending_plans:
             return None
         ev = min(self.pending_plans.values(), key=lambda p: p.plan_id)
@@ -397,11 +429,18 @@ class WorkflowController(QObject):
             dlg = ChronologyDialog(self.bridge, incident_id, config=self.config, parent=self.window)
             dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             dlg.finished.connect(lambda _r, i=incident_id: self.chronologies.pop(i, None))
+            dlg.mediaRequested.connect(self._open_media)
             self.chronologies[incident_id] = dlg
         dlg.load()
         dlg.show()
         dlg.raise_()
         return dlg
+
+    def _open_media(self, incident_id: int, attachment_id: int) -> None:
+        """A photo or clip double-clicked in a chronology: shown by the comms tools."""
+        tools = getattr(self.window, "comms_tools", None)
+        if tools is not None:
+            tools.open_media(incident_id, attachment_id)
 
     def open_stats(self) -> StatsPanel:
         """Show the workload and statistics window."""

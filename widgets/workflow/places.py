@@ -23,7 +23,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from console.geo.coords import haversine_m
 from console.hub.messages import StaticDistrict
-from console.polygon import contains
+from console.polygon import contains, parts_contain
 
 KIND_TEXT = cast(
     dict[str, str],
@@ -123,7 +123,11 @@ def intersection_places(district: StaticDistrict) -> list[Place]:
 def _area_name(district: StaticDistrict, lon: float, lat: float) -> str:
     for area in district.areas:
         try:
-            if bool(contains(area["polygon"], lon, lat)[0]):
+            parts = area.get("parts")
+            inside = (
+                parts_contain(parts, lon, lat) if parts else contains(area["polygon"], lon, lat)
+            )
+            if bool(inside[0]):
                 return str(area.get("name", area.get("code", "")))
         except (KeyError, TypeError, ValueError):
             continue

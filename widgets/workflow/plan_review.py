@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, cast
 
@@ -100,6 +100,7 @@ class PlanReviewDialog(QDialog):
         *,
         district: StaticDistrict | None = None,
         units: Callable[[], list[UnitState]] | None = None,
+        held: Callable[[int], Mapping[str, int]] | None = None,
         role: str | None = None,
         actor: str | None = None,
         use_web: bool | None = None,
@@ -112,6 +113,8 @@ class PlanReviewDialog(QDialog):
         self.config = config
         self.district = district
         self.units = units or (lambda: [])
+        self.held = held or (lambda _incident: {})
+        """Units held by other incidents' proposed plans (the hub would refuse them)."""
         self.role = role if role is not None else str(getattr(bridge.client, "role", "operator"))
         self.actor = actor if actor is not None else str(getattr(bridge.client, "actor", ""))
         self.incident_id = event.incident_id
@@ -509,8 +512,9 @@ class PlanReviewDialog(QDialog):
         return True
 
     def available_units(self) -> list[tuple[UnitState, float]]:
-        """Available units not in the plan, nearest to the incident first (straight line)."""
-        in_plan = set(self.slot_call_signs())
+        """Available units not in the plan nor held by another incident's proposed plan,
+        nearest to the incident first (straight line)."""
+        in_plan = set(self.slot_call_signs()) | set(self.held(self.incident_id))
         lon, lat = float(self.plan.get("lon", 0.0)), float(self.plan.get("lat", 0.0))
         out = [
             (u, float(haversine_m(lon, lat, u.lon, u.lat)))

@@ -3,8 +3,13 @@
 The hub computes the figures (GetStats over a time window) from the orders
 it stored; this panel shows them as tables, draws the busiest rows of the
 chosen measure as horizontal bars (Chinese names read better along the
-vertical axis than crammed under bars), and exports all three levels to one
+vertical axis than crammed under bars), and exports every level to one
 CSV (UTF-8 with BOM, so Excel on a Chinese Windows opens it correctly).
+
+A fourth tab shows the cameras that raise incidents (issue 19, the ``cameras`` part of
+the same reply): per camera the incidents it raised, how many the operators confirmed
+and dismissed, and its false-alarm rate (dismissed / decided), charted when the tab is
+shown, so a camera that keeps taking birds for thrown objects stands out.
 """
 
 from __future__ import annotations
@@ -42,6 +47,8 @@ from widgets.panels.common import unit_type_name
 from widgets.workflow.common import duration_text, refused_text, show_message
 
 LEVELS = ("officers", "units", "stations")
+CAMERAS = "cameras"
+TABS = (*LEVELS, CAMERAS)
 CSV_COLUMNS = (
     "level",
     "name",
@@ -54,6 +61,12 @@ CSV_COLUMNS = (
     "arrivals",
     "mean_response_s",
     "within_standard_share",
+    "camera",
+    "detections",
+    "confirmed",
+    "dismissed",
+    "undecided",
+    "false_alarm_rate",
 )
 WINDOWS = (  # seconds back from now
     (86400, QT_TRANSLATE_NOOP("StatsPanel", "Last 24 hours")),
@@ -70,6 +83,7 @@ MEASURES = cast(
         "within_standard_share": QT_TRANSLATE_NOOP("StatsPanel", "Within standard (%)"),
     },
 )
+CAMERA_MEASURE = QT_TRANSLATE_NOOP("StatsPanel", "False-alarm rate (%)")
 CHART_ROWS = 15
 
 
@@ -82,6 +96,7 @@ def measure_value(row: dict[str, Any], key: str) -> float:
         "time_on_task_s": v / 3600.0,
         "mean_response_s": v / 60.0,
         "within_standard_share": v * 100.0,
+        "false_alarm_rate": v * 100.0,
     }.get(key, float(v))
 
 
@@ -92,7 +107,7 @@ def write_stats_csv(path: Path | str, stats: dict[str, list[dict[str, Any]]]) ->
     with p.open("w", encoding="utf-8-sig", newline="") as f:
         w = csv.writer(f)
         w.writerow(CSV_COLUMNS)
-        for level in LEVELS:
+        for level in TABS:
             for row in stats.get(level, []):
                 w.writerow(
                     [level] + ["" if row.get(c) is None else row.get(c) for c in CSV_COLUMNS[1:]]
@@ -118,7 +133,7 @@ class StatsPanel(QWidget):
         self.config = config
         self.clock = clock
         self.station_names = dict(station_names or {})
-        self.stats: dict[str, list[dict[str, Any]]] = {k: [] for k in LEVELS}
+        self.stats: dict[str, list[dict[str, Any]]] = {k: [] for k in TABS}
         self.loads = 0
 
         self.window_box = QComboBox(self)
@@ -134,7 +149,7 @@ class StatsPanel(QWidget):
         self.message_label.hide()
         self.tabs = QTabWidget(self)
         self.tables: dict[str, QTableWidget] = {}
-        for level in LEVELS:
+        for level in TABS:
             t = QTableWidget(0, 0, self)
             t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
             t.setSortingEnabled(True)
@@ -185,7 +200,8 @@ class StatsPanel(QWidget):
             self.measure_box.addItem(QCoreApplication.translate("StatsPanel", text), key)
         self.measure_box.setCurrentIndex(max(0, m))
         self.measure_box.blockSignals(False)
-        for i, text in enumerate((self.tr("Officers"), self.tr("Units"), self.tr("Stations"))):
+        titles = (self.tr("Officers"), self.tr("Units"), self.tr("Stations"), self.tr("Cameras"))
+        for i, text in enumerate(titles):
             self.tabs.setTabText(i, text)
         self.refresh_button.setText(self.tr("Refresh"))
         self.export_button.setText(self.tr("Export CSV…"))
@@ -219,11 +235,23 @@ class StatsPanel(QWidget):
         self.set_stats(reply.result)
 
     def set_stats(self, result: dict[str, Any]) -> None:
-        """Show a GetStats result ({"officers": [...], "units": [...], "stations": [...]})."""
-        self.stats = {k: [r for r in result.get(k, []) if isinstance(r, dict)] for k in LEVELS}
+        """Show a GetStats result ({"officers": [...], "units": [...], "stations": [...],
+        "cameras": [...]}; a hub without cameras leaves the camera tab empty)."""
+        self.stats = {k: [r for r in result.get(k, []) if isinstance(r, dict)] for k in TABS}
         self.fill_tables()
 
     def _columns(self, level: str) -> list[tuple[str, str]]:
+        if level == CAMERAS:
+            return [
+                ("camera", self.tr("Camera")),
+                ("name", self.tr("Name")),
+                ("incidents", self.tr("Raised")),
+                ("detections", self.tr("Detections")),
+                ("confirmed", self.tr("Confirmed")),
+                ("dismissed", self.tr("Dismissed")),
+                ("undecided", self.tr("Undecided")),
+                ("false_alarm_rate", self.tr("False-alarm rate")),
+            ]
         cols = [("name", self.tr("Name"))]
         if level == "officers":
             cols.append(("unit", self.tr("Unit")))
@@ -258,7 +286,7 @@ class StatsPanel(QWidget):
             return "—", math.nan
         if key in ("time_on_task_s", "mean_response_s"):
             return duration_text(float(v)), float(v)
-        if key == "within_standard_share":
+        if key in ("within_standard_share", "false_alarm_rate"):
             return f"{float(v) * 100:.0f}%", float(v)
         if isinstance(v, (int, float)):
             return str(v), float(v)
@@ -272,8 +300,8 @@ class StatsPanel(QWidget):
         return float(std.seconds) if std is not None else None
 
     def fill_tables(self) -> None:
-        """Rewrite the three tables from :attr:`stats`, then the chart."""
-        for level in LEVELS:
+        """Rewrite the tables from :attr:`stats`, then the chart."""
+        for level in TABS:
             t = self.tables[level]
             cols = self._columns(level)
             rows = [{**r, "level": level} for r in self.stats.get(level, [])]
@@ -296,11 +324,12 @@ class StatsPanel(QWidget):
 
     def current_level(self) -> str:
         """The level of the tab shown."""
-        return LEVELS[max(0, self.tabs.currentIndex())]
+        return TABS[max(0, self.tabs.currentIndex())]
 
     def chart_data(self) -> tuple[list[str], list[float]]:
-        """(names, values) the chart shows: the top rows of the chosen measure."""
-        key = str(self.measure_box.currentData() or "incidents")
+        """(names, values) the chart shows: the top rows of the chosen measure (on the
+        camera tab: the cameras' false-alarm rates, highest on top)."""
+        key = self._chart_key()
         level = self.current_level()
         pairs = []
         for r in self.stats.get(level, []):
@@ -320,8 +349,10 @@ class StatsPanel(QWidget):
         if self.bars is not None:
             self.plot.removeItem(self.bars)
             self.bars = None
-        key = str(self.measure_box.currentData() or "incidents")
-        self.plot.setLabel("bottom", QCoreApplication.translate("StatsPanel", MEASURES[key]))
+        key = self._chart_key()
+        title = str(CAMERA_MEASURE) if key == "false_alarm_rate" else MEASURES[key]
+        self.plot.setLabel("bottom", QCoreApplication.translate("StatsPanel", title))
+        self.measure_box.setEnabled(self.current_level() != CAMERAS)
         left = self.plot.getAxis("left")
         if not names:
             left.setTicks([[]])
@@ -330,11 +361,18 @@ class StatsPanel(QWidget):
         brushes = [pg.mkBrush("#1976d2")] * len(names)
         if key == "within_standard_share":
             brushes = [pg.mkBrush("#2e7d32" if v >= 90 else "#ef6c00") for v in values]
+        if key == "false_alarm_rate":
+            brushes = [pg.mkBrush("#c62828" if v >= 50 else "#1976d2") for v in values]
         self.bars = pg.BarGraphItem(x0=0, y=y, height=0.7, width=values, brushes=brushes)
         self.plot.addItem(self.bars)
         left.setTicks([list(zip(y.tolist(), names, strict=True))])
         self.plot.setYRange(-0.6, len(names) - 0.4, padding=0)
         self.plot.setXRange(0, max(max(values), 1e-9) * 1.08, padding=0)
+
+    def _chart_key(self) -> str:
+        if self.current_level() == CAMERAS:
+            return "false_alarm_rate"
+        return str(self.measure_box.currentData() or "incidents")
 
     # ----------------------------------------------------------------- export
 

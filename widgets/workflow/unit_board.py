@@ -1,9 +1,10 @@
 """The unit board: every unit under its police station, with status, time in status,
 incident and the age of its last position fix.
 
-Positions arrive many times a second; the board only writes fix times into a
-dict and a 2 Hz timer rewrites the clock columns, so the cost is bounded by
-the timer, not by the position rate.  A station row sums up its units
+The units are the workstation's :class:`SituationModel`'s, which the board
+observes.  Positions arrive many times a second; the board does nothing for
+them and a 2 Hz timer rewrites the clock columns from the model's fix times,
+so the cost is bounded by the timer, not by the position rate.  A station row sums up its units
 ("空闲 8 / 12") so the room sees at a glance where cover is thin.
 """
 
@@ -12,7 +13,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-import numpy as np
 from PySide6.QtCore import QCollator, QEvent, QLocale, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
@@ -27,16 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from console.config import Config
-from console.hub.messages import (
-    Event,
-    GetSnapshot,
-    Reply,
-    Snapshot,
-    UnitChanged,
-    UnitsMoved,
-    UnitState,
-)
-from widgets.bridge import HubBridge
+from console.hub.messages import UnitState
+from console.workstation.situation import Change, Reset, SituationModel, UnitUpdated
 from widgets.panels.common import (
     OFF_DUTY,
     UNIT_STATUS_COLOUR,
@@ -45,7 +37,6 @@ from widgets.panels.common import (
     unit_status_text,
     unit_type_name,
 )
-from widgets.workflow.common import as_struct
 
 REFRESH_MS = 500  # at most 2 Hz
 NO_STATION = ""
@@ -61,21 +52,17 @@ class UnitBoard(QWidget):
     def __init__(
         self,
         config: Config,
-        bridge: HubBridge | None = None,
+        situation: SituationModel | None = None,
         *,
         clock: Callable[[], float] = time.time,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.config = config
-        self.bridge = bridge
+        self.situation = situation if situation is not None else SituationModel()
         self.clock = clock
         self.stale_after = float(config.map.stale_fix_seconds)
-        self.units: dict[str, UnitState] = {}
-        self.fix_t: dict[int, float] = {}
-        self.by_idx: dict[int, str] = {}
         self.station_names: dict[str, str] = {}
-        self.snapshot_seq: int | None = None
         self.items: dict[str, QTreeWidgetItem] = {}
         self.station_items: dict[str, QTreeWidgetItem] = {}
         self.station_units: dict[str, list[str]] = {}  # station code -> call signs shown
@@ -109,10 +96,8 @@ class UnitBoard(QWidget):
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self.refresh)
         self.timer.start()
-        if bridge is not None:
-            bridge.unitChanged.connect(self._on_unit_changed)
-            bridge.unitsMoved.connect(self._on_moved)
-            bridge.event.connect(self._on_event)
+        self.situation.subscribe(self._on_situation)
+        self._structure_dirty = True
         self.retranslateUi()
 
     # ------------------------------------------------------------------ texts
@@ -140,66 +125,33 @@ class UnitBoard(QWidget):
 
     # ----------------------------------------------------------------- inputs
 
-    def start(self) -> None:
-        """Fetch the situation from the hub (events keep it current afterwards)."""
-        if self.bridge is not None:
-            self.bridge.call(GetSnapshot(), self._on_snapshot_reply)
+    @property
+    def units(self) -> dict[str, UnitState]:
+        """Every unit by call sign, as the situation model holds it."""
+        return dict(zip(self.situation.call_signs, self.situation.units, strict=True))
 
-    def _on_snapshot_reply(self, reply: Reply) -> None:
-        if reply.ok:
-            snap = as_struct(reply.result, Snapshot)
-            self.set_units(snap.units, snap.seq)
-
-    def _on_event(self, ev: Event) -> None:
-        if isinstance(ev, Snapshot):
-            self.set_units(ev.units, ev.seq)
-
-    def _current(self, ev: Event) -> bool:
-        return self.snapshot_seq is None or ev.seq == 0 or ev.seq > self.snapshot_seq
-
-    def _on_unit_changed(self, ev: UnitChanged) -> None:
-        if self._current(ev):
-            self.update_unit(ev.unit)
-
-    def _on_moved(self, ev: UnitsMoved) -> None:
-        if self._current(ev):
-            self.apply_moves(ev)
+    def _on_situation(self, change: Change) -> None:
+        """Follow the model: a reset or a unit joining or changing station rebuilds the tree
+        at the next refresh; other changes rewrite their row now; positions need nothing."""
+        if isinstance(change, Reset) and change.units:
+            self._structure_dirty = True
+            self.refresh()
+        elif isinstance(change, UnitUpdated):
+            old, unit = change.previous, change.unit
+            if old is None or old.station != unit.station or old.call_sign != unit.call_sign:
+                self._structure_dirty = True
+            elif unit.call_sign in self.items:
+                self._fill_unit(self.items[unit.call_sign], unit, self.clock())
 
     def set_station_names(self, names: dict[str, str]) -> None:
         """Station code -> display name (from the static district)."""
         self.station_names = dict(names)
         self._structure_dirty = True
 
-    def set_units(self, units: list[UnitState], seq: int | None = None) -> None:
-        """Replace every unit (a snapshot)."""
-        self.units = {u.call_sign: u for u in units}
-        self.by_idx = {u.idx: u.call_sign for u in units}
-        self.fix_t = {u.idx: u.fix_t for u in units}
-        if seq is not None:
-            self.snapshot_seq = seq
-        self._structure_dirty = True
-        self.refresh()
-
-    def update_unit(self, unit: UnitState) -> None:
-        """A unit's status, assignment or station changed (shown at the next refresh)."""
-        old = self.units.get(unit.call_sign)
-        self.units[unit.call_sign] = unit
-        self.by_idx[unit.idx] = unit.call_sign
-        self.fix_t[unit.idx] = max(self.fix_t.get(unit.idx, 0.0), unit.fix_t)
-        if old is None or old.station != unit.station:
-            self._structure_dirty = True
-        elif unit.call_sign in self.items:
-            self._fill_unit(self.items[unit.call_sign], unit, self.clock())
-
-    def apply_moves(self, ev: UnitsMoved) -> None:
-        """Take the fix times of a coalesced position event."""
-        idx = np.frombuffer(ev.idx, dtype=np.int32)
-        fix = np.frombuffer(ev.fix_t, dtype=np.float64)
-        if idx.size != fix.size:
-            raise ValueError(f"UnitsMoved: {idx.size} indices but {fix.size} fix times")
-        for i, t in zip(idx.tolist(), fix.tolist(), strict=True):
-            if i in self.by_idx:
-                self.fix_t[i] = t
+    def fix_time(self, call_sign: str) -> float:
+        """Last fix time of a unit (0 if it never reported)."""
+        row = self.situation.row_of.get(call_sign)
+        return 0.0 if row is None else float(self.situation.fix_t[row])
 
     # ---------------------------------------------------------------- drawing
 
@@ -216,7 +168,7 @@ class UnitBoard(QWidget):
         self.tree.clear()
         self.items, self.station_items, self.station_units = {}, {}, {}
         groups: dict[str, list[UnitState]] = {}
-        for u in self.units.values():
+        for u in self.situation.units:
             groups.setdefault(u.station or NO_STATION, []).append(u)
         bold = QFont(self.tree.font())
         bold.setBold(True)
@@ -245,13 +197,14 @@ class UnitBoard(QWidget):
         if self._structure_dirty:
             self._rebuild()
         now = self.clock()
+        units = self.units
         for cs, item in self.items.items():
-            u = self.units.get(cs)
+            u = units.get(cs)
             if u is not None:
                 self._fill_unit(item, u, now)
         on_duty_total = available_total = 0
         for code, st_item in self.station_items.items():
-            kids = [self.units[cs] for cs in self.station_units[code] if cs in self.units]
+            kids = [units[cs] for cs in self.station_units[code] if cs in units]
             on_duty = sum(u.status != OFF_DUTY for u in kids)
             available = sum(u.status == "available" for u in kids)
             on_duty_total += on_duty
@@ -272,7 +225,7 @@ class UnitBoard(QWidget):
         self.refreshes += 1
 
     def _fill_unit(self, item: QTreeWidgetItem, u: UnitState, now: float) -> None:
-        fix = self.fix_t.get(u.idx, u.fix_t)
+        fix = self.fix_time(u.call_sign)
         fix_age = now - fix if fix > 0 else None
         colour = UNIT_STATUS_COLOUR.get(u.status, "#455a64")
         texts = (
@@ -297,10 +250,7 @@ class UnitBoard(QWidget):
 
     def status_counts(self) -> dict[str, int]:
         """How many units are in each status (what the summary is made of)."""
-        out: dict[str, int] = {}
-        for u in self.units.values():
-            out[u.status] = out.get(u.status, 0) + 1
-        return out
+        return self.situation.status_counts()
 
     def row_texts(self, call_sign: str) -> list[str]:
         """The texts of a unit's row as shown."""

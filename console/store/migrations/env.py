@@ -14,6 +14,13 @@ import os
 from alembic import context
 from sqlalchemy import Connection
 
+from console.store import (  # noqa: F401  (on Base)
+    models_crowd,
+    models_lease,
+    models_messages,
+    models_shift,
+    models_trust,
+)
 from console.store.models import Base
 
 config = context.config

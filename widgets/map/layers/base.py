@@ -65,7 +65,12 @@ def zoom_factor(p: QPainter) -> float:
 
 
 class CosmeticPathItem(pg.GraphicsObject):
-    """One path with a pixel-width pen and an optional fill (few polygons: cheap, not cached)."""
+    """One path with a pixel-width pen and an optional fill, cached as device pixels.
+
+    Few polygons, but the district's antialiased fill covers the whole map: 4-27 ms a
+    frame, and every unit move repaints the frame (bench/shift.py, issue 15).  The
+    cache is redrawn only when the view pans or zooms or the path changes.
+    """
 
     def __init__(self, pen: QPen, brush: QBrush | None = None, scale_with_zoom: bool = False):
         super().__init__()
@@ -74,6 +79,7 @@ class CosmeticPathItem(pg.GraphicsObject):
         self.pen.setCosmetic(True)
         self.brush = brush
         self.scale_with_zoom = scale_with_zoom
+        self.setCacheMode(CACHE)
 
     def set_path(self, path: QPainterPath) -> None:
         """Replace the geometry."""

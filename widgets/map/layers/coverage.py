@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -22,6 +22,13 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from widgets.i18n import is_chinese
+from widgets.map import strings as s
+from widgets.map.layers.spec import LegendRow
+
+if TYPE_CHECKING:
+    from widgets.map.view import MapView
 
 F64 = npt.NDArray[np.float64]
 
@@ -234,3 +241,18 @@ def coverage_swatch(size: int = 18) -> QImage:
         k += 5.0
     q.end()
     return img
+
+
+def coverage_legend(view: MapView) -> list[LegendRow]:
+    """The patch's swatch and what it means for the force type shown (while it is shown)."""
+
+    def text() -> str:
+        fc = view.coverage_shown()
+        if fc is None:
+            return ""
+        cut = view.config.unit_types.get(fc.unit_type)
+        name = (cut.name_zh if is_chinese() else cut.name_en) if cut is not None else ""
+        type_name = name or fc.unit_type
+        return s.tr(s.COVERAGE_LEGEND, minutes=f"{fc.standard_s / 60:g}", type=type_name)
+
+    return [LegendRow(icon=coverage_swatch, label=text, wrap=True)]

@@ -7,17 +7,31 @@ ready-made from the hub (``HeatGrid``); this layer only colours and places it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
-from PySide6.QtGui import QColor, QImage, QLinearGradient, QPainter, QPainterPath, QTransform
-from PySide6.QtWidgets import QGraphicsItem
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QImage,
+    QLinearGradient,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+    QTransform,
+)
+from PySide6.QtWidgets import QGraphicsItem, QSizePolicy, QWidget
 
 from console.heat import HeatGrid
+from widgets.map import strings as s
+from widgets.map.layers.spec import LegendRow
 from widgets.map.projection import DisplayProjection
+
+if TYPE_CHECKING:
+    from widgets.map.view import MapView
 
 # (position, RGBA): transparent at zero, pale yellow -> orange -> deep red
 HEAT_STOPS: tuple[tuple[float, tuple[int, int, int, int]], ...] = (
@@ -120,3 +134,54 @@ def inside_mask(path: QPainterPath, rect: QRectF, shape: tuple[int, ...]) -> npt
     p.end()
     buf = np.frombuffer(img.constBits(), dtype=np.uint8, count=img.bytesPerLine() * ny)
     return buf.reshape(ny, img.bytesPerLine())[:, :nx] > 0
+
+
+# ------------------------------------------------------------------ legend
+
+
+class HeatBar(QWidget):
+    """A horizontal colour bar from 0 to the grid's maximum, labelled in calls/km²."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.vmax = 0.0
+        self.setMinimumSize(QSize(150, 30))
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def set_max(self, vmax: float) -> None:
+        """New top of the scale."""
+        self.vmax = vmax
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        p = QPainter(self)
+        w = self.width() - 2
+        bar = QRectF(1, 1, w, 12)
+        checker = QColor("#dcdcdc")  # shows that the low end is see-through
+        for i in range(0, int(w), 6):
+            p.fillRect(QRectF(1 + i, 1 + (i // 6 % 2) * 6, 6, 6), checker)
+        p.fillRect(bar, heat_gradient(bar.left(), 0, bar.right(), 0))
+        p.setPen(QColor("#616161"))
+        p.drawRect(bar)
+        f = QFont(self.font())
+        f.setPixelSize(11)
+        p.setFont(f)
+        p.setPen(QColor("#212121"))
+        txt = QRectF(1, 14, w, 15)
+        p.drawText(txt, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, "0")
+        mid = self.vmax / 2
+        for v, align in (
+            (mid, Qt.AlignmentFlag.AlignHCenter),
+            (self.vmax, Qt.AlignmentFlag.AlignRight),
+        ):
+            p.drawText(txt, align | Qt.AlignmentFlag.AlignVCenter, _num(v))
+        p.end()
+
+
+def _num(v: float) -> str:
+    return f"{v:,.0f}" if v >= 10 else f"{v:.1f}"
+
+
+def heat_legend(view: MapView) -> list[LegendRow]:
+    """The density scale (shown while the heat layer is on and has a grid)."""
+    return [LegendRow(text=s.HEAT_TITLE), LegendRow(widget=HeatBar)]

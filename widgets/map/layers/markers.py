@@ -4,18 +4,34 @@ They are drawn at a constant pixel size whatever the zoom (a station must stay
 findable when the whole district is shown), so ``paint`` maps each anchor to
 device pixels and blits a pre-rendered pixmap there.  Their counts are in the
 tens to hundreds, so a plain loop is fast enough.
+
+Incident pins can carry their incident number in a small box beside the head
+(``label_of``) and show one pin as selected (``highlighted``): a blue ring, drawn on
+top.  Both are callbacks read at paint time, so they always follow the markers' order.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import numpy as np
 import numpy.typing as npt
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF
-from PySide6.QtGui import QPainter, QPixmap
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QStyleOptionGraphicsItem, QWidget
 
+from widgets.map import strings as s
+from widgets.map.layers.spec import LegendRow
+from widgets.map.symbols import fixed_point_pixmap, incident_pixmap, station_pixmap
+
+if TYPE_CHECKING:
+    from widgets.map.view import MapView
+
 F64 = npt.NDArray[np.float64]
+LABEL_CACHE_MAX = 4000
+HIGHLIGHT = QColor("#1565c0")
 
 
 class MarkersItem(pg.GraphicsObject):
@@ -30,6 +46,9 @@ class MarkersItem(pg.GraphicsObject):
         self.kind = np.zeros(0, dtype=np.int64)
         self.order = np.zeros(0, dtype=np.int64)
         self._bounds = QRectF()
+        self.label_of: Callable[[int], str] | None = None  # marker index -> its label
+        self.highlighted: Callable[[int], bool] | None = None  # marker index -> selected?
+        self._labels: dict[str, QPixmap] = {}
 
     def set_points(
         self,
@@ -76,11 +95,83 @@ class MarkersItem(pg.GraphicsObject):
         tr = p.transform()
         p.resetTransform()
         ax, ay = self.anchor
-        for i in self.order:
+        order = [int(i) for i in self.order]
+        chosen = [i for i in order if self.highlighted is not None and self.highlighted(i)]
+        if chosen:  # the selected pin on top of the others
+            order = [i for i in order if i not in chosen] + chosen
+        for i in order:
             pm = self.pixmaps.get(int(self.kind[i]))
             if pm is None or not np.isfinite(self.x[i]):
                 continue
             pt = tr.map(QPointF(float(self.x[i]), float(self.y[i])))
             w = pm.width() / pm.devicePixelRatio()
             h = pm.height() / pm.devicePixelRatio()
-            p.drawPixmap(QPointF(pt.x() - ax * w, pt.y() - ay * h), pm)
+            left, top = pt.x() - ax * w, pt.y() - ay * h
+            if i in chosen:
+                self._draw_ring(p, QPointF(left + w / 2, top + h * 0.36), h * 0.34 + 5)
+            p.drawPixmap(QPointF(left, top), pm)
+            if self.label_of is not None:
+                label = self._label(self.label_of(i), pm.devicePixelRatio(), i in chosen)
+                lh = label.height() / label.devicePixelRatio()
+                p.drawPixmap(QPointF(left + w * 0.78, top + h * 0.36 - lh / 2), label)
+
+    @staticmethod
+    def _draw_ring(p: QPainter, centre: QPointF, radius: float) -> None:
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        halo = QColor(HIGHLIGHT)
+        halo.setAlpha(60)
+        p.setBrush(QBrush(halo))
+        p.setPen(QPen(HIGHLIGHT, 3))
+        p.drawEllipse(centre, radius, radius)
+
+    def _label(self, text: str, dpr: float, selected: bool) -> QPixmap:
+        """A small boxed label (cached by text): dark on white, white on blue when selected."""
+        key = f"{int(selected)}{dpr:.2f}{text}"
+        pm = self._labels.get(key)
+        if pm is not None:
+            return pm
+        if len(self._labels) > LABEL_CACHE_MAX:
+            self._labels.clear()
+        font = QFont()
+        font.setPixelSize(11)
+        font.setBold(True)
+        fm = QFontMetricsF(font)
+        w, h = fm.horizontalAdvance(text) + 6.0, fm.height() + 2.0
+        pm = QPixmap(int(w * dpr + 1), int(h * dpr + 1))
+        pm.setDevicePixelRatio(dpr)
+        pm.fill(Qt.GlobalColor.transparent)
+        q = QPainter(pm)
+        q.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        q.setPen(QPen(HIGHLIGHT if selected else QColor("#37474f"), 1))
+        q.setBrush(QBrush(HIGHLIGHT if selected else QColor(255, 255, 255, 235)))
+        q.drawRoundedRect(QRectF(0.5, 0.5, w - 1, h - 1), 3, 3)
+        q.setPen(QColor("white") if selected else QColor("#212121"))
+        q.setFont(font)
+        q.drawText(QRectF(0, 0, w, h), Qt.AlignmentFlag.AlignCenter, text)
+        q.end()
+        self._labels[key] = pm
+        return pm
+
+
+# ------------------------------------------------------------------ legend
+
+
+def station_legend(view: MapView) -> list[LegendRow]:
+    """The police station symbol."""
+    return [LegendRow(icon=lambda size: station_pixmap(size=size), text=s.POLICE_STATION)]
+
+
+def fixed_point_legend(view: MapView) -> list[LegendRow]:
+    """The 1-minute point symbol."""
+    return [LegendRow(icon=lambda size: fixed_point_pixmap(size=size - 2), text=s.FIXED_POINT)]
+
+
+def priority_legend(view: MapView) -> list[LegendRow]:
+    """The incident pin in each priority's colour."""
+
+    def row(prio: int) -> LegendRow:
+        return LegendRow(
+            icon=lambda size: incident_pixmap(prio, size=size + 2), text=s.PRIORITY[prio]
+        )
+
+    return [LegendRow(text=s.INCIDENT_PRIORITY, heading=True), *(row(k) for k in (1, 2, 3, 4))]

@@ -1,8 +1,9 @@
 """Live units: a column store of positions and styles, and the item that blits them.
 
 Position floods (1 Hz from thousands of units) only write into numpy arrays
-and raise a dirty flag; the view's redraw timer repaints at most ``redraw_hz``
-times a second.  ``paint`` maps every point to device pixels with numpy and
+(the situation model's positions, the table's projected x/y) and raise a
+dirty flag; the view's redraw timer repaints at most ``redraw_hz`` times a
+second.  ``paint`` maps every point to device pixels with numpy and
 draws all symbols with one ``drawPixmapFragments`` call from a symbol atlas,
 ordered so busy units are drawn over idle, off-duty and stale ones.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -21,99 +23,117 @@ from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QStyleOptionGraphicsItem, QWidget
 
 from console.hub.messages import UnitState
+from console.workstation.situation import SituationModel
+from widgets.i18n import is_chinese
+from widgets.map import strings as s
 from widgets.map import style as st
+from widgets.map.layers.spec import LegendRow
 from widgets.map.projection import DisplayProjection
-from widgets.map.symbols import UnitAtlas
+from widgets.map.symbols import UnitAtlas, unit_icon
+
+if TYPE_CHECKING:
+    from widgets.map.view import MapView
 
 F64 = npt.NDArray[np.float64]
+T = TypeVar("T", bound=np.generic)
 
 _STYLE_Z = np.asarray(st.STYLE_Z, dtype=np.int32)
 
 
 class UnitTable:
-    """Every unit's state as parallel arrays; row order is the order units were first seen."""
+    """The map's side of the situation's units: plane positions and symbol styles by row.
 
-    def __init__(self, type_keys: list[str]) -> None:
+    States, positions and fix times are the :class:`SituationModel`'s (read here,
+    never copied); this table adds only what drawing needs: x/y in the display
+    plane, the atlas row of each type, the status style and the stale mask.
+    Rows are the model's rows (the order units were first seen).
+    """
+
+    def __init__(self, situation: SituationModel, type_keys: list[str]) -> None:
+        self.situation = situation
         self.type_keys = list(type_keys)
         self._type_index = {k: i for i, k in enumerate(self.type_keys)}
         self.unknown_type = len(self.type_keys)  # fallback atlas row for unknown types
-        self.clear()
-
-    def clear(self) -> None:
-        """Forget every unit."""
-        self.n = 0
-        self.states: list[UnitState] = []
-        self.call_signs: list[str] = []
-        self.row_of: dict[str, int] = {}
-        self.row_of_idx = np.full(0, -1, dtype=np.int64)  # hub index -> row
-        self.lon: F64 = np.zeros(0)
-        self.lat: F64 = np.zeros(0)
-        self.fix_t: F64 = np.zeros(0)
         self.x: F64 = np.zeros(0)
         self.y: F64 = np.zeros(0)
         self.type_i = np.zeros(0, dtype=np.int32)
         self.base_style = np.zeros(0, dtype=np.int32)  # from status, before staleness
         self.stale = np.zeros(0, dtype=bool)
 
-    # ----------------------------------------------------------------- writing
+    # ------------------------------------------------------------ the model's data
 
-    def set_units(self, units: list[UnitState], proj: DisplayProjection | None) -> None:
-        """Replace the whole table (snapshot on join or resync)."""
-        row_of = {u.call_sign: i for i, u in enumerate(units)}
-        if len(row_of) != len(units):
-            first = {u.call_sign: i for i, u in reversed(list(enumerate(units)))}
-            dup = next(u.call_sign for i, u in enumerate(units) if first[u.call_sign] != i)
-            raise ValueError(f"duplicate call sign {dup!r} in unit list")
-        self.clear()
-        n = len(units)
-        self.states = list(units)
-        self.call_signs = [u.call_sign for u in units]
-        self.row_of = row_of
-        self.n = n
-        self.lon = np.array([u.lon for u in units], dtype=np.float64)
-        self.lat = np.array([u.lat for u in units], dtype=np.float64)
-        self.fix_t = np.array([u.fix_t for u in units], dtype=np.float64)
+    @property
+    def n(self) -> int:
+        """Number of units."""
+        return self.situation.n
+
+    @property
+    def states(self) -> list[UnitState]:
+        """Every unit's state by row (the model's list)."""
+        return self.situation.units
+
+    @property
+    def call_signs(self) -> list[str]:
+        """Call signs by row."""
+        return self.situation.call_signs
+
+    @property
+    def row_of(self) -> dict[str, int]:
+        """Call sign -> row."""
+        return self.situation.row_of
+
+    @property
+    def row_of_idx(self) -> npt.NDArray[np.int64]:
+        """Hub index -> row (-1: unknown)."""
+        return self.situation.row_of_idx
+
+    @property
+    def lon(self) -> F64:
+        """Longitudes (WGS-84) by row."""
+        return self.situation.lon
+
+    @property
+    def lat(self) -> F64:
+        """Latitudes (WGS-84) by row."""
+        return self.situation.lat
+
+    @property
+    def fix_t(self) -> F64:
+        """Last fix time by row."""
+        return self.situation.fix_t
+
+    # ----------------------------------------------------------------- following
+
+    def reset(self, proj: DisplayProjection | None) -> None:
+        """Every unit was replaced (snapshot): recompute every style and position."""
+        units = self.situation.units
         self.type_i = np.array([self._type_of(u.unit_type) for u in units], dtype=np.int32)
         self.base_style = np.array([_status_style(u.status) for u in units], dtype=np.int32)
-        self.stale = np.zeros(n, dtype=bool)
-        self._rebuild_idx()
+        self.stale = np.zeros(len(units), dtype=bool)
         self.reproject(proj)
 
-    def upsert(self, u: UnitState, proj: DisplayProjection | None) -> int:
-        """Insert or replace one unit (status change, assignment, new unit); returns its row.
-
-        Its position is taken only if its fix is not older than the one held: a status
-        event may carry a position the coalesced moves have already overtaken.
-        """
-        row = self.row_of.get(u.call_sign)
-        if row is None:
-            row = self.n
-            self.n += 1
-            self.states.append(u)
-            self.call_signs.append(u.call_sign)
-            self.row_of[u.call_sign] = row
-            self.lon = np.append(self.lon, u.lon)
-            self.lat = np.append(self.lat, u.lat)
-            self.fix_t = np.append(self.fix_t, u.fix_t)
-            self.x = np.append(self.x, np.nan)
-            self.y = np.append(self.y, np.nan)
-            self.type_i = np.append(self.type_i, np.int32(0))
-            self.base_style = np.append(self.base_style, np.int32(0))
-            self.stale = np.append(self.stale, False)
-            self._rebuild_idx()
-        else:
-            old_idx = self.states[row].idx
-            self.states[row] = u
-            if u.fix_t >= self.fix_t[row]:
-                self.lon[row], self.lat[row], self.fix_t[row] = u.lon, u.lat, u.fix_t
-            if u.idx != old_idx:
-                self._rebuild_idx()
+    def unit_changed(self, row: int, proj: DisplayProjection | None) -> None:
+        """One unit's status, type or position changed, or a unit joined at ``row``."""
+        n = self.n
+        self.x, self.y = _grown(self.x, n, np.nan), _grown(self.y, n, np.nan)
+        self.type_i = _grown(self.type_i, n, 0)
+        self.base_style = _grown(self.base_style, n, 0)
+        self.stale = _grown(self.stale, n, False)
+        u = self.situation.units[row]
         self.type_i[row] = self._type_of(u.unit_type)
         self.base_style[row] = _status_style(u.status)
         if proj is not None:
             x, y = proj.to_xy(self.lon[row], self.lat[row])
             self.x[row], self.y[row] = x[0], y[0]
-        return row
+
+    def moved(
+        self, rows: npt.NDArray[np.int64], lon: F64, lat: F64, proj: DisplayProjection | None
+    ) -> None:
+        """A batch of positions (already in the model): project just those rows."""
+        if proj is not None and rows.size:
+            x, y = proj.to_xy(lon, lat)
+            self.x[rows] = x
+            self.y[rows] = y
 
     def apply_moves(
         self,
@@ -121,32 +141,11 @@ class UnitTable:
         lon: F64,
         lat: F64,
         fix_t: F64,
-        proj: DisplayProjection | None,
+        proj: DisplayProjection | None = None,
     ) -> int:
-        """Write a batch of fixes keyed by hub index; unknown indices are skipped. Returns count."""
-        if not (idx.shape == lon.shape == lat.shape == fix_t.shape):
-            raise ValueError(
-                f"UnitsMoved arrays differ in length: idx {idx.size}, lon {lon.size}, "
-                f"lat {lat.size}, fix_t {fix_t.size}"
-            )
-        m = self.row_of_idx
-        ok = (idx >= 0) & (idx < m.size)
-        rows = np.full(idx.shape, -1, dtype=np.int64)
-        rows[ok] = m[idx[ok]]
-        ok &= rows >= 0
-        ok &= np.isfinite(lon) & np.isfinite(lat)
-        if not ok.all():
-            rows, lon, lat, fix_t = rows[ok], lon[ok], lat[ok], fix_t[ok]
-        if rows.size == 0:
-            return 0
-        self.lon[rows] = lon
-        self.lat[rows] = lat
-        self.fix_t[rows] = fix_t
-        if proj is not None:
-            x, y = proj.to_xy(lon, lat)
-            self.x[rows] = x
-            self.y[rows] = y
-        return int(rows.size)
+        """Write a batch of fixes keyed by hub index into the model (which tells the map);
+        unknown indices and non-finite positions are skipped.  Returns the count."""
+        return self.situation.move(idx, lon, lat, fix_t)
 
     def reproject(self, proj: DisplayProjection | None) -> None:
         """Recompute every plane position (new district centre or display system)."""
@@ -177,7 +176,7 @@ class UnitTable:
 
     def nearest(self, x: float, y: float, tol: float) -> int | None:
         """Row of the unit nearest (x, y) within ``tol`` metres, or None."""
-        if self.n == 0:
+        if self.n == 0 or self.x.size != self.n:
             return None
         d2 = (self.x - x) ** 2 + (self.y - y) ** 2
         d2 = np.where(np.isfinite(d2), d2, np.inf)
@@ -187,13 +186,12 @@ class UnitTable:
     def _type_of(self, key: str) -> int:
         return self._type_index.get(key, self.unknown_type)
 
-    def _rebuild_idx(self) -> None:
-        idx = np.array([u.idx for u in self.states], dtype=np.int64)
-        size = int(idx.max()) + 1 if idx.size else 0
-        m = np.full(size, -1, dtype=np.int64)
-        good = idx >= 0
-        m[idx[good]] = np.flatnonzero(good)
-        self.row_of_idx = m
+
+def _grown(a: npt.NDArray[T], n: int, fill: object) -> npt.NDArray[T]:
+    """``a`` extended to ``n`` entries with ``fill`` (a unit joined)."""
+    if a.size >= n:
+        return a
+    return np.concatenate([a, np.full(n - a.size, fill, dtype=a.dtype)])
 
 
 def _status_style(status: str) -> int:
@@ -282,3 +280,40 @@ class UnitsItem(pg.GraphicsObject):
         f[:, 9] = 1.0
         p.resetTransform()
         p.drawPixmapFragments(*self._frags.drawargs(), atlas.pixmap)  # type: ignore[call-arg]
+
+
+# ------------------------------------------------------------------ legend
+
+STATUS_ROWS: tuple[tuple[int, str], ...] = (
+    (st.STYLE_AVAILABLE, s.STATUS["available"]),
+    (st.STYLE_DISPATCHED, s.STATUS["dispatched"]),
+    (st.STYLE_EN_ROUTE, s.STATUS["en_route"]),
+    (st.STYLE_ON_SCENE, s.STATUS["on_scene"]),
+    (st.STYLE_OFF_DUTY, s.STATUS["off_duty"]),
+    (st.STYLE_STALE, s.STALE),
+)
+
+
+def unit_type_legend(view: MapView) -> list[LegendRow]:
+    """One row per configured unit type: its symbol and its name in the interface language."""
+
+    def row(colour: str, symbol: str, zh: str, en: str) -> LegendRow:
+        return LegendRow(
+            icon=lambda size: unit_icon(colour, symbol, st.STYLE_AVAILABLE, size),
+            label=lambda: zh if is_chinese() else en,
+        )
+
+    types = view.config.unit_types.values()
+    return [
+        LegendRow(text=s.UNIT_TYPES, heading=True),
+        *(row(ut.colour, ut.symbol, ut.name_zh, ut.name_en) for ut in types),
+    ]
+
+
+def unit_status_legend(view: MapView) -> list[LegendRow]:
+    """How each status (and a stale fix) changes a unit's symbol."""
+
+    def row(style: int, src: str) -> LegendRow:
+        return LegendRow(icon=lambda size: unit_icon("#1565c0", "circle", style, size), text=src)
+
+    return [LegendRow(text=s.UNIT_STATUS, heading=True), *(row(k, t) for k, t in STATUS_ROWS)]

@@ -1,0 +1,276 @@
+"""Hot standby on a real PostgreSQL: two hub processes on loopback, one lease.
+
+The active hub is SIGKILLed twice and SIGSTOPped once while orders are in flight to real
+CURVE terminals that were given both endpoints; after each loss the other hub takes the
+lease, loads the outbox from the database and delivers what was not acknowledged.
+Every order is executed exactly once, by its own unit; the paused hub, once resumed,
+steps down (exit code 4) instead of acting as primary.  Needs PostgreSQL (the hubs share
+it): skipped on the SQLite pass, run by ``.ci/test``'s PostgreSQL pass (``-m store``).
+"""
+
+from __future__ import annotations
+
+import collections
+import signal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, make_url, select
+
+from console.auth import Authenticator
+from console.hub.messages import CreateIncident, Event, GetSnapshot, Login, Snapshot
+from console.link.keys import KeyPair, TerminalKey, load_or_create_hub_keys
+from console.link.remote import RemoteClient
+from console.link.standby import EXIT_NOT_PRIMARY
+from console.link.trust import enroll_keys
+from console.store import Store, open_store
+from console.store.district_repo import DistrictRepo
+from console.store.models import OrderRow, UnitRow
+from console.store.models_lease import HubLeaseRow
+from console.terminal.fleet import Fleet, Member
+from console.terminal.localstore import MemoryStore
+from console.terminal.session import TerminalSession
+from tests.link.helpers import (
+    LAT0,
+    LON0,
+    add_orders,
+    make_incident,
+    synthetic_district,
+    wait_until,
+)
+from tests.link.standby_helpers import StandbyHub, TcpRelay
+
+pytestmark = [pytest.mark.store, pytest.mark.slow]
+
+N_TERMINALS = 300
+ORDERS_EACH = 1  # per round and terminal; four rounds: 1,200 orders
+
+
+def _pg(store_url: str) -> None:
+    if not store_url.startswith("postgresql"):
+        pytest.skip("a hot standby pair shares PostgreSQL (set DISPATCH_TEST_DB_URL)")
+
+
+def _count(store: Store, state: str | None = None) -> int:
+    with store.session() as s:
+        q = select(func.count()).select_from(OrderRow)
+        if state is not None:
+            q = q.where(OrderRow.state == state)
+        return int(s.scalar(q) or 0)
+
+
+def _token(store: Store) -> int:
+    with store.session() as s:
+        row = s.get(HubLeaseRow, "hub")
+        assert row is not None
+        return row.token
+
+
+def test_standby_refuses_sqlite(tmp_path: Path) -> None:
+    hub = StandbyHub(f"sqlite:///{tmp_path / 'x.sqlite3'}", tmp_path / "keys", tmp_path / "h.log")
+    with pytest.raises(RuntimeError):
+        hub.start(timeout=30)
+    assert hub.proc is not None and hub.proc.returncode == 2
+    assert "needs PostgreSQL" in (tmp_path / "h.log").read_text()
+
+
+@pytest.mark.parametrize("kind", ["link", "command"])
+def test_failover_pair_delivers_every_order_once(store_url: str, tmp_path: Path, kind: str) -> None:
+    """``link``: the terminal link alone (``--link-only``) on a synthetic district;
+    ``command``: the full command hub (``--demo --demo-units 300``: hub thread, receipts'
+    effects on units and incidents, workstation server, audit)."""
+    _pg(store_url)
+    key_dir = tmp_path / "hubkeys"  # both machines hold the same hub key
+    hub_public = load_or_create_hub_keys(key_dir).public
+    extra = [] if kind == "link" else ["--demo", "--demo-units", str(N_TERMINALS)]
+
+    def spawn(name: str, port: int | None = None) -> StandbyHub:
+        log = tmp_path / f"{name}.log"
+        return StandbyHub(store_url, key_dir, log, *extra, link_only=kind == "link", port=port)
+
+    store = open_store(store_url)
+    if kind == "link":
+        with store.transaction() as s:
+            DistrictRepo(s).save_district(synthetic_district(N_TERMINALS))
+    a = spawn("a").start()
+    assert a.wait_ready(240)  # the command hub's first start imports the demo district
+    with store.session() as s:
+        units = list(s.scalars(select(UnitRow.call_sign).order_by(UnitRow.id)))[:N_TERMINALS]
+    assert len(units) == N_TERMINALS
+    keys = [TerminalKey(cs, KeyPair.generate(), hub_public) for cs in units]
+    enroll_keys(store, [(k.unit, k.keys.public) for k in keys])
+    b = spawn("b").start()
+    assert b.wait_for(("hub standby",), 5) and not b.wait_ready(0.5)  # a holds the lease
+    members = [Member(k, TerminalSession(MemoryStore())) for k in keys]
+
+    def step(fleet: Fleet, now: float) -> None:
+        for i, m in enumerate(fleet.members):
+            if m.online and int(now * 10) % 10 == i % 10:
+                m.session.position(LAT0 + i * 1e-5, LON0, 5.0, 3.0, 90.0)
+
+    fleet = Fleet(f"{a.endpoint},{b.endpoint}", members, on_step=step).start()
+    inc = make_incident(store)
+    ids: list[str] = []
+    hubs = [a, b]
+    try:
+        assert wait_until(lambda: all(m.session.epoch for m in members), timeout=60)
+        signs = [k.unit for k in keys]
+
+        def round_of_orders() -> None:
+            ids.extend(add_orders(store, inc, signs * ORDERS_EACH))
+
+        # 1. SIGKILL the primary mid-delivery: b takes over
+        round_of_orders()
+        assert wait_until(lambda: _count(store, "delivered") > 0, step=0.005)
+        token = _token(store)
+        a.kill()
+        assert b.wait_ready(60), "the standby did not take over"
+        assert _token(store) == token + 1
+        assert wait_until(lambda: _count(store, "delivered") == len(ids), timeout=60)
+
+        # 2. SIGSTOP the primary (b) mid-delivery; a new standby (a2) takes over
+        a2 = spawn("a2", port=a.port).start()
+        hubs.append(a2)
+        round_of_orders()
+        assert wait_until(lambda: _count(store, "delivered") > len(ids) - len(signs), step=0.005)
+        b.signal(signal.SIGSTOP)
+        assert a2.wait_ready(60), "the standby did not take over from a paused primary"
+        assert wait_until(lambda: _count(store, "delivered") == len(ids), timeout=60)
+        stopped_token = _token(store)
+        b.signal(signal.SIGCONT)  # it wakes up believing nothing happened
+        assert b.wait_for(("hub not primary",), 30), "the resumed hub did not step down"
+        assert b.reap(30) == EXIT_NOT_PRIMARY
+        assert _token(store) == stopped_token  # it took nothing back
+
+        # 3. SIGKILL the primary (a2) again: the restarted b (b2) takes over
+        b2 = spawn("b2", port=b.port).start()
+        hubs.append(b2)
+        round_of_orders()
+        assert wait_until(lambda: _count(store, "delivered") > len(ids) - len(signs), step=0.005)
+        a2.kill()
+        assert b2.wait_ready(60)
+        round_of_orders()  # approved while the new primary is in charge
+        assert wait_until(lambda: _count(store, "delivered") == len(ids), timeout=90)
+        assert wait_until(lambda: all(not m.session.store.unacked() for m in members))
+    finally:
+        fleet.stop()
+        for h in hubs:
+            h.stop()
+
+    executed = collections.Counter(oid for m in members for oid in m.session.executed)
+    assert set(executed) == set(ids)  # none lost
+    assert max(executed.values()) == 1  # none executed twice
+    with store.session() as s:
+        owner = dict(s.execute(select(OrderRow.id, UnitRow.call_sign).join(UnitRow)).all())
+    for m in members:
+        assert all(owner[oid] == m.key.unit for oid in m.session.executed)  # by its own unit
+    assert _count(store) == len(ids) == 4 * N_TERMINALS * ORDERS_EACH
+    store.close()
+
+
+def test_clean_stop_hands_the_lease_on_at_once(store_url: str, tmp_path: Path) -> None:
+    """SIGTERM on the primary releases the lease: the standby does not wait for it to
+    lapse (a lease of ten minutes here, so only a release explains a takeover)."""
+    _pg(store_url)
+    store = open_store(store_url)
+    with store.transaction() as s:
+        DistrictRepo(s).save_district(synthetic_district(4))
+    key_dir = tmp_path / "hubkeys"
+    load_or_create_hub_keys(key_dir)
+    a = StandbyHub(store_url, key_dir, tmp_path / "a.log", lease_s=600.0).start()
+    b = StandbyHub(store_url, key_dir, tmp_path / "b.log", lease_s=600.0)
+    try:
+        assert a.wait_ready()
+        b.start()
+        assert a.stop() == 0
+        assert b.wait_ready(60)
+        assert b.wait_for(("hub primary token=2",), 1)
+    finally:
+        a.stop()
+        b.stop()
+        store.close()
+
+
+def test_workstation_follows_the_takeover_without_signing_in_again(
+    store_url: str, tmp_path: Path
+) -> None:
+    """The full command hub (``--demo``) as a pair; a workstation given both endpoints
+    signs in once at the primary, the primary dies, and the same session works at the
+    standby: a fresh snapshot arrives by itself, the failover is an alert on the board,
+    and commands go through."""
+    _pg(store_url)
+    key_dir = tmp_path / "hubkeys"
+    hub_public = load_or_create_hub_keys(key_dir).public
+    a = StandbyHub(store_url, key_dir, tmp_path / "a.log", "--demo", link_only=False).start()
+    b = StandbyHub(store_url, key_dir, tmp_path / "b.log", "--demo", link_only=False)
+    ws: RemoteClient | None = None
+    store: Store | None = None
+    try:
+        assert a.wait_ready(240)  # the first start imports the demo district
+        store = open_store(store_url)
+        Authenticator(store).create_user(
+            "sup", "Supervisor", "a long enough password", "supervisor"
+        )
+        b.start()
+        ws = RemoteClient(f"{a.endpoint},{b.endpoint}", hub_public, workstation="ws-pair")
+        snapshots: list[Event] = []
+        ws.subscribe(lambda ev: snapshots.append(ev) if isinstance(ev, Snapshot) else None)
+        assert ws.call(Login(username="sup", password="a long enough password")).ok
+        token = ws.token
+        assert wait_until(lambda: bool(snapshots), timeout=30)
+        before = len(snapshots)
+        a.kill()
+        assert b.wait_ready(120)
+        assert wait_until(lambda: len(snapshots) > before, timeout=60), "it did not follow"
+        assert ws.hub_changes >= 1
+        assert ws.call(GetSnapshot()).ok
+
+        def failover_alerts() -> list[str]:
+            snap = ws.call(GetSnapshot()).result  # type: ignore[union-attr]
+            return [a.text_en for a in snap.alerts if a.kind == "hub_failover"]
+
+        assert wait_until(lambda: bool(failover_alerts()), timeout=30)  # on every board
+        assert "took over from" in failover_alerts()[0]
+        seen = ws.last_seq
+        r = ws.call(CreateIncident(incident_type="theft", lon=121.4737, lat=31.2304))
+        assert r.ok, r.error  # a supervisor's command at the new hub, same sign-in
+        assert ws.token == token
+        assert wait_until(lambda: ws.last_seq > seen, timeout=30)  # the new hub's events
+    finally:
+        if ws is not None:
+            ws.close()
+        a.stop()
+        b.stop()
+        if store is not None:
+            store.close()
+
+
+@pytest.mark.parametrize("how", ["cut", "stall"])
+def test_primary_that_loses_its_database_steps_down_at_once(
+    store_url: str, tmp_path: Path, how: str
+) -> None:
+    """The database goes away under the primary: refused at once (``cut``) or silent with
+    the connections still open (``stall``: renewals hang).  Either way the hub stops
+    acting as primary by itself, says so, and exits with code 4."""
+    _pg(store_url)
+    url = make_url(store_url)
+    relay = TcpRelay(url.host or "127.0.0.1", url.port or 5432)
+    via_relay = url.set(host="127.0.0.1", port=relay.port).render_as_string(hide_password=False)
+    store = open_store(store_url)
+    with store.transaction() as s:
+        DistrictRepo(s).save_district(synthetic_district(4))
+    key_dir = tmp_path / "hubkeys"
+    load_or_create_hub_keys(key_dir)
+    hub = StandbyHub(via_relay, key_dir, tmp_path / "hub.log").start()
+    try:
+        assert hub.wait_ready()
+        getattr(relay, how)()
+        said = hub.wait_for(("hub not primary",), 60)
+        assert said, f"the hub did not step down; see {hub.log}"
+        expected = "database unreachable" if how == "cut" else "lapsed before it was renewed"
+        assert expected in said, said
+        assert hub.reap(30) == EXIT_NOT_PRIMARY
+    finally:
+        relay.cut()
+        hub.stop()
+        store.close()

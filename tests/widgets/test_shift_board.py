@@ -1,0 +1,192 @@
+"""The incident board for a busy shift: columns, filters, deadlines, overdue colours,
+selection, and 500 open incidents on the situation model (no hub needed)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush
+
+from console.config import Config
+from console.hub.messages import IncidentState, OrderChanged, Snapshot, UnitState
+from console.workstation.situation import SituationModel
+from widgets.panels.common import HubClock
+from widgets.panels.incident_board import OVERDUE_BG, IncidentBoard, IncidentTableModel
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
+NOW = 1_700_000_000.0
+M = IncidentTableModel
+
+
+@pytest.fixture
+def clock() -> HubClock:
+    c = HubClock()
+    c.sync(NOW)
+    return c
+
+
+def _inc(
+    i: int,
+    kind: str = "theft",
+    prio: int = 3,
+    status: str = "new",
+    age: float = 30.0,
+    address: str = "",
+) -> IncidentState:
+    return IncidentState(
+        id=i,
+        incident_type=kind,
+        status=status,
+        priority=prio,
+        force_level=1,
+        manpower=2,
+        lon=121.48,
+        lat=31.23,
+        address=address or f"南京东路{i}号",
+        created_at=NOW - age,
+        source="call",
+    )
+
+
+def _unit(i: int, cs: str, unit_type: str) -> UnitState:
+    return UnitState(
+        idx=i,
+        call_sign=cs,
+        unit_type=unit_type,
+        station="S1",
+        area=None,
+        status="available",
+        status_since=NOW,
+        incident_id=None,
+        lon=121.48,
+        lat=31.23,
+        fix_t=NOW,
+    )
+
+
+def _board(qtbot: Any, config: Config, clock: HubClock, incs: list[IncidentState]) -> IncidentBoard:
+    situation = SituationModel()
+    board = IncidentBoard(config, clock, situation=situation)
+    qtbot.addWidget(board)
+    situation.apply(
+        Snapshot(
+            seq=1,
+            t=NOW,
+            units=[_unit(0, "巡-1", "patrol_group"), _unit(1, "特-1", "special_police")],
+            incidents=incs,
+        )
+    )
+    return board
+
+
+def _order(iid: int, oid: str, cs: str, state: str, t: float) -> OrderChanged:
+    return OrderChanged(order_id=oid, incident_id=iid, call_sign=cs, state=state, t=t)
+
+
+def test_eight_columns_in_chinese_that_fit_and_sorting_by_urgency(
+    qtbot: Any, config: Config, clock: HubClock, languages: Any
+) -> None:
+    board = _board(
+        qtbot,
+        config,
+        clock,
+        [_inc(1, prio=3), _inc(2, "knife_attack", 1, age=60), _inc(3, prio=3, age=900)],
+    )
+    m = board.model
+    heads = [m.headerData(c, Qt.Orientation.Horizontal) for c in range(m.columnCount())]
+    assert heads == ["等级", "编号", "类型", "地点", "状态", "历时", "警力", "下一时限"]
+    assert board.visible_ids() == [2, 3, 1]  # P1 first, then the oldest
+    board.table.sortByColumn(M.AGE, Qt.SortOrder.AscendingOrder)
+    assert board.visible_ids()[0] == 1  # youngest first
+    widths = sum(board.table.columnWidth(c) for c in range(m.columnCount()))
+    assert widths <= 560  # the board fits a side column of the default window
+    row = m.row_of(2)
+    assert row is not None
+    assert m.index(row, M.TYPE).data() == "持刀伤人"
+    assert m.index(row, M.DEADLINE).data().startswith("响应 ")  # respond within the standard
+
+
+def test_deadlines_follow_the_orders_and_overdue_rows_turn_red(
+    qtbot: Any, config: Config, clock: HubClock, languages: Any
+) -> None:
+    board = _board(qtbot, config, clock, [_inc(7, "knife_attack", 1, "dispatched", age=600)])
+    m = board.model
+    row = m.row_of(7)
+    assert row is not None
+    ack = config.orders.ack_deadline_seconds
+    m.on_order(_order(7, "o1", "特-1", "pending", NOW - ack - 60))  # a minute past its deadline
+    d = m.deadline(7)
+    assert d is not None and d.kind == "ack" and d.call_sign == "特-1"
+    assert m.index(row, M.DEADLINE).data().startswith("确认 −")
+    bg = m.index(row, M.ADDRESS).data(Qt.ItemDataRole.BackgroundRole)
+    assert isinstance(bg, QBrush) and bg.color() == OVERDUE_BG
+    assert board.counts()["overdue"] == 1 and "超时 1" in board.count_label.text()
+    m.on_order(_order(7, "o1", "特-1", "accepted", NOW - 5))
+    d = m.deadline(7)
+    std = config.arrival_standards["special_police"].seconds
+    assert d is not None and d.kind == "arrive" and d.at == NOW - ack - 60 + std
+    m.on_order(_order(7, "o1", "特-1", "arrived", NOW - 1))
+    assert m.deadline(7).kind == "on_scene"  # type: ignore[union-attr]
+    assert m.index(row, M.ADDRESS).data(Qt.ItemDataRole.BackgroundRole) is None  # time left
+
+
+def test_filters_by_text_priority_state_and_overdue(
+    qtbot: Any, config: Config, clock: HubClock, languages: Any
+) -> None:
+    incs = [
+        _inc(1, "theft", 3, "new", address="人民路8号"),
+        _inc(2, "fight", 2, "en_route"),
+        _inc(3, "knife_attack", 1, "on_scene"),
+        _inc(4, "dispute", 3, "plan_proposed", age=3600),  # waited an hour: overdue
+    ]
+    board = _board(qtbot, config, clock, incs)
+    board.filter_edit.setText("人民路")
+    assert board.visible_ids() == [1]
+    board.filter_edit.setText("斗殴")  # the type's name
+    assert board.visible_ids() == [2]
+    board.filter_edit.clear()
+    board.priority_box.setCurrentIndex(board.priority_box.findData(2))
+    assert board.visible_ids() == [3, 2]
+    board.priority_box.setCurrentIndex(0)
+    board.set_state_filter("awaiting")
+    assert sorted(board.visible_ids()) == [1, 4]
+    board.set_state_filter("on_scene")
+    assert board.visible_ids() == [3]
+    board.set_state_filter("overdue")
+    assert board.visible_ids() == [4]
+    assert "显示 1" in board.count_label.text()
+    assert not board.select_incident(2)  # filtered out: not selectable
+    board.set_state_filter("")
+    got: list[int] = []
+    board.incidentSelected.connect(got.append)
+    assert board.select_incident(2) and board.selected_incident() == 2 and got == [2]
+
+
+def test_five_hundred_open_incidents_are_rows_found_by_number(
+    qtbot: Any, config: Config, clock: HubClock
+) -> None:
+    kinds = list(config.incident_types)
+    incs = [_inc(i, kinds[i % len(kinds)], 1 + i % 4, age=float(i)) for i in range(1, 501)]
+    board = _board(qtbot, config, clock, incs)
+    m = board.model
+    assert m.rowCount() == 500 and board.proxy.rowCount() == 500
+    for i in range(1, 501, 7):  # updates find their row through the index
+        m.on_order(_order(i, f"o{i}", "巡-1", "pending", NOW))
+        board.model.situation.update_incident(
+            _inc(i, kinds[i % len(kinds)], 1 + i % 4, "dispatched", float(i))
+        )
+    row8 = m.row_of(8)
+    assert row8 is not None and m.incident_at(row8).status == "dispatched"
+    assert m.deadline(8) is not None and m.deadline(8).kind == "ack"  # type: ignore[union-attr]
+    for i in (250, 1, 500):  # closing removes the row and renumbers the rest
+        board.model.situation.update_incident(_inc(i, status="closed"))
+    assert m.rowCount() == 497 and m.row_of(250) is None
+    assert all(m.incident_at(m.row_of(i) or 0).id == i for i in (2, 251, 499))
+    ids = board.visible_ids()
+    prios = [m.incident_at(m.row_of(i) or 0).priority for i in ids]
+    assert prios == sorted(prios)
