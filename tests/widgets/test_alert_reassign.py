@@ -45,6 +45,7 @@ def hub(hub_factory: HubFactory) -> CommandHub:
 
 @pytest.fixture
 def languages(qapp: QApplication) -> Iterator[LanguageManager]:
+    before = qapp.font()  # the app font is process-wide: later windows must not inherit it
     family = choose_cjk_font()
     if family:
         qapp.setFont(family)
@@ -52,6 +53,7 @@ def languages(qapp: QApplication) -> Iterator[LanguageManager]:
     lm.set_language("zh_CN")
     yield lm
     lm.set_language("en")
+    qapp.setFont(before)
 
 
 def _bridge(hub: CommandHub, actor: str, role: str) -> HubBridge:

@@ -109,8 +109,13 @@ def test_decisions_from_the_queue_and_a_window_only_on_request(
     assert before is not None and len(before.body["slots"]) >= 2
     gone = before.body["slots"][0]["call_sign"]
     assert sq.amend_current(remove=[gone], reason="该车辆故障")
+    # the new proposal may be pushed before the amend's own reply lands: wait for both
     qtbot.waitUntil(
-        lambda: (sq.plans.get(ids["fight"]) or before).plan_id > before.plan_id, timeout=WAIT_MS
+        lambda: (
+            (sq.plans.get(ids["fight"]) or before).plan_id > before.plan_id
+            and sq.pending_sends == 0
+        ),
+        timeout=WAIT_MS,
     )
     sq.select_incident(ids["fight"])
     assert sq.current is not None

@@ -43,6 +43,9 @@ class DispatchStatusBar(QStatusBar):
         self.clock_label = QLabel(self)
         for w in (self.connection_label, self.units_label, self.incidents_label, self.clock_label):
             w.setContentsMargins(8, 0, 8, 0)
+            # a long count or a failover note is clipped on a narrow screen rather than
+            # forcing the whole window wider than the screen (counts are repeated as tooltips)
+            w.setMinimumWidth(48)
             self.addPermanentWidget(w)
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
@@ -85,9 +88,10 @@ class DispatchStatusBar(QStatusBar):
         if stale:
             units += " " + self.tr("(%1 without recent fix)").replace("%1", str(stale))
         self.units_label.setText(units)
-        self.incidents_label.setText(
-            self.tr("Open incidents: %1").replace("%1", str(self._open_incidents()))
-        )
+        self.units_label.setToolTip(units)
+        incidents = self.tr("Open incidents: %1").replace("%1", str(self._open_incidents()))
+        self.incidents_label.setText(incidents)
+        self.incidents_label.setToolTip(incidents)
         stamp = QDateTime.fromMSecsSinceEpoch(int(self._now() * 1000))
         self.clock_label.setText(stamp.toString("yyyy-MM-dd HH:mm:ss"))
 
