@@ -9,7 +9,10 @@
   (``photo_blobs``: bytes once per SHA-256, with a thumbnail), named by the incident's
   chronology (``camera_detection``, ``camera_clip``), and are filed among the incident's
   photos (a ``photos`` row with ``camera_id`` and no unit, migration 0008), so the
-  console's photo panel (``GetAttachments``) shows them with the officers' own.
+  console's photo panel (``GetAttachments``) shows them with the officers' own.  Each
+  filing is announced as the incident's ``IncidentChanged`` once it is committed: the
+  clip comes a few seconds after the snapshot (it needs the post-roll), and a panel
+  showing the incident reloads by itself instead of waiting for Refresh.
 - **One event, one incident.** Another report of the same camera and kind while its
   incident is open and recent (``[incidents] throw_merge_s`` / ``crowd_merge_s`` of the
   camera file, hub clock) is merged into it (``MergeIntoIncident``: its call count rises)
@@ -58,6 +61,7 @@ from console.hub.messages_sensing import (
     GetCameraIncidents,
     GetCameraStats,
 )
+from console.hub.publisher import Publisher
 from console.hub.stats import camera_alarms
 from console.store.db import Store
 from console.store.models import IncidentEventRow, IncidentRow
@@ -108,17 +112,20 @@ class Sensing:
         cameras: CameraFile | None = None,
         evidence_dirs: tuple[Path, ...] = (),
         district: District | None = None,
+        publish: Publisher | None = None,
     ) -> None:
         """``cameras``: the camera file the hub knows (positions, crowd places, merge
         windows); ``evidence_dirs``: where reports by ``path`` may read files from
         (a camera on the hub's machine writes its evidence there); ``district``: only
-        its own cameras are taken (:func:`~console.video.config.for_district`)."""
+        its own cameras are taken (:func:`~console.video.config.for_district`);
+        ``publish``: tells the workstations when evidence was filed (none: nobody is told)."""
         self.store = store
         self.incidents = incidents
         self.incident_commands = incident_commands
         self.crowd = crowd
         self.clock = clock
         self.district = district
+        self.publish = publish
         self.cameras: dict[str, Camera] = {}
         self.policy = IncidentPolicy()
         self.evidence_dirs = tuple(p.resolve() for p in evidence_dirs)
@@ -490,13 +497,16 @@ class Sensing:
     ) -> None:
         """A line of the incident's chronology; ``evidence`` (camera id, SHA-256 of stored
         bytes) is filed with it among the incident's photos in the same transaction, so
-        the console's photo panel (``GetAttachments``) shows it next to the officers'."""
+        the console's photo panel (``GetAttachments``) shows it next to the officers';
+        after the commit the incident is published (``IncidentChanged``: its record has
+        new evidence), so a panel showing it reloads without the operator's Refresh."""
         at = self.clock() if t is None else t
+        filed = evidence is not None and bool(evidence[1])
         with self.store.transaction() as s:
             s.add(
                 IncidentEventRow(incident_id=iid, t=at, actor=actor[:64], kind=kind, detail=detail)
             )
-            if evidence is not None and evidence[1]:
+            if filed and evidence is not None:
                 cam_id, sha = evidence
                 blob = s.get(PhotoBlobRow, sha)
                 s.add(
@@ -511,6 +521,8 @@ class Sensing:
                         created_at=at,
                     )
                 )
+        if filed and self.publish is not None:
+            self.publish.incident(iid)  # nothing while it is closed (no open state to send)
 
     def _count_events(self, iid: int, kind: str) -> int:
         with self.store.session() as s:
@@ -580,6 +592,7 @@ def register(hub: CommandHub) -> Sensing:
         cameras,
         dirs,
         district=hub.district,
+        publish=hub.publisher,
     )
     hub.handlers.update(part.handlers())
     return part

@@ -6,8 +6,11 @@ shown as "Camera <id>"); the hub lists them per incident (``GetAttachments``: th
 only, a few KB each) and hands one over in full on request (``GetAttachment``).  This
 module shows them:
 
-- :class:`IncidentMediaPanel`: the thumbnails of one incident in a grid, refreshed when an
-  officer's report for it comes in (the hub's ``feedback`` alert); double-click opens
+- :class:`IncidentMediaPanel`: the thumbnails of one incident in a grid, reloaded by itself
+  when something may have been filed for it: an officer's report (the hub's ``feedback``
+  alert) or a change of the incident (``IncidentChanged``, which the hub also publishes
+  when a camera files its snapshot or, seconds later, its clip).  A burst of such events
+  reloads once, :data:`REFRESH_DELAY_MS` after the first; double-click opens
 - :class:`AttachmentViewer`: a photo fitted to the window, or a clip's still with Play
   and Save.  A clip plays inside only where QtMultimedia has a backend; otherwise it is
   handed to the system's player, and where there is none it is saved and the path shown;
@@ -57,7 +60,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.hub.messages import Alert, Reply
+from console.hub.messages import Alert, IncidentChanged, Reply
 from console.hub.messaging import GetAttachment, GetAttachments
 from console.link.order_card import incident_no
 from widgets.bridge import HubBridge
@@ -76,7 +79,7 @@ KIND_TEXT = cast(
 )
 MANIFEST = "attachments.json"
 PLAY_MARK = ((-0.35, -0.5), (0.55, 0.0), (-0.35, 0.5))  # the play triangle, in radii
-REFRESH_DELAY_MS = 300  # a burst of reports reloads the list once
+REFRESH_DELAY_MS = 300  # a burst of reports or evidence reloads the list once
 
 
 def kind_text(kind: str) -> str:
@@ -427,7 +430,8 @@ class IncidentMediaPanel(QWidget):
         self.attachments: list[Attachment] = []
         self.viewers: dict[int, AttachmentViewer] = {}
         self.loads = 0
-        self._token = 0
+        self._token = 0  # the newest list request
+        self._answered = 0  # the newest request answered (or that needed no answer)
         self.fetching: set[int] = set()
         self.list = QListWidget(self)
         self.list.setObjectName("mediaGrid")
@@ -468,6 +472,7 @@ class IncidentMediaPanel(QWidget):
         self._reload.timeout.connect(self.load)
         self.export_job: MediaExport | None = None
         bridge.alert.connect(self._on_alert)
+        bridge.incidentChanged.connect(self._on_incident_changed)
         self.retranslateUi()
         if incident_id is not None:
             self.set_incident(incident_id)
@@ -512,6 +517,7 @@ class IncidentMediaPanel(QWidget):
         """Show another incident's files (None: none)."""
         if incident_id == self.incident_id and incident_id is not None:
             return
+        self._reload.stop()  # a reload due for the incident left: load() below does it
         self.incident_id = incident_id
         self.incident_created_at = created_at
         self.attachments = []
@@ -523,6 +529,7 @@ class IncidentMediaPanel(QWidget):
         """Ask the hub for the incident's attachments (a newer request wins)."""
         self._token += 1
         if self.incident_id is None:
+            self._answered = self._token
             return
         token, iid = self._token, self.incident_id
         self.bridge.call(GetAttachments(incident_id=iid), lambda r: self._on_list(r, token, iid))
@@ -530,6 +537,7 @@ class IncidentMediaPanel(QWidget):
     def _on_list(self, reply: Reply, token: int, incident_id: int) -> None:
         if token != self._token or incident_id != self.incident_id:
             return  # the operator moved on to another incident
+        self._answered = token
         self.loads += 1
         if not reply.ok or not isinstance(reply.result, list):
             show_message(self.message_label, refused_text(reply.error or repr(reply.result)))
@@ -582,6 +590,23 @@ class IncidentMediaPanel(QWidget):
             and ev.incident_id is not None
             and ev.incident_id == self.incident_id
         ):
+            self._reload_soon()
+
+    def _on_incident_changed(self, ev: IncidentChanged) -> None:
+        """The incident shown changed; the hub publishes this also when a camera files
+        evidence for it (its clip comes seconds after its snapshot): reload shortly."""
+        if self.incident_id is not None and ev.incident.id == self.incident_id:
+            self._reload_soon()
+
+    @property
+    def reloading(self) -> bool:
+        """A reload is due or its list is still on its way from the hub."""
+        return self._reload.isActive() or self._answered != self._token
+
+    def _reload_soon(self) -> None:
+        """One reload :data:`REFRESH_DELAY_MS` after the first of a burst (not restarted by
+        the next event, so a steady stream of changes still reloads)."""
+        if not self._reload.isActive():
             self._reload.start()
 
     # ------------------------------------------------------------------ opening
