@@ -73,6 +73,10 @@ Turn = Literal[
 ]
 ROUTE_POINTS = 2000
 """Most points of a card's route (the hub thins longer ones)."""
+MAP_CHUNK = 256 * 1024
+"""Largest piece of the district map in one ``map_part`` frame (bytes)."""
+MAP_PARTS_MAX = 64
+"""Most pieces of a district map: 16 MB compressed; a terminal refuses a bigger one."""
 
 
 class _Msg(msgspec.Struct, tag=True, array_like=True, forbid_unknown_fields=True):
@@ -202,6 +206,20 @@ class Seen(_Msg, tag="seen"):
     t: Time
 
 
+class MapRequest(_Msg, tag="map_req"):
+    """Asks for piece ``part`` of the district's street map (docs/protocol.md §5.3).
+
+    ``version``: for part 0 the version the terminal holds ("" for none: the hub then
+    answers "unchanged" without data when it is current); for a later part the version
+    being fetched.  A hub that does not know this request refuses it as ``malformed``
+    naming ``map_req``; the terminal then keeps drawing the card's streets.
+    """
+
+    version: Short
+    part: Annotated[int, msgspec.Meta(ge=0, lt=MAP_PARTS_MAX)]
+    t: Time
+
+
 TerminalMsg = (
     Hello
     | Position
@@ -214,6 +232,7 @@ TerminalMsg = (
     | Count
     | Heartbeat
     | Seen
+    | MapRequest
 )
 Reliable = StatusChange | Receipt | MessageReceipt | Arrived | Finished | Feedback | Count
 """Terminal messages that carry a ``mid`` and are resent until the hub answers :class:`Ack`."""
@@ -396,7 +415,23 @@ class Refused(_Msg, tag="refused"):
     reason: Text
 
 
-HubMsg = Welcome | Order | OrderUpdate | OrderCancel | Message | Ack | Pong | Refused
+class MapPart(_Msg, tag="map_part"):
+    """One piece of the district's street map, the answer to :class:`MapRequest`.
+
+    ``version``: the hub's current map ("" = it has none); ``parts`` = 0 means nothing
+    follows (the terminal's copy is current, or there is no map); otherwise ``data`` is
+    piece ``part`` of ``parts`` of a blob of ``size`` bytes whose SHA-256 starts with
+    ``version`` (console/link/district_map.py).
+    """
+
+    version: Short
+    part: Annotated[int, msgspec.Meta(ge=0, lt=MAP_PARTS_MAX)]
+    parts: Annotated[int, msgspec.Meta(ge=0, le=MAP_PARTS_MAX)]
+    size: Annotated[int, msgspec.Meta(ge=0, le=MAP_PARTS_MAX * MAP_CHUNK)]
+    data: Annotated[bytes, msgspec.Meta(max_length=MAP_CHUNK)]
+
+
+HubMsg = Welcome | Order | OrderUpdate | OrderCancel | Message | Ack | Pong | Refused | MapPart
 _REFUSED_CODES = frozenset(typing.get_args(typing.get_type_hints(Refused)["code"]))
 
 

@@ -41,6 +41,7 @@ from console.link import protocol as p
 from console.link.attachments import PhotoLimits, PhotoRefused
 from console.link.clips import file_clip
 from console.link.dispatch import ACK_HOLD_S, OrderDispatch
+from console.link.district_map import MapService
 from console.link.hubport import HubPort, TerminalEvent
 from console.link.keys import KeyPair
 from console.link.outbox import Outbox
@@ -185,6 +186,8 @@ class TerminalLink(OrderDispatch):
         """Per key: refusals counted but not yet in the log (see :meth:`_log_refusals`)."""
         self._unlogged_since = time.monotonic()
         self._calls: collections.deque[Callable[[], None]] = collections.deque()
+        self.maps: MapService | None = None
+        """Answers terminals' ``map_req`` from the cards' road graph (made on the first)."""
         self._kicked = False
         self._wakeup = Wakeup()
         self._running = threading.Event()
@@ -633,6 +636,20 @@ class TerminalLink(OrderDispatch):
             self._count(sess, msg)
         elif isinstance(msg, p.Seen):
             self._pushes.pop(("msg", str(msg.mid)), None)
+        elif isinstance(msg, p.MapRequest):
+            self._map(sess, msg)
+
+    def _map(self, sess: Session, msg: p.MapRequest) -> None:
+        """A piece of the district's street map (console/link/district_map.py)."""
+        graph = self.outbox.cards.graph
+        if self.maps is None or self.maps.graph is not graph:
+            self.maps = MapService(graph)
+        try:
+            frame = self.maps.answer(sess.key, msg, time.monotonic())
+        except p.ProtocolError as exc:
+            self._invalid(sess, exc)
+            return
+        self._send(sess, frame)
 
     def _count(self, sess: Session, msg: p.Count) -> None:
         """A crowd counter's minute: acked once stored; a refusal (unknown place, a counter

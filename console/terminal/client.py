@@ -18,6 +18,7 @@ from console.link import protocol as p
 from console.link.keys import TerminalKey
 from console.terminal.fleet import Fleet, Member
 from console.terminal.localstore import LocalMessage, LocalOrder, LocalStore
+from console.terminal.mapsync import MapCache
 from console.terminal.session import EventCallback, TerminalSession
 
 T = TypeVar("T")
@@ -36,9 +37,12 @@ class TerminalClient:
         heartbeat_s: float = 1.0,
         ctx: zmq.Context[zmq.Socket[bytes]] | None = None,
         clock: Callable[[], float] = time.time,
+        maps: MapCache | None = None,
     ) -> None:
+        """``maps``: where to keep the district's street map (only a terminal that draws one
+        fetches it; the app passes its SqliteStore)."""
         self.session = TerminalSession(
-            store, heartbeat_s=heartbeat_s, on_event=on_event, clock=clock
+            store, heartbeat_s=heartbeat_s, on_event=on_event, clock=clock, maps=maps
         )
         self.member = Member(key, self.session)
         self.fleet = Fleet(endpoint, [self.member], ctx=ctx)

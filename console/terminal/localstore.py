@@ -8,7 +8,8 @@ memory, for simulated terminals whose "device" is the simulator process.
 Messages from the command room are kept with their state (new, read) so a
 resent one is not shown twice and the read receipt survives a restart; the
 officer's own reports are kept as outgoing lines with the ``mid`` that tells
-whether the hub has them yet.
+whether the hub has them yet.  :class:`SqliteStore` also keeps the district's street map
+(one row: version and blob, :mod:`console.terminal.mapsync`), for restarts and offline use.
 """
 
 from __future__ import annotations
@@ -150,10 +151,28 @@ class SqliteStore:
                 " state TEXT NOT NULL, received_at REAL NOT NULL, outgoing INTEGER NOT NULL,"
                 " mid INTEGER, photo INTEGER NOT NULL DEFAULT 0)"
             )
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS district_map (k INTEGER PRIMARY KEY CHECK (k = 1),"
+                " version TEXT NOT NULL, blob BLOB NOT NULL)"
+            )
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+    def get_map(self) -> tuple[str, bytes] | None:
+        """The district map held (version, compressed blob), if any."""
+        with self._lock:
+            r = self._db.execute("SELECT version, blob FROM district_map WHERE k = 1").fetchone()
+        return None if r is None else (str(r[0]), bytes(r[1]))
+
+    def put_map(self, version: str, blob: bytes) -> None:
+        """Replace the district map held (one row, written whole)."""
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO district_map (k, version, blob) VALUES (1, ?, ?)",
+                (version, blob),
+            )
 
     @staticmethod
     def _row(body: bytes, state: str, received_at: float) -> LocalOrder:

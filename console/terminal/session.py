@@ -19,7 +19,9 @@ once" live here:
 - a message from the command room is shown once (kept by id), confirmed
   ``delivered`` at once and ``read`` when the officer opens it, both reliably;
 - a hub speaking another protocol version is reported as a ``refused`` event with
-  its reason, never shown as garbage.
+  its reason, never shown as garbage;
+- a terminal given a map cache fetches the district's street map after each welcome
+  when the hub's differs from the one it holds (:mod:`console.terminal.mapsync`).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from typing import Any
 
 from console.link import protocol as p
 from console.terminal.localstore import FINAL, LocalMessage, LocalOrder, LocalStore
+from console.terminal.mapsync import MapCache, MapSync
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +44,8 @@ HELLO_RETRY_S = 1.0
 _ORDER_TYPES = (p.Order, p.OrderUpdate)
 """A tuple, not ``p.Order | p.OrderUpdate``: that builds a union object on every frame."""
 EventCallback = Callable[[str, Any], None]
-"""``(kind, payload)``: order, order_update, order_cancel, message, welcome, refused, ack."""
+"""``(kind, payload)``: order, order_update, order_cancel, message, welcome, refused, ack;
+with a map cache also district_map, map_current, map_failed."""
 _SEEN_MESSAGES = 1000
 
 
@@ -58,6 +62,7 @@ class TerminalSession:
         retry_s: float = 3.0,
         clock: Callable[[], float] = time.time,
         on_event: EventCallback | None = None,
+        maps: MapCache | None = None,
     ) -> None:
         self.store = store
         self.app = app
@@ -85,6 +90,8 @@ class TerminalSession:
         self._next_hello = 0.0
         self._hello_out: bytes | None = None
         self.last_rx = time.monotonic()
+        self.maps = None if maps is None else MapSync(maps, self.out.append, self._emit, clock)
+        """The district map's fetch (only for terminals that draw a map)."""
 
     # ------------------------------------------------------------- driving
 
@@ -142,6 +149,8 @@ class TerminalSession:
                     continue
                 self.out.append(data)
                 self._retry_at[mid] = now_m + self.retry_s
+        if self.maps is not None:
+            self.maps.tick(now_m)
         return self.alive(now_m)
 
     def has_output(self) -> bool:
@@ -189,12 +198,19 @@ class TerminalSession:
             self.epoch = msg.hub_epoch
             self.unit = msg.unit
             self._emit("welcome", msg)
+            if self.maps is not None:
+                self.maps.begin(self.last_rx)
         elif isinstance(msg, p.OrderCancel):
             self._cancel(msg)
         elif isinstance(msg, p.Message):
             self._message(msg)
+        elif isinstance(msg, p.MapPart):
+            if self.maps is not None:
+                self.maps.part(msg, self.last_rx)
         elif isinstance(msg, p.Refused):
             log.warning("hub refused a frame (%s): %s", msg.code, msg.reason)
+            if self.maps is not None:
+                self.maps.refused(msg)
             self._emit("refused", msg)
 
     def _version_mismatch(self, data: bytes, exc: p.ProtocolError) -> None:

@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def open_window(form: str) -> TerminalWindow:
         def make(on_event: object) -> TerminalClient:
-            return TerminalClient(key, node.link.endpoint, store, on_event=on_event)  # type: ignore[arg-type]
+            return TerminalClient(key, node.link.endpoint, store, on_event=on_event, maps=store)  # type: ignore[arg-type]
 
         bridge = TerminalBridge(make, source).start()
         w = TerminalWindow(bridge, form=form, alarm=Alarm(muted=True), camera=False)

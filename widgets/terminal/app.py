@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     app = application()
 
     def make(on_event: Any) -> TerminalClient:
-        return TerminalClient(key, endpoint, store, on_event=on_event)
+        return TerminalClient(key, endpoint, store, on_event=on_event, maps=store)
 
     bridge = TerminalBridge(make, source).start()
     form = auto_form() if args.form == "auto" else args.form

@@ -16,9 +16,11 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from console.link.district_map import DistrictMap
 from console.terminal.client import TerminalClient
 from console.terminal.gps import Fix, PositionSource
 from console.terminal.localstore import LocalMessage, LocalOrder
+from console.terminal.mapsync import load_cached
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +82,11 @@ class TerminalBridge(QObject):
 
     def orders(self) -> list[LocalOrder]:
         return self.client.orders()
+
+    def district_map(self) -> DistrictMap | None:
+        """The district's street map kept from an earlier fetch (None if none is held)."""
+        sync = self.client.session.maps
+        return None if sync is None else load_cached(sync.cache)
 
     def messages(self) -> list[LocalMessage]:
         return self.client.messages()

@@ -1,10 +1,15 @@
-"""The terminal's map: the streets around the scene, the planned route, the scene, and where the
-officer is now — drawn from the order card alone (the device holds no map data).
+"""The terminal's map: the district's streets, the planned route, the scene, and where the
+officer is now.
 
+The streets come from the district map the terminal fetched and keeps
+(:mod:`console.terminal.mapsync`), drawn by :class:`~widgets.terminal.street_layer.StreetLayer`
+(paths built once per card, only the cells in view drawn); a terminal without one
+falls back to the card's own patch of streets within 450 m of the scene.
 Everything is drawn in metres east/north of the scene (the card's street map is
-already in that plane).  The view fits the route and the officer's position, or
-only the scene's neighbourhood ("现场"); a scale bar and a north arrow keep it
-readable at a glance.  Plain QPainter: a few hundred segments, redrawn on a fix.
+already in that plane); with no order but a district map and a fix, the map shows
+the streets around the officer.  The view fits the route and the officer's
+position, or only the scene's neighbourhood ("现场"); a scale bar and a north arrow
+keep it readable at a glance.
 """
 
 from __future__ import annotations
@@ -14,12 +19,24 @@ from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPaintEvent, QPen, QPolygonF
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QImage,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+    QPen,
+    QPolygonF,
+    QTransform,
+)
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from console.link import protocol as p
 from console.link.card_geo import to_metres, unpack_streets
+from console.link.district_map import DistrictMap
 from console.terminal.gps import Fix
+from widgets.terminal.street_layer import StreetLayer
 from widgets.terminal.texts import say
 
 ROAD_WIDTH = {0: 9.0, 1: 7.0, 2: 5.0, 3: 3.0}
@@ -31,6 +48,8 @@ SCENE = QColor("#d32f2f")
 ME = QColor("#0d47a1")
 BACKGROUND = QColor("#eef0e6")
 SCENE_HALF_M = 260.0
+AROUND_ME_M = 500.0
+"""Half the view around the officer when there is no order (district map only)."""
 Proj = Callable[[float, float], QPointF]
 """Metres east/north of the scene to widget pixels."""
 
@@ -47,6 +66,16 @@ class RouteMap(QWidget):
         self._seg = np.zeros((0, 4), np.float64)
         self._cls = np.zeros(0, np.int8)
         self._route = np.zeros((0, 2), np.float64)
+        self.district: DistrictMap | None = None
+        self._layer: StreetLayer | None = None
+        self.world = QTransform()
+        """Plane metres to widget pixels, as last painted."""
+        self.drawn_paths = 0
+        """Street paths in the district streets shown (0: card patch or none)."""
+        self.street_renders = 0
+        """How often the district's streets were drawn afresh (a view that stays reuses them)."""
+        self._street_image: tuple[tuple[object, ...], QImage] | None = None
+        """The district's streets as last drawn, reused while the view stays where it was."""
         self.setMinimumSize(240, 200)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
@@ -75,6 +104,29 @@ class RouteMap(QWidget):
                 self._route = np.zeros((0, 2))
         self.update()
 
+    def set_district(self, dm: DistrictMap | None) -> None:
+        """The district's street map (None: draw only the card's streets)."""
+        if dm is not self.district:
+            self.district = dm
+            self._layer = None
+            self.update()
+
+    def _origin(self) -> tuple[float, float] | None:
+        """Where the plane's (0, 0) is: the scene, or without an order the district's middle."""
+        if self.card is not None:
+            return self.card.lon, self.card.lat
+        if self.district is not None and self.fix is not None:
+            return self.district.lon0, self.district.lat0
+        return None
+
+    def _streets_layer(self) -> StreetLayer | None:
+        origin = self._origin()
+        if self.district is None or origin is None:
+            return None
+        if self._layer is None or self._layer.origin != origin:
+            self._layer = StreetLayer(self.district, *origin)
+        return self._layer
+
     def set_fix(self, fix: Fix | None) -> None:
         self.fix = fix
         self.update()
@@ -84,19 +136,30 @@ class RouteMap(QWidget):
         self.update()
 
     def _me(self) -> tuple[float, float] | None:
-        if self.fix is None or self.card is None:
+        origin = self._origin()
+        if self.fix is None or origin is None:
             return None
-        x, y = to_metres(
-            np.array([self.fix.lon]), np.array([self.fix.lat]), self.card.lon, self.card.lat
-        )
+        x, y = to_metres(np.array([self.fix.lon]), np.array([self.fix.lat]), *origin)
         return float(x[0]), float(y[0])
+
+    def _me_point(self) -> QPointF:
+        """The officer in plane metres (the origin without a fix)."""
+        me = self._me()
+        return QPointF(*me) if me is not None else QPointF()
+
+    def _scene_point(self) -> QPointF:
+        """The scene in plane metres (the card's scene is the plane's origin)."""
+        return QPointF(0.0, 0.0)
 
     def view_box(self) -> QRectF:
         """The part of the plane shown (metres): the route and the officer, or the scene."""
         pts = [(-80.0, -80.0), (80.0, 80.0)]
+        me = self._me()
+        if self.card is None and me is not None:  # no order: around the officer
+            h = AROUND_ME_M
+            return QRectF(me[0] - h, me[1] - h, 2 * h, 2 * h)
         if self.whole_route:
             pts += [(float(r[0]), float(r[1])) for r in self._route.tolist()]
-            me = self._me()
             if me is not None and math.hypot(*me) < 20_000:
                 pts.append(me)
         else:
@@ -110,7 +173,7 @@ class RouteMap(QWidget):
         qp = QPainter(self)
         qp.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         qp.fillRect(self.rect(), BACKGROUND)
-        if self.card is None:
+        if self.card is None and self._me() is None:
             qp.setPen(QColor("#555"))
             f = QFont(self.font())
             f.setPointSizeF(f.pointSizeF() * 1.4)
@@ -127,10 +190,28 @@ class RouteMap(QWidget):
         def at(x: float, y: float) -> QPointF:
             return QPointF(ox + (x - cx) * scale, oy - (y - cy) * scale)
 
-        self._streets(qp, at, scale)
+        self.world = QTransform(scale, 0.0, 0.0, -scale, ox - cx * scale, oy + cy * scale)
+        layer = self._streets_layer()
+        if layer is not None:
+            qp.drawImage(0, 0, self._district_streets(layer, scale, cx, cy))
+        else:
+            self.drawn_paths = 0
+            self._streets(qp, at, scale)
+        me = self._me()
+        if self.card is None:  # no order: the streets around the officer
+            if me is not None:
+                self._me_marker(qp, at(*me), scale)
+            self._scale_bar(qp, scale)
+            self._north(qp)
+            qp.setPen(QColor("#555"))
+            qp.drawText(
+                QRectF(8, 6, self.width() - 16, 28),
+                Qt.AlignmentFlag.AlignLeft,
+                say("no_order", self.lang),
+            )
+            return
         self._route_line(qp, at)
         self._scene(qp, at(0.0, 0.0))
-        me = self._me()
         if me is not None:
             self._me_marker(qp, at(*me), scale)
         self._scale_bar(qp, scale)
@@ -142,6 +223,36 @@ class RouteMap(QWidget):
                 Qt.AlignmentFlag.AlignLeft,
                 say("route_none", self.lang),
             )
+
+    def _district_streets(self, layer: StreetLayer, scale: float, cx: float, cy: float) -> QImage:
+        """The district's streets for this view: drawn again only when the view moved
+        (while the officer drives along the route the view stays, and a fix costs a blit)."""
+        dpr = self.devicePixelRatioF()
+        key = (id(layer), self.width(), self.height(), dpr, scale, cx, cy, self.font().key())
+        if self._street_image is not None and self._street_image[0] == key:
+            return self._street_image[1]
+        img = QImage(
+            int(self.width() * dpr),
+            int(self.height() * dpr),
+            QImage.Format.Format_ARGB32_Premultiplied,
+        )
+        img.setDevicePixelRatio(dpr)
+        img.fill(Qt.GlobalColor.transparent)
+        qp = QPainter(img)
+        qp.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        ox, oy = self.width() / 2.0, self.height() / 2.0
+        seen = QRectF(cx - ox / scale, cy - oy / scale, self.width() / scale, self.height() / scale)
+        self.drawn_paths = layer.draw(
+            qp, self.world, seen, scale, ROAD_WIDTH, ROAD_CASING, ROAD_FILL
+        )
+        if scale > 0.25:
+            f = QFont(self.font())
+            f.setPointSizeF(max(f.pointSizeF() * 0.85, 7.0))
+            layer.labels(qp, self.world, seen, f)
+        qp.end()
+        self._street_image = (key, img)
+        self.street_renders += 1
+        return img
 
     def _streets(self, qp: QPainter, to: Proj, scale: float) -> None:
         if not len(self._seg):

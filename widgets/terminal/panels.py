@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QMouseEvent
+from PySide6.QtGui import QAction, QFont, QMouseEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -41,6 +41,12 @@ SHOWN: dict[str, tuple[str, ...]] = {
     "arrived": ("finish", "photo", "video"),
 }
 """Which buttons an order's state shows, the next step first (biggest, coloured)."""
+STATUS_CHOICES: tuple[tuple[str, str], ...] = (
+    ("available", "available"),
+    ("busy", "on_scene"),
+    ("off_duty", "off_duty"),
+)
+"""The status menu: (text key, status on the wire)."""
 COLOURS = {
     "ack": "#1565c0",
     "accept": "#2e7d32",
@@ -122,18 +128,19 @@ class StatusStrip(QWidget):
         self.link = QLabel(say("connecting", lang))
         self.queue = QLabel("")
         self.queue.setObjectName("queue")
+        self.chosen = ""
+        """The duty status last chosen here (wire value), "" before any."""
         self.status = QToolButton()
         self.status.setText(say("status", lang))
         self.status.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.status.setMinimumHeight(40)
         menu = QMenu(self.status)
-        for key, wire in (
-            ("available", "available"),
-            ("busy", "on_scene"),
-            ("off_duty", "off_duty"),
-        ):
+        self.status_actions: dict[str, QAction] = {}
+        for key, wire in STATUS_CHOICES:
             act = menu.addAction(say(key, lang))
-            act.triggered.connect(lambda _=False, w=wire: self.status_chosen.emit(w))
+            act.setCheckable(True)
+            act.triggered.connect(lambda _=False, w=wire: self.choose_status(w))
+            self.status_actions[wire] = act
         self.status.setMenu(menu)
         self.lang_button = QToolButton()
         self.lang_button.setText(say("lang", lang))
@@ -149,6 +156,20 @@ class StatusStrip(QWidget):
 
     def set_unit(self, unit: str) -> None:
         self.unit.setText(unit)
+
+    def choose_status(self, wire: str) -> None:
+        """The officer picked a duty status in the menu: show it and ask for it."""
+        self.show_status(wire)
+        self.status_chosen.emit(wire)
+
+    def show_status(self, wire: str) -> None:
+        """Show the chosen duty status on the button and tick it in the menu."""
+        self.chosen = wire
+        key = next((k for k, w in STATUS_CHOICES if w == wire), "")
+        self.status.setText(say(key, self.lang) if key else say("status", self.lang))
+        self.status.setToolTip(f"{say('status', self.lang)}: {say(key, self.lang)}" if key else "")
+        for w, act in self.status_actions.items():
+            act.setChecked(w == wire)
 
     def set_link(self, connected: bool, waiting: int) -> None:
         dot = "#66bb6a" if connected else "#ef5350"

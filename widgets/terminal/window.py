@@ -78,12 +78,13 @@ class TerminalWindow(QMainWindow):
         self.camera = media.camera_available() if camera is None else camera
         self.current: LocalOrder | None = None
         self.dialog: ReasonDialog | QFileDialog | None = None
+        self.duty_status = ""
+        """The duty status the officer last chose (kept across a language switch)."""
         self._build()
         bridge.hub_event.connect(self.on_hub_event)
         bridge.done.connect(self.on_done)
         bridge.failed.connect(self.on_failed)
-        bridge.link.connect(self.strip.set_link)
-        bridge.moved.connect(self.map.set_fix)
+        self.map.set_district(bridge.district_map())
         self.clip_ready.connect(self._clip_ready)
         self.resize(*(TABLET if form == "tablet" else PHONE))
         self.refresh()
@@ -94,7 +95,9 @@ class TerminalWindow(QMainWindow):
         lang, compact = self.lang, self.form == "phone"
         self.setWindowTitle(say("title", lang))
         self.strip = StatusStrip(lang, compact)
-        self.strip.status_chosen.connect(self.bridge.set_status)
+        self.strip.status_chosen.connect(self._status_chosen)
+        if self.duty_status:
+            self.strip.show_status(self.duty_status)
         self.strip.language_toggled.connect(self.toggle_language)
         self.banner = Banner()
         self.banner.tapped.connect(self._banner_tapped)
@@ -154,6 +157,13 @@ class TerminalWindow(QMainWindow):
             outer.addWidget(split, 1)
         outer.addWidget(self.action_bar)
         self.setCentralWidget(central)
+        # made again on a language switch: the new strip and map must hear the bridge too
+        self.bridge.link.connect(self.strip.set_link)
+        self.bridge.moved.connect(self.map.set_fix)
+
+    def _status_chosen(self, status: str) -> None:
+        self.duty_status = status
+        self.bridge.set_status(status)
 
     def toggle_language(self) -> None:
         """Switch zh <-> en by rebuilding the parts (few, and cheap to make)."""
@@ -270,6 +280,8 @@ class TerminalWindow(QMainWindow):
                 self.banner.notice(say("version", lang, why=payload.reason), error=True)
             else:
                 self.banner.notice(say("refused", lang, why=payload.reason), seconds=12)
+        elif kind == "district_map":
+            self.map.set_district(payload)
         elif kind in ("welcome", "ack"):
             self.strip.set_unit(self.bridge.unit)
             if kind == "ack":
