@@ -1796,6 +1796,10 @@
             <source>none</source>
             <translation>无</translation>
         </message>
+        <message>
+            <source>Darkest colour: %1 per km² or more; peak %2</source>
+            <translation>最深色：%1 起/平方公里及以上；峰值 %2</translation>
+        </message>
     </context>
     <context>
         <name>StalePanel</name>
@@ -2561,6 +2565,18 @@ Busiest hours: %6</source>
         <message>
             <source>Peak z ≥ 8</source>
             <translation>最高 z 值 ≥ 8</translation>
+        </message>
+        <message>
+            <source>110 calls: {value} per km²</source>
+            <translation>110警情：{value} 起/平方公里</translation>
+        </message>
+        <message>
+            <source>Darkest colour: {top} per km² or more (the hottest {share} % of cells); peak {peak}</source>
+            <translation>最深色：{top} 起/平方公里及以上（最热的 {share}% 网格）；峰值 {peak}</translation>
+        </message>
+        <message>
+            <source>No calls on the map</source>
+            <translation>地图上无警情</translation>
         </message>
     </context>
     <context>

@@ -30,6 +30,7 @@ from typing import Any
 
 import folium
 import numpy as np
+import numpy.typing as npt
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QGraphicsItem
 
@@ -38,8 +39,9 @@ from console.heat import HeatGrid
 from console.hub.messages import IncidentState, StaticDistrict, UnitState
 from widgets.i18n import is_chinese
 from widgets.map.export_layers import e as _e
-from widgets.map.export_layers import local_time
+from widgets.map.export_layers import heat_shown, local_time
 from widgets.map.layers import registry
+from widgets.map.layers.heat import density_text, scale_top
 from widgets.map.layers.spec import ExportContext, LayerSpec
 
 WEB_DIR = Path(__file__).resolve().parents[2] / "resources" / "web"
@@ -60,6 +62,9 @@ def _texts() -> dict[str, str]:
         "stations": QCoreApplication.translate("SituationExport", "Police stations"),
         "points": QCoreApplication.translate("SituationExport", "1-minute points"),
         "heat": QCoreApplication.translate("SituationExport", "110 calls per km² (%1 calls)"),
+        "heat_top": QCoreApplication.translate(
+            "SituationExport", "Darkest colour: %1 per km² or more; peak %2"
+        ),
         "type": QCoreApplication.translate("SituationExport", "Type"),
         "status": QCoreApplication.translate("SituationExport", "Status"),
         "station": QCoreApplication.translate("SituationExport", "Station"),
@@ -162,7 +167,9 @@ def situation_html(
     if bounds is not None:
         m.fit_bounds(bounds, padding=(12, 12))
     root.html.add_child(
-        folium.Element(_summary(title, district, units, incidents, heat, cfg, tx, zh, now))
+        folium.Element(
+            _summary(title, district, units, incidents, heat, cfg, tx, zh, now, heat_shown(ctx))
+        )
     )
     page = str(root.render())
     rest = page.replace(tile_url, "") if tile_url else page
@@ -258,6 +265,7 @@ def _summary(
     tx: dict[str, str],
     zh: bool,
     now: float,
+    heat_drawn: npt.NDArray[np.float64] | None = None,
 ) -> str:
     counts: dict[str, int] = {}
     for u in units:
@@ -280,4 +288,7 @@ def _summary(
     parts += rows
     if heat is not None:
         parts.append(f"<div>{_e(tx['heat'].replace('%1', f'{heat.n_calls:,}'))}</div>")
+    if heat_drawn is not None:  # what the top colour of the heat means (it saturates)
+        top, peak = density_text(scale_top(heat_drawn)), density_text(float(heat_drawn.max()))
+        parts.append(f"<div>{_e(tx['heat_top'].replace('%1', top).replace('%2', peak))}</div>")
     return f'<div class="sit-box">{"".join(parts)}</div>'

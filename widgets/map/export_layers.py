@@ -13,11 +13,12 @@ import time
 
 import folium
 import numpy as np
+import numpy.typing as npt
 
 from console.polygon import contains
 from widgets.map import strings as s
 from widgets.map import style as st
-from widgets.map.layers.heat import heat_lut
+from widgets.map.layers.heat import heat_rgba, scale_top
 from widgets.map.layers.spec import ExportContext
 
 EXPORT_ROAD_CLASSES = {0: ("#e0a040", 3.5), 1: ("#9e9e9e", 2.0)}  # arterial, secondary
@@ -142,14 +143,15 @@ def fixed_points(m: folium.Map, ctx: ExportContext) -> None:
         ).add_to(m)
 
 
-def heat(m: folium.Map, ctx: ExportContext) -> None:
-    """The 110 density as one image, blank outside the district."""
+def heat_shown(ctx: ExportContext) -> npt.NDArray[np.float64] | None:
+    """The heat grid's densities as the export draws them: blank outside the district;
+    None when there is nothing to draw."""
     grid = ctx.heat
     if grid is None:
-        return
+        return None
     d = np.clip(np.nan_to_num(np.asarray(grid.density, dtype=np.float64)), 0.0, None)
     if d.ndim != 2 or not d.size or d.max() <= 0:
-        return
+        return None
     ny, nx = d.shape
     dist = ctx.district
     if dist is not None and len(dist.outline) >= 3:
@@ -158,10 +160,17 @@ def heat(m: folium.Map, ctx: ExportContext) -> None:
         glon, glat = np.meshgrid(lon, lat)
         inside = contains(dist.outline, glon.ravel(), glat.ravel()).reshape(d.shape)
         d = np.where(inside, d, 0.0)
-    lut = heat_lut()
-    idx = np.clip(np.round(d / d.max() * (len(lut) - 1)), 0, len(lut) - 1).astype(np.int64)
+    return d
+
+
+def heat(m: folium.Map, ctx: ExportContext) -> None:
+    """The 110 density as one image, blank outside the district, on the map's colour
+    scale (top at the 99th percentile of the non-empty cells, hotter cells saturate)."""
+    grid, d = ctx.heat, heat_shown(ctx)
+    if grid is None or d is None:
+        return
     folium.raster_layers.ImageOverlay(
-        lut[idx],
+        heat_rgba(d, scale_top(d)),
         bounds=[(grid.lat0, grid.lon0), (grid.lat1, grid.lon1)],
         origin="lower",  # row 0 is the southern edge
         pixelated=False,

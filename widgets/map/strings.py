@@ -66,6 +66,11 @@ INCIDENT_PRIORITY = QT_TRANSLATE_NOOP("MapView", "Incident priority")
 POLICE_STATION = QT_TRANSLATE_NOOP("MapView", "Police station")
 FIXED_POINT = QT_TRANSLATE_NOOP("MapView", "1-minute point")
 HEAT_TITLE = QT_TRANSLATE_NOOP("MapView", "110 calls per km²")
+HEAT_TOP = QT_TRANSLATE_NOOP(
+    "MapView", "Darkest colour: {top} per km² or more (the hottest {share} % of cells); peak {peak}"
+)
+HEAT_EMPTY = QT_TRANSLATE_NOOP("MapView", "No calls on the map")
+HEAT_TIP = QT_TRANSLATE_NOOP("MapView", "110 calls: {value} per km²")
 APPROXIMATE = QT_TRANSLATE_NOOP("MapView", "{name} (approximate)")
 NO_DISTRICT = QT_TRANSLATE_NOOP("MapView", "No district loaded")
 COVERAGE_LEGEND = QT_TRANSLATE_NOOP("MapView", "Not reached within {minutes} min: {type}")

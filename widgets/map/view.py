@@ -46,7 +46,7 @@ from widgets.map.layers.coverage import (
     ForceCoverage,
     parse_coverage,
 )
-from widgets.map.layers.heat import HeatBar, HeatLayer
+from widgets.map.layers.heat import HeatBar, HeatLayer, density_text
 from widgets.map.layers.labels import F64, LabelsItem
 from widgets.map.layers.markers import MarkersItem
 from widgets.map.layers.spec import LayerSpec
@@ -217,7 +217,7 @@ class MapView(QWidget):
         self.district_outline.set_path(placed.outline)
         self.areas_item.set_path(placed.areas)
         self.heat.set_outline(placed.outline)
-        self.legend.widget_of("heat", HeatBar).set_max(self.heat.vmax)
+        self._heat_scale_changed()
         self.roads.set_segments(*placed.seg, placed.seg_class)
         self.stations.set_points(placed.station_x, placed.station_y)
         self.fixed_points.set_points(placed.point_x, placed.point_y)
@@ -376,8 +376,20 @@ class MapView(QWidget):
         if self.proj is None:
             self._ensure_projection((grid.lon0 + grid.lon1) / 2, (grid.lat0 + grid.lat1) / 2)
         self.heat.set_grid(grid, self.proj)
-        self.legend.widget_of("heat", HeatBar).set_max(self.heat.vmax)
+        self._heat_scale_changed()
+
+    def _heat_scale_changed(self) -> None:
+        """The heat's colour scale (its top, its peak) may have moved: redo the legend."""
+        self.legend.widget_of("heat", HeatBar).set_scale(self.heat.vmax, self.heat.peak)
         self.refresh_legend("heat")
+
+    def heat_tooltip(self, x: float, y: float) -> str:
+        """The exact 110-call density under plane point (x, y) while the heat layer shows
+        it ("" where there is none): saturated cells all look alike, this tells them apart."""
+        if not self.is_layer_visible("heat"):
+            return ""
+        v = self.heat.value_at(x, y)
+        return s.tr(s.HEAT_TIP, value=density_text(v)) if v is not None and v > 0 else ""
 
     # ----------------------------------------------------------------- coverage
 
@@ -624,7 +636,7 @@ class MapView(QWidget):
         pos = self.viewbox.mapSceneToView(scene_pos)
         hit = self.hit_test(pos.x(), pos.y())
         if hit is None:
-            text = ""
+            text = self.heat_tooltip(pos.x(), pos.y())
         elif hit[0] == "incident":
             text = self.incident_tooltip(int(hit[1]))
         else:
