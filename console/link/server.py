@@ -176,6 +176,12 @@ class TerminalLink(OrderDispatch):
             collections.OrderedDict()
         )
         """Feedback stored in this run, by (key, mid, time): a resend is not filed twice."""
+        self._announced: collections.OrderedDict[tuple[str, int, float], None] = (
+            collections.OrderedDict()
+        )
+        """Feedback the hub has taken (its alert raised): a resend is only acked again."""
+        self._announcing: set[tuple[str, int, float]] = set()
+        """Feedback whose hub event is under way: a copy meanwhile waits for its ack."""
         self._acks_since = 0.0
         self._inflight: collections.OrderedDict[str, float] = collections.OrderedDict()
         """Orders sent within the last ``ack_hold_s`` and not yet delivered, oldest first,
@@ -597,6 +603,11 @@ class TerminalLink(OrderDispatch):
             self._ack_when_done(self._event(ev), sess, msg.mid, ev)
         elif isinstance(msg, p.Feedback):
             key = (sess.key, msg.mid, msg.t)  # a reinstalled terminal restarts its mids
+            if key in self._announced:  # the hub has it: only our ack was lost
+                self._ack(sess, msg.mid)
+                return
+            if key in self._announcing:  # the first copy's event acks this mid when done
+                return
             if key in self._filed:  # a resend (our ack was lost, or the hub event failed)
                 incident = self._filed[key]
             else:
@@ -631,7 +642,10 @@ class TerminalLink(OrderDispatch):
             ev = TerminalEvent(
                 "feedback", sess.call_sign, msg.order_id or "", incident, msg.text[:500]
             )
-            self._ack_when_done(self._event(ev), sess, msg.mid, ev)
+            self._announcing.add(key)
+            self._ack_when_done(
+                self._event(ev), sess, msg.mid, ev, settled=lambda ok: self._settled(key, ok)
+            )
         elif isinstance(msg, p.Count):
             self._count(sess, msg)
         elif isinstance(msg, p.Seen):
@@ -698,17 +712,41 @@ class TerminalLink(OrderDispatch):
             fut.set_exception(exc)
             return fut
 
-    def _ack_when_done(self, fut: Future[Any], sess: Session, mid: int, ev: TerminalEvent) -> None:
+    def _settled(self, key: tuple[str, int, float], ok: bool) -> None:
+        """A feedback's hub event ended (link thread): remember it when the hub took it."""
+        self._announcing.discard(key)
+        if ok:
+            self._announced[key] = None
+            if len(self._announced) > FILED_MEMORY:
+                self._announced.popitem(last=False)
+
+    def _ack_when_done(
+        self,
+        fut: Future[Any],
+        sess: Session,
+        mid: int,
+        ev: TerminalEvent,
+        settled: Callable[[bool], None] | None = None,
+    ) -> None:
         """Ack ``mid`` once the hub has handled ``ev``, and only if that succeeded.
 
         A failed (or cancelled) future gets no ack: the terminal keeps the
         report and resends it, which is the protocol's only retry path.
+        ``settled(ok)`` runs on the link thread first.
         """
 
         def done(f: Future[Any]) -> None:
             exc = CancelledError() if f.cancelled() else f.exception()
-            if exc is None:
-                self.call(lambda: self._ack(sess, mid))
+            ok = exc is None
+
+            def on_link() -> None:
+                if settled is not None:
+                    settled(ok)
+                if ok:
+                    self._ack(sess, mid)
+
+            self.call(on_link)
+            if ok:
                 return
             log.warning(
                 "%s report %d from %s (%s...) not applied, not acked (the terminal resends): %r",

@@ -69,7 +69,7 @@ class TerminalClient:
     @property
     def connected(self) -> bool:
         """True while the hub answers (welcome or pong within the dead-after window)."""
-        return bool(self.session.epoch) and self.session.alive(time.monotonic())
+        return bool(self.session.epoch) and self.session.heard(time.monotonic())
 
     def orders(self) -> list[LocalOrder]:
         """Open orders, oldest first."""

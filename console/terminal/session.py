@@ -90,6 +90,10 @@ class TerminalSession:
         self._next_hello = 0.0
         self._hello_out: bytes | None = None
         self.last_rx = time.monotonic()
+        """When the current socket last heard the hub, or was opened (the reconnect clock)."""
+        self.last_heard: float | None = None
+        """When a frame from the hub last arrived on any socket (the officer's link light:
+        a reconnect attempt alone must not turn it green)."""
         self.maps = None if maps is None else MapSync(maps, self.out.append, self._emit, clock)
         """The district map's fetch (only for terminals that draw a map)."""
 
@@ -127,8 +131,13 @@ class TerminalSession:
         self._next_hello = now_m + HELLO_RETRY_S
 
     def alive(self, now_m: float) -> bool:
-        """False once the hub has been silent for ``dead_after_s``."""
+        """False once the hub has been silent for ``dead_after_s`` on this socket (a new
+        socket gets that long before the fleet gives up on it and reconnects)."""
         return now_m - self.last_rx <= self.dead_after_s
+
+    def heard(self, now_m: float) -> bool:
+        """The hub was heard within ``dead_after_s`` (reconnect attempts do not count)."""
+        return self.last_heard is not None and now_m - self.last_heard <= self.dead_after_s
 
     def tick(self, now_m: float | None = None) -> bool:
         """Queue heartbeats, an unanswered hello and due resends; returns :meth:`alive`."""
@@ -174,6 +183,7 @@ class TerminalSession:
     def on_frame(self, data: bytes, now_m: float | None = None) -> None:
         """Handle one frame from the hub (bad frames are logged and dropped)."""
         self.last_rx = time.monotonic() if now_m is None else now_m
+        self.last_heard = self.last_rx
         try:
             msg = p.decode_hub(data)
         except p.ProtocolError as exc:
