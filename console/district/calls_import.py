@@ -1,10 +1,13 @@
 """Past 110 calls from a CSV or GeoJSON export: checked row by row, written in one transaction.
 
-Built for a million rows: the file is read once with the csv module into
-column lists, and everything after that is vectorised (numbers and ISO times
-parsed by numpy, local time to UTC per distinct hour of the district's time
-zone, the point-in-outline test by shapely over all points at once, keys
-hashed with numpy).  Only rows that fail a fast path are looked at one by
+Built for a million rows: the file is read once into column lists (a plain
+export cut with ``str.split``, anything else with the csv module; see
+:mod:`console.district.calls_read`), and everything after that is vectorised
+(numbers and ISO times parsed by numpy, local time to UTC per distinct hour of
+the district's time zone, the point-in-outline test by shapely over all points
+at once, keys hashed with numpy).  The rows go to the driver's ``executemany``
+in batches of tuples zipped from plain lists, in key order, inside the one
+transaction.  Only rows that fail a fast path are looked at one by
 one, to name their line and reason.
 
 A re-import adds nothing: every call gets a 64-bit key (``call_history.call_key``,
@@ -49,6 +52,7 @@ from console.district.calls_spec import (
 from console.district.roads import DistrictShape
 from console.geo.crs import parse_crs, to_wgs84
 from console.store.db import Store
+from console.store.errors import StoreError
 from console.store.models import CallHistoryRow
 
 F64 = npt.NDArray[np.float64]
@@ -78,7 +82,8 @@ class _Checked:
     t: F64
     lon: F64
     lat: F64
-    types: list[str]
+    type_code: npt.NDArray[np.int64]  # into type_names
+    type_names: list[str]
     keys: npt.NDArray[np.int64]
 
 
@@ -134,8 +139,12 @@ def _check(
     keep = ~bad
     keys = np.zeros(n, dtype=np.uint64)
     if spec.columns.id:
-        stripped = [v.strip() for v in raw.ids]
-        empty = np.fromiter((not v for v in stripped), dtype=bool, count=n)
+        stripped = list(map(str.strip, raw.ids))
+        empty = (
+            np.fromiter(map(len, stripped), dtype=np.int64, count=n) == 0
+            if "" in stripped
+            else np.zeros(n, dtype=bool)
+        )
         reject(keep & empty, spec.columns.id, lambda i: "empty id", "id empty")
         keep = ~bad
         keys = id_keys(stripped)
@@ -155,8 +164,9 @@ def _check(
     if not spec.columns.id:
         keys = np.zeros(n, dtype=np.uint64)
         keys[sel] = call_keys(t[sel], wlon[sel], wlat[sel], type_code[sel], type_names)
-    kept_types = np.asarray(type_names, dtype=object)[type_code[sel]].tolist() if len(sel) else []
-    return _Checked(t[sel], wlon[sel], wlat[sel], kept_types, keys[sel].view(np.int64))
+    return _Checked(
+        t[sel], wlon[sel], wlat[sel], type_code[sel], type_names, keys[sel].view(np.int64)
+    )
 
 
 def _types(
@@ -169,8 +179,9 @@ def _types(
     n = len(raw.where)
     if not spec.columns.type:
         return np.zeros(n, dtype=np.int64), [spec.default_type]
-    seen: dict[str, int] = {}  # distinct raw values, numbered in order of appearance
-    inv = np.fromiter((seen.setdefault(v, len(seen)) for v in raw.type), np.int64, count=n)
+    # distinct raw values, numbered in order of appearance
+    seen = {v: k for k, v in enumerate(dict.fromkeys(raw.type))}
+    inv = np.fromiter(map(seen.__getitem__, raw.type), np.int64, count=n)
     tmap = spec.type_map
     names: list[str] = []
     code_of: dict[str, int] = {}
@@ -211,7 +222,7 @@ def _write(
     n = len(c.t)
     order = np.argsort(c.keys, kind="stable")  # the unique key index grows in order
     tl, xl, yl, kl = (a[order].tolist() for a in (c.t, c.lon, c.lat, c.keys))
-    types = [c.types[i] for i in order.tolist()]
+    types = np.asarray(c.type_names, dtype=object)[c.type_code[order]].tolist()
     with store.transaction() as s:
         conn = s.connection()
         sqlite = conn.dialect.name == "sqlite"
@@ -228,26 +239,42 @@ def _write(
                 conn.exec_driver_sql("DELETE FROM call_history WHERE 0")
                 conn.exec_driver_sql(f"DROP INDEX IF EXISTS {TIME_INDEX}")
             sql = _insert_sql(conn.dialect.name, conn.dialect.paramstyle)
-            for start in range(0, n, BATCH):
-                if cancel is not None and cancel.is_set():
-                    raise ImportCancelled("import cancelled while writing; nothing was written")
-                stop = min(n, start + BATCH)
-                rows = list(
-                    zip(
-                        tl[start:stop],
-                        types[start:stop],
-                        xl[start:stop],
-                        yl[start:stop],
-                        kl[start:stop],
-                        strict=True,
-                    )
-                )
-                conn.exec_driver_sql(sql, rows)
-                if progress is not None:
-                    progress("writing", stop, n)
+            # the driver's own cursor, fed tuples straight from zip: no per-batch lists
+            cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            dbapi_error = conn.dialect.loaded_dbapi.Error
+            inserted = 0  # rows the driver says the batches inserted
+            told = True  # False: the driver could not say (rowcount -1)
+            try:
+                for start in range(0, n, BATCH):
+                    if cancel is not None and cancel.is_set():
+                        raise ImportCancelled("import cancelled while writing; nothing was written")
+                    stop = min(n, start + BATCH)
+                    try:
+                        cursor.executemany(
+                            sql,
+                            zip(
+                                tl[start:stop],
+                                types[start:stop],
+                                xl[start:stop],
+                                yl[start:stop],
+                                kl[start:stop],
+                                strict=True,
+                            ),
+                        )
+                    except dbapi_error as exc:  # the transaction rolls back: nothing written
+                        raise StoreError(f"calls not written (nothing was): {exc}") from exc
+                    told = told and cursor.rowcount >= 0
+                    inserted += cursor.rowcount
+                    if progress is not None:
+                        progress("writing", stop, n)
+            finally:
+                cursor.close()
             if rebuild:
                 conn.exec_driver_sql(f"CREATE INDEX {TIME_INDEX} ON call_history (t)")
-            after = int(s.scalar(select(func.count()).select_from(CallHistoryRow)) or 0)
+            if sqlite and told:  # sqlite3 sums each row's changes (ignored ones: 0)
+                after = before + inserted
+            else:
+                after = int(s.scalar(select(func.count()).select_from(CallHistoryRow)) or 0)
         finally:
             if sqlite:
                 conn.exec_driver_sql(f"PRAGMA cache_size={SQLITE_DEFAULT_CACHE}")

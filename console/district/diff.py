@@ -109,4 +109,5 @@ def counts(pkg: DistrictPackage) -> dict[str, int]:
         "ways": len(d.ways),
         "road_vertices": sum(len(w.coords) for w in d.ways),
         "turn_restrictions": len(pkg.restrictions),
+        "road_points_left_out": int(pkg.road_points_left_out),
     }

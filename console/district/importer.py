@@ -55,6 +55,11 @@ class ImportResult:
             f"{c['ways']} roads with {c['road_vertices']} points, "
             f"{c['turn_restrictions']} turn restrictions, {c['places']} places)"
         ]
+        if c.get("road_points_left_out"):
+            out.append(
+                f"{c['road_points_left_out']} road points outside the outline and its margin "
+                "left out"
+            )
         if self.version > 1:
             units = [ch for ch in self.changes if ch.what == "unit"]
             tally = {

@@ -69,7 +69,7 @@ def _load(m: Manifest, config: Config, problems: Problems) -> DistrictPackage | 
         points_f = _features(m, "points", problems) or []
         fixed, landmarks = read_points(points_f, name("points"), info.crs, shape, problems)
 
-    ways, restrictions, osm_places, source = _roads(m, shape, problems)
+    ways, restrictions, osm_places, source, left_out = _roads(m, shape, problems)
     if ways:
         check_network(
             ways,
@@ -129,7 +129,7 @@ def _load(m: Manifest, config: Config, problems: Problems) -> DistrictPackage | 
         units=units,
         landmarks=landmarks,
     )
-    return DistrictPackage(info, district, restrictions, officers, shifts, places, source)
+    return DistrictPackage(info, district, restrictions, officers, shifts, places, source, left_out)
 
 
 def _rows(
@@ -143,14 +143,15 @@ def _rows(
 
 def _roads(
     m: Manifest, shape: DistrictShape, problems: Problems
-) -> tuple[list[Way], list[TurnRestriction], list[Place], str]:
+) -> tuple[list[Way], list[TurnRestriction], list[Place], str, int]:
+    """Ways, turn restrictions, OSM addresses, source kind and road points left out."""
     path = m.files.get("roads")
     if path is None:
-        return [], [], [], ""
+        return [], [], [], "", 0
     if is_osm(path):
         net = read_osm_roads(path, shape, m.info.include_pedestrian, problems)
         if net is None:
-            return [], [], [], "osm"
+            return [], [], [], "osm", 0
         if "restrictions" in m.files:
             problems.warning(
                 m.name_of("restrictions"),
@@ -159,13 +160,13 @@ def _roads(
                 "not used: OSM roads bring their own turn restrictions",
             )
         places = gazetteer.osm_places(net.addresses, shape.inside)
-        return net.ways, net.restrictions, places, "osm"
+        return net.ways, net.restrictions, places, "osm", net.vertices_read - net.vertices
     feats = read_features(path, problems)
     if feats is None:
-        return [], [], [], "geojson"
-    ways = read_geojson_roads(feats, path.name, m.info.crs, shape, problems)
+        return [], [], [], "geojson", 0
+    ways, left_out = read_geojson_roads(feats, path.name, m.info.crs, shape, problems)
     restrictions: list[TurnRestriction] = []
     if "restrictions" in m.files:
         rows = _rows(m, "restrictions", RESTRICTION_COLUMNS, problems) or []
         restrictions = read_restrictions(rows, m.info.crs, problems, m.name_of("restrictions"))
-    return ways, restrictions, [], "geojson"
+    return ways, restrictions, [], "geojson", left_out

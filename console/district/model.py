@@ -76,3 +76,4 @@ class DistrictPackage:
     shifts: list[Shift] = field(default_factory=list)
     places: list[Place] = field(default_factory=list)
     roads_source: str = ""  # "osm" | "geojson" | "store"
+    road_points_left_out: int = 0  # road points of the file outside the outline plus margin

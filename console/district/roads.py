@@ -124,10 +124,12 @@ def _oneway(v: object) -> int | None:
 
 def read_geojson_roads(
     features: Sequence[Feature], file: str, crs: str, shape: DistrictShape, problems: Problems
-) -> list[Way]:
-    """Ways from line features with ``name``, ``class``, ``oneway``, ``speed_kmh`` properties."""
+) -> tuple[list[Way], int]:
+    """Ways from line features with ``name``, ``class``, ``oneway``, ``speed_kmh`` properties,
+    and how many of their points were left out (outside the outline plus margin)."""
     geo = GeometryReader(file, crs, problems)
     ways: list[Way] = []
+    left_out = 0
     for f in features:
         props = f.properties
         cls = str(props.get("class", props.get("highway", ""))).strip().lower()
@@ -164,16 +166,18 @@ def read_geojson_roads(
             arr = np.asarray(line, dtype=np.float64)
             keep = shape.keep(arr[:, 0], arr[:, 1])
             edges = np.flatnonzero(np.diff(np.concatenate([[0], keep.astype(np.int8), [0]])))
+            left_out += len(arr)
             for s, e in zip(edges[::2], edges[1::2], strict=True):
                 if e - s < 2:
                     continue
+                left_out -= int(e - s)
                 coords = tuple((float(x), float(y)) for x, y in arr[s:e])
                 if direction < 0:
                     coords = coords[::-1]
                 ways.append(Way(name, rc, direction != 0, coords, speed))
     if not ways and not problems.errors:
         problems.error(file, "", "", "no drivable road inside the district outline (and margin)")
-    return ways
+    return ways, left_out
 
 
 def read_restrictions(

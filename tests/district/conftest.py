@@ -12,6 +12,7 @@ import pytest
 
 from console.store import Store, open_store
 from tests.district.builders import PEOPLES_SQUARE_OSM, ROOT, write_grid_package
+from tests.store.conftest import store_url  # noqa: F401  (a fixture: marked tests use it)
 
 
 @pytest.fixture
@@ -21,7 +22,12 @@ def grid_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """SQLite in ``tmp_path``; a test marked ``store`` takes the store tests' own database
+    instead (PostgreSQL when ``DISPATCH_TEST_DB_URL`` is set), so its write path runs
+    on both databases."""
+    if request.node.get_closest_marker("store"):
+        return str(request.getfixturevalue("store_url"))
     return f"sqlite:///{tmp_path / 'district.sqlite3'}"
 
 

@@ -56,6 +56,7 @@ def calls_count(store: Store) -> int:
         return repos.CallHistoryRepo(s).count()
 
 
+@pytest.mark.store  # the write path on PostgreSQL too (its driver's cursor)
 def test_csv_rows_checked_named_and_written_once(
     tmp_path: Path, store: Store, config: Config, district: list[tuple[float, float]]
 ) -> None:
@@ -94,6 +95,7 @@ def test_csv_rows_checked_named_and_written_once(
     assert calls_count(store) == 3
 
 
+@pytest.mark.store  # the write path on PostgreSQL too (its driver's cursor)
 def test_without_ids_identical_calls_stay_apart_and_a_reimport_adds_nothing(
     tmp_path: Path, store: Store, config: Config, district: list[tuple[float, float]]
 ) -> None:
