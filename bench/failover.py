@@ -218,9 +218,10 @@ def measure(
     field: Field,
     seat: Seat,
     all_ids: list[str],
-) -> tuple[float, float]:
+) -> tuple[float, float, float]:
     """Kill, approve a batch at once, wait for the first of it to be delivered by the hub
-    that serves next; then the workstation's longest position gap across it."""
+    that serves next; then the workstation's longest position gap across it.  Returns
+    (seconds to the first order, longest position gap, monotonic time of the kill)."""
     warm = orders(store, field)
     all_ids += warm
     wait_until(lambda: set(warm) <= set(field.executed()), timeout=60)
@@ -242,7 +243,7 @@ def measure(
         f" next fix {seat.last_m - t0:.2f} (hub changes seen: {seat.hub_changes()})"
     )
     wait_until(lambda: set(batch) <= set(field.executed()), timeout=120)
-    return first - t0, seat.max_gap_s
+    return first - t0, seat.max_gap_s, t0
 
 
 def run(
@@ -273,7 +274,7 @@ def run(
             one.start()
             return one.endpoint
 
-        restart_s, restart_gap = measure(one.kill, restart, store, field, seat, ids)
+        restart_s, restart_gap, _ = measure(one.kill, restart, store, field, seat, ids)
         seat.close()
         field.stop()
         one.stop()
@@ -294,7 +295,21 @@ def run(
                 raise RuntimeError(f"the standby did not take over; see {b.log}")
             return b.endpoint
 
-        takeover_s, gap = measure(a.kill, takeover, store, field, seat, ids)
+        takeover_s, gap, killed = measure(a.kill, takeover, store, field, seat, ids)
+        # where the takeover's time went: the lease's lapse (kill -> "hub primary"), the
+        # new primary's start (-> "hub ready"), the terminals reaching it (-> first order)
+        lease_m = b.said_at.get("hub primary", killed) - killed
+        ready_m = b.said_at.get("hub ready", killed) - killed
+        parts = {
+            "lease": round(lease_m, 3),
+            "start": round(ready_m - lease_m, 3),
+            "reach": round(takeover_s - ready_m, 3),
+        }
+        _say(f"takeover parts: {parts}; the new primary's log: {b.log}")
+        if os.environ.get("BENCH_VERBOSE"):
+            for line in b.log.read_text(errors="replace").splitlines():
+                if any(w in line for w in ("takeover", "primary", "standby read", "prepare")):
+                    _say(f"  b.log: {line}")
         wait_until(lambda: all(not m.session.store.unacked() for m in field.members), timeout=30)
         executed = field.executed()
         audit = verify_store(store, key_dir)
@@ -305,6 +320,7 @@ def run(
         store.close()
         return {
             "takeover_s": round(takeover_s, 3),
+            "takeover_parts_s": parts,
             "max_position_gap_s": round(gap, 3),
             "restart_s": round(restart_s, 3),
             "restart_position_gap_s": round(restart_gap, 3),

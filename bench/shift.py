@@ -17,7 +17,20 @@ screen froze).  ``rss_mb_loaded`` is the resident memory once the board shows ev
 incident; ``rss_ratio`` = loaded / idle.
 
 Keys: rss_mb_idle, rss_mb_loaded, rss_ratio, max_stall_ms, max_stall_ms_idle,
-p99_stall_ms, incidents, orders, events, board_rows, seconds.
+p99_stall_ms, incidents, orders, events, board_rows, seconds; max_stall_gui_cpu_ms is the
+GUI thread's own CPU time during the largest stall (near max_stall_ms: the GUI thread
+itself computed; near 0: it waited, for the GIL or for the CPU).
+
+Hub in its own process (``--mode process``): the same hub (demo district, simulated units,
+stand-in terminals) runs as the workstation's child process
+(:mod:`console.workstation.hubchild`, what ``python main.py`` does), the window talks to it
+through :class:`~console.link.remote.RemoteClient`, and the driver streams the same calls
+inside the hub process (its terminals' receipts are hub-internal commands).  By default
+(``--mode both``) the bench runs the embedded hub and then the hub process, each in a fresh
+process, and prints one line with the embedded keys as above and the same keys ending in
+``_hub_process``; there ``rss_mb_*`` is the console's process and ``hub_rss_mb_idle`` /
+``hub_rss_mb_loaded`` the hub process's (their sum: ``rss_mb_total_loaded_hub_process``);
+``loadavg`` is the machine's load average (1, 5, 15 min) at the start and at the end.
 """
 
 from __future__ import annotations
@@ -25,11 +38,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -37,12 +52,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np
 from PySide6.QtCore import QSettings, QTimer
 
+from console.config import load_config
+from console.heap import settle_after_start
 from console.hub.bootstrap import start_embedded_hub
-from console.hub.client import InprocClient
+from console.hub.client import HubClient, InprocClient
 from console.hub.hub import CommandHub
 from console.hub.messages import ApprovePlan, CreateIncident, Event, OrderReceipt
+from console.link.keys import KeyPair
 from console.polygon import contains
 from console.store import repos
+from console.workstation.hubchild import (
+    HubChild,
+    Seat,
+    ServedHub,
+    die_with_parent,
+    read_launch,
+)
 from widgets.app import prepare_application, spin, wait_for
 from widgets.bridge import HubBridge
 from widgets.main_window import MainWindow
@@ -60,18 +85,26 @@ def rss_mb() -> float:
 
 
 class StallMeter:
-    """A fast GUI timer; a late tick means the GUI thread was busy that long."""
+    """A fast GUI timer; a late tick means the GUI thread was busy that long.
+
+    Beside each gap, the GUI thread's own CPU time over it (``time.thread_time``): a gap
+    the thread spent computing shows its length in CPU; a gap spent waiting (for the GIL
+    held by another thread, or the machine's other work) shows little."""
 
     def __init__(self) -> None:
         self.gaps: list[float] = []
+        self.cpu: list[float] = []
         self._last = time.perf_counter()
+        self._cpu = time.thread_time()
         self.timer = QTimer()
         self.timer.setInterval(TICK_MS)
         self.timer.timeout.connect(self._tick)
 
     def start(self) -> None:
         self.gaps.clear()
+        self.cpu.clear()
         self._last = time.perf_counter()
+        self._cpu = time.thread_time()
         self.timer.start()
 
     def stop(self) -> None:
@@ -79,8 +112,17 @@ class StallMeter:
 
     def _tick(self) -> None:
         now = time.perf_counter()
+        cpu = time.thread_time()
         self.gaps.append(max(0.0, (now - self._last) * 1000.0 - TICK_MS))
+        self.cpu.append((cpu - self._cpu) * 1000.0)
         self._last = now
+        self._cpu = cpu
+
+    def max_cpu_ms(self) -> float:
+        """The GUI thread's CPU time over the largest gap."""
+        if not self.gaps:
+            return 0.0
+        return self.cpu[int(np.argmax(self.gaps))]
 
     def max_ms(self) -> float:
         return max(self.gaps, default=0.0)
@@ -173,20 +215,77 @@ class Driver(threading.Thread):
             self.done.set()
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    ap.add_argument("--incidents", type=int, default=500)
-    ap.add_argument("--orders", type=int, default=5000)
-    ap.add_argument("--idle", type=float, default=8.0, help="seconds of idle reference")
-    ap.add_argument("--settle", type=float, default=90.0, help="at most this long to settle")
-    args = ap.parse_args(argv)
+def rss_of(pid: int) -> float:
+    """Resident set size of another process, MB."""
+    with open(f"/proc/{pid}/status", encoding="ascii") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024.0
+    return float("nan")
+
+
+def hub_child_main() -> int:
+    """``--hub-child``: the hub process of ``--mode process`` (started by :class:`HubChild`).
+
+    The same hub as the embedded phase, served like ``python main.py``'s hub child; then
+    on ``go INCIDENTS ORDERS`` the driver runs here and ``DONE {json}`` is printed."""
+    die_with_parent()
+    launch = read_launch(sys.stdin)
+    with tempfile.TemporaryDirectory(prefix="bench-shift-hub-") as tmp:
+        hub = start_embedded_hub(f"sqlite:///{tmp}/hub.db", simulate=True)
+        keys = KeyPair(launch["hub_public"], launch["hub_secret"])
+        served = ServedHub.serve(hub, keys, launch["commands"], launch["events"])
+        try:
+            served.admit_seat(Seat(**launch["seat"]))
+            settle_after_start()
+            print(served.ready_line(), flush=True)
+            for line in sys.stdin:
+                words = line.split()
+                if words[:1] == ["admit"]:  # the workstation's connection (HubChild.start)
+                    served.parent_says(line.strip())
+                elif words[:1] == ["rss"]:
+                    print(json.dumps({"rss": rss_mb()}), flush=True)
+                elif words[:1] == ["go"]:
+                    driver = Driver(hub, int(words[1]), int(words[2]))
+                    rss_idle = rss_mb()
+                    driver.run()
+                    done = {
+                        "created": driver.created,
+                        "orders": driver.orders,
+                        "errors": driver.errors[:3],
+                        "hub_rss_mb_idle": round(rss_idle, 1),
+                        "hub_rss_mb_loaded": round(rss_mb(), 1),
+                    }
+                    print("DONE " + json.dumps(done), flush=True)
+        finally:
+            served.stop()
+            hub.stop()
+            hub.store.close()
+    return 0
+
+
+def phase(args: argparse.Namespace) -> dict[str, object]:
+    """One run: the window on an embedded hub or on the hub child; the keys of one line."""
     app = prepare_application([sys.argv[0]], offscreen=True)
     meter = StallMeter()
+    child: HubChild | None = None
+    hub: CommandHub | None = None
     with tempfile.TemporaryDirectory(prefix="bench-shift-") as tmp:
-        hub = start_embedded_hub(f"sqlite:///{tmp}/hub.db", simulate=True)
-        bridge = HubBridge(InprocClient(hub, actor="sup-watch", role="supervisor", workstation="S"))
+        if args.mode == "process":
+            child = HubChild(
+                [],
+                seat=Seat("sup-watch", "supervisor"),
+                command=[sys.executable, str(Path(__file__).resolve()), "--hub-child"],
+            )
+            client: HubClient = child.start(workstation="S")
+            config = load_config()
+        else:
+            hub = start_embedded_hub(f"sqlite:///{tmp}/hub.db", simulate=True)
+            client = InprocClient(hub, actor="sup-watch", role="supervisor", workstation="S")
+            config = hub.config
+        bridge = HubBridge(client)
         settings = QSettings(str(Path(tmp) / "w.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(bridge, hub.config, settings=settings)
+        window = MainWindow(bridge, config, settings=settings)
         events = [0]
 
         def count(_ev: Event) -> None:
@@ -206,40 +305,110 @@ def main(argv: list[str] | None = None) -> int:
             idle_stall = meter.max_ms()
             rss_idle = rss_mb()
 
-            driver = Driver(hub, args.incidents, args.orders)
             t0 = time.perf_counter()
             meter.start()
-            driver.start()
             board = window.incident_panel.model
-            wait_for(lambda: driver.done.is_set(), 3600)
-            wait_for(lambda: board.rowCount() >= driver.created, 60)
+            extra: dict[str, float] = {}
+            if child is not None:
+                child.send_line(f"go {args.incidents} {args.orders}")
+                got: list[str] = []
+
+                def finished() -> bool:
+                    line = child.next_line(0.0)
+                    if line is not None and line.startswith("DONE "):
+                        got.append(line)
+                    return bool(got)
+
+                wait_for(finished, 3600)
+                result: dict[str, Any] = (
+                    json.loads(got[0][5:]) if got else {"errors": ["no DONE from the hub"]}
+                )
+                created = int(result.get("created", 0))
+                orders = int(result.get("orders", 0))
+                errors = list(result.get("errors", []))
+                extra = {k: float(v) for k, v in result.items() if k.startswith("hub_rss")}
+            else:
+                assert hub is not None
+                driver = Driver(hub, args.incidents, args.orders)
+                driver.start()
+                wait_for(lambda: driver.done.is_set(), 3600)
+                created, orders, errors = driver.created, driver.orders, driver.errors
+            wait_for(lambda: board.rowCount() >= created, 60)
             spin(2000)  # the last events drawn
             meter.stop()
             seconds = time.perf_counter() - t0
             rss_loaded = rss_mb()
-            out = {
+            out: dict[str, object] = {
                 "rss_mb_idle": round(rss_idle, 1),
                 "rss_mb_loaded": round(rss_loaded, 1),
                 "rss_ratio": round(rss_loaded / rss_idle, 3),
                 "max_stall_ms": round(meter.max_ms(), 1),
                 "max_stall_ms_idle": round(idle_stall, 1),
                 "p99_stall_ms": round(meter.p99_ms(), 1),
-                "incidents": driver.created,
-                "orders": driver.orders,
+                "max_stall_gui_cpu_ms": round(meter.max_cpu_ms(), 1),
+                "incidents": created,
+                "orders": orders,
                 "events": events[0],
                 "board_rows": board.rowCount(),
                 "seconds": round(seconds, 1),
+                **extra,
             }
-            if driver.errors:
-                out["errors"] = driver.errors[:3]
-            print(json.dumps(out))
+            if child is not None and "hub_rss_mb_loaded" in extra:
+                out["rss_mb_total_loaded"] = round(rss_loaded + extra["hub_rss_mb_loaded"], 1)
+            if errors:
+                out["errors"] = errors[:3]
+            return out
         finally:
             window.shift_tools.close_all()
             window.close()
             bridge.close()
-            hub.stop()
-            hub.store.close()
+            if child is not None:
+                child.stop()
+            if hub is not None:
+                hub.stop()
+                hub.store.close()
             app.processEvents()
+
+
+def both(args: argparse.Namespace, argv: list[str]) -> dict[str, object]:
+    """The embedded phase, then the hub-process phase, each in a fresh process."""
+    out: dict[str, object] = {"loadavg_start": [round(x, 2) for x in os.getloadavg()]}
+    for mode, suffix in (("embedded", ""), ("process", "_hub_process")):
+        done = subprocess.run(
+            [sys.executable, str(Path(__file__).resolve()), *argv, "--mode", mode],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        lines = [ln for ln in done.stdout.splitlines() if ln.startswith("{")]
+        if done.returncode != 0 or not lines:
+            out[f"errors{suffix}"] = [done.stderr[-1500:]]
+            continue
+        out.update({k + suffix: v for k, v in json.loads(lines[-1]).items()})
+    out["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--hub-child"]:
+        return hub_child_main()
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument("--incidents", type=int, default=500)
+    ap.add_argument("--orders", type=int, default=5000)
+    ap.add_argument("--idle", type=float, default=8.0, help="seconds of idle reference")
+    ap.add_argument("--settle", type=float, default=90.0, help="at most this long to settle")
+    ap.add_argument(
+        "--mode",
+        choices=["both", "embedded", "process"],
+        default="both",
+        help="the hub embedded, in its own process, or both one after the other",
+    )
+    args = ap.parse_args(argv)
+    if args.mode == "both":
+        print(json.dumps(both(args, [a for a in argv if a != "--mode" and a != "both"])))
+        return 0
+    print(json.dumps(phase(args)))
     return 0
 
 

@@ -1,6 +1,6 @@
 """Command-line entry point: ``python main.py [mode] [options]``.
 
-Modes: the workstation with an embedded hub (default), the stand-alone hub,
+Modes: the workstation (its hub embedded, or in a child process), the stand-alone hub,
 terminal enrolment, the terminal program, the simulator, audit verification,
 user administration, and the district commands (``district import|check|
 export|list``, ``calls import``, ``plan``).  Configuration is validated
@@ -21,7 +21,7 @@ from pathlib import Path
 from console.config import Config, ConfigError, load_config
 
 MODES = (
-    ("(none)", "the workstation: map, intake, plans (embedded hub, or --hub ENDPOINT)"),
+    ("(none)", "the workstation: map, intake, plans (embedded hub, --hub-process, or --hub URL)"),
     ("hub", "the stand-alone hub: terminals and workstations connect to it"),
     ("enroll", "enrol, list or revoke a terminal (no terminal is trusted until enrolled)"),
     ("terminal", "an officer's terminal (--gui for the tablet/phone window)"),
@@ -73,6 +73,13 @@ def _parser() -> argparse.ArgumentParser:
         "--screenshot", metavar="FILE", type=Path, help="render the window to a PNG and exit"
     )
     p.add_argument("--no-sim", action="store_true", help="do not move the demo units in-process")
+    p.add_argument(
+        "--hub-process",
+        action="store_true",
+        help="run the hub in a child process that ends with the window (fewer GUI stalls on a"
+        " busy shift; File > Import past calls and Video > Start cameras then act as on a"
+        " remote seat). Default: the hub inside the workstation's process",
+    )
     p.add_argument(
         "--hub",
         metavar="ENDPOINT",
@@ -199,6 +206,9 @@ def main(argv: list[str] | None = None, gui: GuiRunner | None = None) -> int:
         return 2
     if args.demo_units is not None and not args.demo:
         print("--demo-units sizes the labelled demo only (add --demo)", file=sys.stderr)
+        return 2
+    if args.hub_process and args.hub:
+        print("--hub-process and --hub exclude each other", file=sys.stderr)
         return 2
     args.role = args.role or "operator"
     if not args.demo and not args.hub:

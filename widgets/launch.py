@@ -1,17 +1,23 @@
 """Program entry point for the workstation: ``python main.py`` / ``dispatch-console``.
 
 ``console.cli`` parses and validates everything without Qt; this module adds
-the Qt workstation mode: an embedded hub (inproc) or a remote one (ZeroMQ).
+the Qt workstation mode.  Its hub runs, by default, in this process (inproc);
+``--hub-process`` makes it a child process of the workstation
+(:mod:`console.workstation.hubchild`: its own GIL, so the hub's work freezes the window
+less; it dies with the window); ``--hub ENDPOINT`` connects to a stand-alone hub.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import socket
 import sys
 
 from console.cli import main as cli_main
 from console.config import Config
+
+log = logging.getLogger(__name__)
 
 
 def run_workstation(args: argparse.Namespace, config: Config) -> int:
@@ -34,6 +40,9 @@ def run_workstation(args: argparse.Namespace, config: Config) -> int:
             return run_gui(client, config, screenshot=args.screenshot, lang=args.lang, sign_in=True)
         finally:
             client.close()
+
+    if getattr(args, "hub_process", False):
+        return run_with_hub_child(args, config)
 
     from console.heap import settle_after_start
     from console.hub.bootstrap import NoDistrictError, open_hub
@@ -70,6 +79,50 @@ def run_workstation(args: argparse.Namespace, config: Config) -> int:
     finally:
         inproc.close()
         hub.stop()
+
+
+def hub_child_args(args: argparse.Namespace) -> list[str]:
+    """The workstation's options that the hub child needs (database, district, demo)."""
+    out: list[str] = []
+    if args.demo:
+        out.append("--demo")
+    if args.db:
+        out += ["--db", args.db]
+    if getattr(args, "district", None):
+        out += ["--district", args.district]
+    if getattr(args, "demo_units", None) is not None:
+        out += ["--demo-units", str(args.demo_units)]
+    if getattr(args, "config", None) is not None:
+        out += ["--config", str(args.config)]
+    if args.no_sim:
+        out.append("--no-sim")
+    if args.verbose:
+        out.append("-v")
+    return out
+
+
+def run_with_hub_child(args: argparse.Namespace, config: Config) -> int:
+    """The hub in a child process (``--hub-process``): start it, connect, open the window.
+
+    The labelled demo opens its seat without a password through a one-time token handed
+    to the child on a pipe; every other seat signs in through the real dialog."""
+    from console.workstation.hubchild import DEMO_SEATS, HubChild, HubChildError, Seat
+    from widgets.app import run_gui
+
+    seat = Seat(DEMO_SEATS[args.role], args.role) if args.demo else None
+    child = HubChild(hub_child_args(args), seat=seat)
+    try:
+        client = child.start(workstation=socket.gethostname())
+    except HubChildError as exc:
+        print(f"cannot open the console: {exc}", file=sys.stderr)
+        return 3
+    log.info("hub process %d ready (%s)", child.pid, child.commands)
+    try:
+        return run_gui(
+            client, config, screenshot=args.screenshot, lang=args.lang, sign_in=seat is None
+        )
+    finally:
+        child.stop()
 
 
 def main(argv: list[str] | None = None) -> int:

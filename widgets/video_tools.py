@@ -8,6 +8,11 @@ window's in-process hub as each camera's own role; the wall listens to the same 
 The detection list comes from the hub (``GetCameraIncidents``), refreshed when a camera
 incident changes; clicking one shows its incident.  ``Confirm`` / ``False alarm`` send
 ``ConfirmCameraIncident`` / ``DismissCameraIncident`` for the selected detection.
+
+On a workstation of a stand-alone hub the cameras run on the hub's machine: while the
+wall is shown, :class:`~console.video.watch.PreviewWatch` leases their live previews
+(``WatchCameras``, renewed) and feeds the same tiles, with the hub's own camera list;
+hiding the wall ends the watch.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QPushButton, QVBoxLayout, QWidget
 
 from console.hub.messages import Event, IncidentChanged, Reply, Snapshot
@@ -24,8 +29,10 @@ from console.hub.messages_sensing import (
     DismissCameraIncident,
     GetCameraIncidents,
 )
-from console.video.config import CameraConfigError, CameraFile, load_cameras
+from console.link.remote import RemoteClient
+from console.video.config import Camera, CameraConfigError, CameraFile, load_cameras
 from console.video.hubfeed import CameraFeed, feed_for_hub
+from console.video.watch import PreviewWatch
 from console.video.worker import WorkerOptions
 from widgets.video.wall import INCIDENT_ROLE, VideoWall
 
@@ -35,10 +42,15 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 OWNER = "video tools"
+WATCH_LEASE_S = 30.0
+"""A remote wall's lease on the live previews (renewed every half lease while shown)."""
 
 
 class VideoTools(QObject):
     """Owns the video wall dock of one window and, once started, the camera feed."""
+
+    _remote_cameras = Signal(object)  # the hub's cameras (from the watch's thread)
+    _remote_refused = Signal(str)
 
     def __init__(self, window: MainWindow, cameras: CameraFile | None = None) -> None:
         super().__init__(window)
@@ -51,6 +63,7 @@ class VideoTools(QObject):
                 cameras = CameraFile(path="", cameras=[], evidence=_default_policy())
         self.cameras = cameras
         self.feed: CameraFeed | None = None
+        self.watch: PreviewWatch | None = None
         self._remove_listener: Any = None
         host = QWidget(window)
         lay = QVBoxLayout(host)
@@ -91,8 +104,13 @@ class VideoTools(QObject):
         self.wall.incidentActivated.connect(self.open_incident)
         window.bridge.event.connect(self._on_event)
         window.loaded.connect(self.refresh)
+        self._remote_cameras.connect(self._on_remote_cameras)
+        self._remote_refused.connect(self._on_remote_refused)
+        self.dock.visibilityChanged.connect(self._wall_visible)
+        window.loaded.connect(lambda: self._wall_visible(self.dock.isVisible()))
         decoder = self.wall.decoder
         window.destroyed.connect(lambda *_: decoder.close())
+        window.destroyed.connect(lambda *_: self.unwatch())
 
     # ------------------------------------------------------------------ cameras
 
@@ -142,6 +160,38 @@ class VideoTools(QObject):
     def show_wall(self) -> None:
         self.dock.show()
         self.dock.raise_()
+
+    # ------------------------------------------------------------------ remote hub
+
+    def _wall_visible(self, visible: bool) -> None:
+        """A remote seat watches its hub's cameras while the wall is shown, and only then."""
+        client = self.window.bridge.client
+        if not visible:
+            self.unwatch()
+        elif self.watch is None and isinstance(client, RemoteClient) and client.token:
+            self.watch = PreviewWatch(
+                client,
+                self.wall.take_record,
+                lease_s=WATCH_LEASE_S,
+                on_cameras=self._remote_cameras.emit,
+                on_refused=self._remote_refused.emit,
+            )
+            self.watch.start()
+
+    def unwatch(self) -> None:
+        """End the live previews from a remote hub (the hub stops sending at once)."""
+        watch, self.watch = self.watch, None
+        if watch is not None:
+            watch.stop()
+
+    def _on_remote_cameras(self, cameras: list[Camera]) -> None:
+        if list(self.wall.tiles) != [c.id for c in cameras]:
+            self.wall.set_cameras(cameras)
+
+    def _on_remote_refused(self, error: str) -> None:
+        self.window.statusBar().showMessage(
+            self.tr("No live camera pictures from the hub: %1").replace("%1", error), 10000
+        )
 
     # ------------------------------------------------------------------ hub
 

@@ -12,11 +12,15 @@ Why it is built this way:
   it to a small worker pool (``login_workers``, default 1, so the hub keeps a
   core) with a bounded queue (``login_queue``): when the queue is full a
   sign-in is refused at once as busy instead of piling up.
-- **Growing delays, per account and per source** (workstation address): the
-  first ``free_failures`` mistakes cost nothing, then each further attempt must
+- **Growing delays, per account, per source and per address**: the first
+  ``free_failures`` mistakes for an account (``source_free_failures`` for one
+  connection, i.e. CURVE key; ``address_free_failures`` for one network address,
+  every connection from it together) cost nothing, then each further attempt must
   wait 1, 2, 4 ... up to ``delay_max_seconds`` after the last failure, and an
   attempt that comes too early is refused at once, before any argon2 work.
-  Unknown user names are tracked exactly like real ones.
+  Unknown user names are tracked exactly like real ones.  The address catches a
+  flooder with a new key for every try; its bound leaves room for a command room
+  behind one NAT (docs/deployment.md, "Sign-in limits in a command room").
 - **Lockout**: ``lockout_failures`` failures in a row lock an account (stored,
   so a restart does not unlock it) until an administrator unlocks it
   (:meth:`Authenticator.unlock`, ``main.py admin unlock``).

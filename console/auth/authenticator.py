@@ -97,12 +97,14 @@ class Authenticator:
 
     # ------------------------------------------------------------------ signing in
 
-    def login(self, username: str, password: str, source: str = "") -> Session:
+    def login(
+        self, username: str, password: str, source: str = "", *, address: str = ""
+    ) -> Session:
         """A new session, checked on the calling thread; AuthError with the reason shown."""
-        refusal = self._admit(username, source)
+        refusal = self._admit(username, source, address)
         if refusal:
             raise AuthError(refusal)
-        return self._attempt(username, password, source)
+        return self._attempt(username, password, source, address)
 
     def login_async(
         self,
@@ -110,17 +112,21 @@ class Authenticator:
         password: str,
         source: str = "",
         callback: Callable[[Future[Session]], None] | None = None,
+        *,
+        address: str = "",
     ) -> Future[Session]:
         """Sign in on the worker pool; the future holds the Session or an AuthError.
 
         Attempts refused by the limits (too early, locked, queue full) resolve at
         once on the calling thread, without argon2.  ``callback`` (also any
         ``add_done_callback``) runs on whichever thread resolves the future.
+        ``source`` is the connection, ``address`` the network address it came from
+        (over tcp: the workstation server sets both from the wire, never the client).
         """
         fut: Future[Session] = Future()
         if callback is not None:
             fut.add_done_callback(callback)
-        refusal = self._admit(username, source)
+        refusal = self._admit(username, source, address)
         if refusal:
             fut.set_exception(AuthError(refusal))
             return fut
@@ -128,7 +134,7 @@ class Authenticator:
             if self._closed:
                 refusal = STOPPING
             elif len(self._pending) >= self.settings.login_queue:
-                self._summary.add("busy", username, source)
+                self._summary.add("busy", username, source, address)
                 refusal = BUSY
             else:
                 self._pending.add(fut)
@@ -141,13 +147,13 @@ class Authenticator:
                 pool = self._pool
         if refusal:
             with self._lock:
-                self._limits.end(username, source)  # admitted, but it will not be checked
+                self._limits.end(username, source, address)  # admitted, but it will not be checked
             fut.set_exception(AuthError(refusal))
             return fut
 
         def job() -> None:
             try:
-                result = self._attempt(username, password, source)
+                result = self._attempt(username, password, source, address)
             except AuthError as exc:
                 _settle(fut, exc=exc)
             except Exception as exc:  # a bug must not leave the workstation waiting
@@ -164,42 +170,44 @@ class Authenticator:
         except RuntimeError:  # closed between our look and the submit
             with self._lock:
                 self._pending.discard(fut)
-                self._limits.end(username, source)
+                self._limits.end(username, source, address)
             _settle(fut, exc=AuthError(STOPPING))
         return fut
 
-    def _admit(self, username: str, source: str) -> str:
+    def _admit(self, username: str, source: str, address: str = "") -> str:
         """The refusal for an attempt that may not be checked now, or "" (cheap: no database)."""
         now = self.clock()
         with self._lock:
             due = bool(self._summary.total) and (
                 now - self._summary.since >= self.settings.summary_seconds
             )
-            wait = self._limits.wait_s(username, source, now)
+            wait = self._limits.wait_s(username, source, now, address)
             if wait > 0:
-                self._summary.add("throttled", username, source)
+                self._summary.add("throttled", username, source, address)
                 refusal = THROTTLED.format(s=max(1, round(wait)))
             elif self._limits.locked_unknown(username):  # answered as a real locked account is
                 k = self._limits.account_failures(username) + 1
-                self._limits.failed(username, source, now, unknown=True, failures=k)
-                self._summary.add("locked", username, source)
+                self._limits.failed(
+                    username, source, now, unknown=True, failures=k, address=address
+                )
+                self._summary.add("locked", username, source, address)
                 refusal = LOCKED
             else:
                 refusal = ""
-                self._limits.begin(username, source)
+                self._limits.begin(username, source, address)
         if due:
             self._flush_soon()
         return refusal
 
-    def _attempt(self, username: str, password: str, source: str) -> Session:
+    def _attempt(self, username: str, password: str, source: str, address: str = "") -> Session:
         """Check the password (argon2) and open a session, or raise AuthError."""
         try:
-            return self._check(username, password, source)
+            return self._check(username, password, source, address)
         finally:
             with self._lock:
-                self._limits.end(username, source)
+                self._limits.end(username, source, address)
 
-    def _check(self, username: str, password: str, source: str) -> Session:
+    def _check(self, username: str, password: str, source: str, address: str) -> Session:
         with self.store.session() as s:
             row = repos.UserRepo(s).get_by_username(username)
             lock = LockoutRepo(s).get(username) if row is not None else None
@@ -212,8 +220,10 @@ class Authenticator:
         if locked:  # no argon2 for a locked account; the delays keep even this rare
             with self._lock:
                 k = max(self._limits.account_failures(username) + 1, self.settings.lockout_failures)
-                self._limits.failed(username, source, self.clock(), unknown=False, failures=k)
-                self._summary.add("locked", username, source)
+                self._limits.failed(
+                    username, source, self.clock(), unknown=False, failures=k, address=address
+                )
+                self._summary.add("locked", username, source, address)
             raise AuthError(LOCKED)
         stored = user[4] if user is not None else DUMMY_HASH
         try:
@@ -224,11 +234,11 @@ class Authenticator:
         with self._lock:
             self.verified += 1
         if not ok or user is None:
-            self._failed(username, source, exists=user is not None)
+            self._failed(username, source, address, exists=user is not None)
             raise AuthError(LOGIN_FAILED)
-        return self._open_session(user[0], user[1], user[2], source)
+        return self._open_session(user[0], user[1], user[2], source, address)
 
-    def _failed(self, username: str, source: str, *, exists: bool) -> None:
+    def _failed(self, username: str, source: str, address: str, *, exists: bool) -> None:
         now = self.clock()
         failures = self._limits.account_failures(username) + 1
         just_locked = False
@@ -249,6 +259,7 @@ class Authenticator:
                                 "username": username,
                                 "failures": row.failures,
                                 "source": source,
+                                "address": address,
                             },
                             t=now,
                         )
@@ -261,15 +272,19 @@ class Authenticator:
             except Exception:
                 log.exception("cannot record a failed sign-in of %r", username)
         with self._lock:
-            self._limits.failed(username, source, now, unknown=not exists, failures=failures)
-            self._summary.add("failed", username, source)
+            self._limits.failed(
+                username, source, now, unknown=not exists, failures=failures, address=address
+            )
+            self._summary.add("failed", username, source, address)
             due = now - self._summary.since >= self.settings.summary_seconds
         if just_locked:
             log.warning("account %r locked after %d failed sign-ins", username, failures)
         if due:
             self.flush_summary()
 
-    def _open_session(self, username: str, display_name: str, role: str, source: str) -> Session:
+    def _open_session(
+        self, username: str, display_name: str, role: str, source: str, address: str = ""
+    ) -> Session:
         token = secrets.token_urlsafe(32)
         now = self.clock()
         h = token_hash(token)
@@ -292,7 +307,12 @@ class Authenticator:
                     actor=username,
                     workstation=source[:64],
                     action="auth.login",
-                    payload={"username": username, "role": role, "source": source},
+                    payload={
+                        "username": username,
+                        "role": role,
+                        "source": source,
+                        "address": address,
+                    },
                     t=now,
                 )
 
@@ -304,7 +324,7 @@ class Authenticator:
         session = Session(token, username, display_name, role)
         with self._lock:
             self._sessions[h] = Live(session, expires, now, now)
-            self._limits.clear(username, source)
+            self._limits.clear(username, source, address)
         return session
 
     # ------------------------------------------------------------------ summaries
@@ -328,7 +348,7 @@ class Authenticator:
         payload = summary.payload(now)
         log.warning(
             "sign-in failures in the last %.0f s: failed %d, too early %d, locked %d, busy %d "
-            "(accounts %s; sources %s)",
+            "(accounts %s; sources %s; addresses %s)",
             now - summary.since,
             summary.failed,
             summary.throttled,
@@ -336,6 +356,7 @@ class Authenticator:
             summary.busy,
             ", ".join(f"{k}={v}" for k, v in summary.accounts.most_common(5)),
             ", ".join(f"{k}={v}" for k, v in summary.sources.most_common(5)),
+            ", ".join(f"{k}={v}" for k, v in summary.addresses.most_common(5)),
         )
         try:
             self.audit.record(actor="system", action="auth.failures", payload=payload, t=now)

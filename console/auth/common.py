@@ -56,6 +56,10 @@ class AuthSettings:
     session_max_seconds: float = 43200.0
     free_failures: int = 3
     source_free_failures: int = 10
+    address_free_failures: int = 30
+    """Failures from one network address (every connection from it together) before its
+    attempts wait: a command room behind one NAT shares an address, and 30 wrong passwords
+    in a row with no success between them is no shift change (docs/deployment.md)."""
     delay_max_seconds: float = 60.0
     lockout_failures: int = 10
     login_workers: int = 1

@@ -24,7 +24,7 @@ from console.link.keys import (
     terminal_key_text,
 )
 from console.store import repos
-from console.store.access_repo import TerminalRepo
+from console.store.access_repo import LockoutRepo, TerminalRepo
 from console.store.db import Store
 from console.store.errors import StoreError
 from console.store.models import TerminalRow
@@ -74,14 +74,16 @@ class Administration:
     # ------------------------------------------------------------------ users
 
     def list_users(self) -> list[dict[str, Any]]:
-        """Accounts without their hashes."""
+        """Accounts without their hashes; ``locked``: locked by failed sign-ins."""
         with self.store.session() as s:
+            locked = {r.username for r in LockoutRepo(s).locked()}
             return [
                 {
                     "username": u.username,
                     "display_name": u.display_name,
                     "role": u.role,
                     "disabled": bool(u.disabled),
+                    "locked": u.username in locked,
                     "created_at": u.created_at,
                 }
                 for u in repos.UserRepo(s).list_users()
@@ -107,6 +109,18 @@ class Administration:
             r.set_disabled(username, disabled)
         if disabled:
             self.auth.end_sessions(username)
+
+    def unlock(self, username: str, actor: str, workstation: str = "") -> dict[str, Any]:
+        """Unlock an account locked by failed sign-ins (audited ``auth.unlock``); whether it
+        was locked.  Only administrators reach this (the hub's rights table)."""
+        with self.store.session() as s:
+            if repos.UserRepo(s).get_by_username(username) is None:
+                raise CommandError(f"no user {username!r}")
+        try:
+            was = self.auth.unlock(username, actor=actor, workstation=workstation)
+        except AuthError as exc:
+            raise CommandError(str(exc)) from None
+        return {"username": username, "was_locked": was}
 
     def reset_password(self, username: str, new_password: str) -> None:
         """Set a new argon2id hash; the user signs in again everywhere."""

@@ -20,6 +20,7 @@ import math
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -68,15 +69,81 @@ __all__ = [
     "DistrictHub",
     "MixedDistrictError",
     "NoDistrictError",
+    "Prepared",
     "build_graph",
+    "calls_mark",
     "demo_db_url",
     "ensure_demo",
     "ensure_history",
     "load_history",
     "open_hub",
     "prepare_demo",
+    "prepare_hub",
     "start_embedded_hub",
 ]
+
+
+PREPARED_FRESH_S = 3600.0
+"""A hot standby's prepared history older than this is read again at the takeover."""
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What a hot standby reads before it holds the primary lease, so a takeover does not:
+    the configuration, the demo package's files (``--demo``) and the 110-call history
+    (with the demand weights built from it, the bulk of a start after the imports).
+
+    Read only, never written: a standby may not write.  :func:`open_hub` uses the history
+    only if the database still holds exactly those calls (count and newest call) and it
+    is younger than :data:`PREPARED_FRESH_S`; the district, units, incidents, plans and
+    outbox are always read at the takeover (they change while the primary serves)."""
+
+    config: Config
+    history: History
+    calls_mark: tuple[int, float]
+    at: float
+    """The clock's time when the history was read."""
+
+
+def calls_mark(store: Store) -> tuple[int, float]:
+    """(how many calls, the newest call's time) in the store: changes with an import."""
+    with store.session() as s:
+        r = repos.CallHistoryRepo(s)
+        span = r.time_span()
+        return r.count(), (span[1] if span else 0.0)
+
+
+def prepare_hub(
+    store: Store,
+    config: Config | None = None,
+    *,
+    demo: bool = False,
+    clock: Callable[[], float] = time.time,
+) -> Prepared:
+    """Read what :func:`open_hub` will need, writing nothing (a standby's warm-up).
+
+    The demo's history is taken only when no days are missing from it (else the
+    takeover generates them and reads it all again)."""
+    cfg = config or load_config()
+    if demo:
+        _demo_package(str(_demo_source()), str(cfg.source_dir))  # the files, cached
+    mark = calls_mark(store)
+    now = clock()
+    history: History | None = None
+    if not demo:
+        history = load_history(store, now)
+    elif mark[0] and now - mark[1] < 6 * 3600.0 - PREPARED_FRESH_S:
+        with store.session() as s:
+            calls = repos.CallHistoryRepo(s).query(now - HISTORY_DAYS * 86400.0, now + 1.0)
+        history = calls.t, calls.lon, calls.lat, [str(x) for x in calls.incident_type]
+    if history is None:
+        return Prepared(cfg, _no_history(), (-1, 0.0), now)
+    return Prepared(cfg, history, mark, now)
+
+
+def _no_history() -> History:
+    e = np.empty(0, dtype=np.float64)
+    return e, e.copy(), e.copy(), []
 
 
 def demo_db_url() -> str:
@@ -220,10 +287,7 @@ class DistrictHub(CommandHub):
 
     def _calls_mark(self) -> tuple[int, float]:
         """(how many calls, the newest call's time) in the store: changes with an import."""
-        with self.store.session() as s:
-            r = repos.CallHistoryRepo(s)
-            span = r.time_span()
-            return r.count(), (span[1] if span else 0.0)
+        return calls_mark(self.store)
 
     def _watch_history(self) -> None:
         """Every minute, a look at the call history; a change is taken in (hub thread)."""
@@ -263,6 +327,7 @@ def open_hub(
     district: str | None = None,
     stand_ins: bool | None = None,
     demo_units: int | None = None,
+    prepared: Prepared | None = None,
 ) -> DistrictHub:
     """Open the store and start a hub on the district it holds.
 
@@ -274,13 +339,14 @@ def open_hub(
     terminals answer units without a terminal of their own; only ever in the demo
     (default: the demo has them; ``main.py hub --demo`` serves real terminals and
     turns them off).  ``demo_units``: the demo's size (generated patrol groups added to
-    its own units; load tests), demo only.
+    its own units; load tests), demo only.  ``prepared``: what a hot standby read while
+    it waited (:func:`prepare_hub`), used where the database still matches it.
     """
     if demo_units is not None and not demo:
         raise ValueError("--demo-units sizes the demo district: use it with --demo")
     if stand_ins and not demo:
         raise ValueError("stand-in terminals exist only in the labelled demo (--demo)")
-    cfg = config or load_config()
+    cfg = config or (prepared.config if prepared is not None else load_config())
     # a database the hub cannot write stops it here, with a plain message (never SQL)
     store = open_writable(db_url or (demo_db_url() if demo else default_db_url()))
     try:
@@ -298,7 +364,16 @@ def open_hub(
     d.landmarks = {**{p.name: (p.lon, p.lat) for p in pkg.places}, **d.landmarks}
     graph = build_graph(d, cfg, pkg.restrictions)
     now = clock()
-    history = ensure_history(store, d, now) if demo else load_history(store, now)
+    history: History | None = None
+    if (
+        prepared is not None
+        and now - prepared.at < PREPARED_FRESH_S
+        and calls_mark(store) == prepared.calls_mark
+    ):
+        history = prepared.history  # the same calls as when the standby read them
+        log.info("call history as the standby read it: %d calls", len(history[0]))
+    if history is None:
+        history = ensure_history(store, d, now) if demo else load_history(store, now)
     hub = DistrictHub(
         cfg,
         store,

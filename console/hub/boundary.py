@@ -105,6 +105,7 @@ class CommandBoundary:
                 role=session.role,
                 workstation=env.workstation,
                 token=env.token,
+                source=env.source,  # the connection (live camera pictures go to it)
             )
         cmd = env.command
         name = type(cmd).__name__
@@ -165,7 +166,9 @@ class CommandBoundary:
 
         try:
             source = env.source or env.workstation  # the connection over tcp; the seat in process
-            self.auth.login_async(cmd.username, cmd.password, source, callback=done)
+            self.auth.login_async(
+                cmd.username, cmd.password, source, callback=done, address=env.peer
+            )
         except Exception as exc:
             log.exception("sign-in of %r could not start", cmd.username[:64])
             if not fut.done():

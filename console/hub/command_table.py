@@ -50,6 +50,7 @@ from console.hub.messages import (
     RevokeTerminal,
     SetUnitStatus,
     SetUserDisabled,
+    UnlockUser,
 )
 from console.hub.workflow import Workflow
 
@@ -95,6 +96,7 @@ def command_table(
         ListUsers: lambda c, e: adm.list_users(),
         SetUserDisabled: lambda c, e: adm.set_disabled(c.username, c.disabled, e.actor),
         ResetPassword: lambda c, e: adm.reset_password(c.username, c.new_password),
+        UnlockUser: lambda c, e: adm.unlock(c.username, e.actor, e.workstation),
         ListUnits: lambda c, e: adm.list_units(),
         EnrollTerminal: lambda c, e: adm.enroll(c.call_sign, c.endpoint, e.actor),
         RevokeTerminal: lambda c, e: adm.revoke(c.public_key, c.call_sign),

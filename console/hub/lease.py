@@ -128,6 +128,9 @@ class PrimaryLease:
         self._fenced: list[Any] = []
         self.taken_from = ""
         """The holder whose lease this hub took over ("" if it was free or released)."""
+        # the pool replaces a connection the database ended (pre-ping) without a word:
+        # for the holder that is a lost database, not a detail (see _connection_lost)
+        event.listen(self.engine, "invalidate", self._connection_lost)
 
     # ------------------------------------------------------------------ state
 
@@ -158,6 +161,16 @@ class PrimaryLease:
         level = logging.INFO if reason == "released" else logging.CRITICAL
         log.log(level, "hub %s is no longer the primary: %s", self.holder, reason)
         return True
+
+    def _connection_lost(self, _dbapi: Any, _record: Any, exc: BaseException | None) -> None:
+        """The pool found a connection of the lease dead (the server ended it: an
+        administrator's ``pg_terminate_backend``, a database failover or restart, a cut
+        network).  The holder steps down instead of renewing on a fresh connection: the
+        database it held the lease in may not be the one that answers now, and a hub
+        that lost its database must say so and stop acting as primary at once."""
+        detail = _first_line(exc) if exc is not None and str(exc).strip() else ""
+        why = "its connection was ended" + (f" ({detail})" if detail else "")
+        self._mark_lost(f"cannot renew the lease, database unreachable: {why}")
 
     # --------------------------------------------------------------- database
 

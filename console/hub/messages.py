@@ -129,6 +129,13 @@ class SetUserDisabled(Command):
     disabled: bool
 
 
+class UnlockUser(Command):
+    """Administrator: unlock an account locked by failed sign-ins and forget its failures
+    (audited as ``auth.unlock``, like ``main.py admin unlock``)."""
+
+    username: str
+
+
 class ResetPassword(Command):
     """Administrator: set a new password (argon2id); the user's live sessions end."""
 
@@ -363,6 +370,10 @@ class Envelope(msgspec.Struct, forbid_unknown_fields=True):
     """Who the link saw send it (``key:`` and the connection's CURVE public key), set by the
     workstation server over whatever came on the wire; "" in process.  Sign-in limits count
     failures per source by it, never by the ``workstation`` name a client chooses."""
+    peer: str = ""
+    """The network address the connection came from (ZeroMQ's ``Peer-Address``), set by the
+    workstation server like ``source``; sign-in limits also count failures per address, so
+    a new key for every try does not make a new source."""
 
 
 class Reply(msgspec.Struct, forbid_unknown_fields=True):

@@ -5,7 +5,9 @@ A camera (its worker's feed, :mod:`console.video.hubfeed`) sends one command onl
 clip of an event it reported, or its crowd count.  The operators confirm or dismiss
 what a camera raised, and read the camera incidents, their evidence and the cameras'
 false-alarm figures.  No new events: a camera incident is an incident
-(``IncidentChanged`` with ``source == "camera"``).
+(``IncidentChanged`` with ``source == "camera"``).  A workstation on a stand-alone hub
+asks for the cameras' live pictures with :class:`WatchCameras` (a lease it renews); they
+come on their own socket, not as events (:mod:`console.video.previews`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ from console.hub.messages import Command
 
 STAFF = frozenset({"operator", "supervisor", "admin"})
 CAMERA = frozenset({"camera"})
+WATCHERS = frozenset({"operator", "supervisor"})
+"""Who may watch the cameras live: the people working the calls.  An admin manages
+accounts and devices, not incidents, and a camera never reads anything."""
 ReportKind = Literal["throw", "crowd", "clip", "count"]
 
 
@@ -92,14 +97,34 @@ class GetCameraStats(Command):
     t1: float
 
 
+class WatchCameras(Command):
+    """Live previews of ``camera_ids`` (None: every camera of the hub; ``[]``: stop) to the
+    workstation that sends it, for ``lease_s`` seconds (clamped to 1-120): it renews the
+    lease while its wall is open, so a closed wall or a dead workstation stops the stream.
+    Over the network only (the connection's key says where the previews go).  Reply:
+    {"cameras": [{"id", "kind", "spec"}] (the spec without its source), "port" (of the
+    preview socket, on the hub's host), "lease_s" (granted), "max_preview_bytes",
+    "min_interval_s", "window"}."""
+
+    camera_ids: list[str] | None = None
+    lease_s: float = 30.0
+
+
+class GetPreviewStats(Command):
+    """The live-preview forwarder's counters: per camera the previews in, per watching
+    workstation what was sent, dropped, held in flight (see :mod:`console.video.previews`)."""
+
+
 SENSING_STAFF_COMMANDS: tuple[type[Command], ...] = (
     ConfirmCameraIncident,
     DismissCameraIncident,
     GetCameraIncidents,
     GetCameraEvidence,
     GetCameraStats,
+    GetPreviewStats,
 )
 SENSING_RIGHTS: dict[type[Command], frozenset[str]] = {
     CameraReport: CAMERA,
     **dict.fromkeys(SENSING_STAFF_COMMANDS, STAFF),
+    WatchCameras: WATCHERS,
 }

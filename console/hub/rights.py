@@ -45,6 +45,7 @@ from console.hub.messages import (
     RevokeTerminal,
     SetUnitStatus,
     SetUserDisabled,
+    UnlockUser,
 )
 from console.hub.messages_sensing import SENSING_RIGHTS
 from console.hub.messages_shift import SHIFT_RIGHTS
@@ -62,6 +63,7 @@ RIGHTS: dict[type[Command], frozenset[str]] = {
     CreateUser: ADMINS,
     ListUsers: ADMINS,
     SetUserDisabled: ADMINS,
+    UnlockUser: ADMINS,
     ResetPassword: ADMINS,
     ListUnits: ADMINS,
     EnrollTerminal: ADMINS,

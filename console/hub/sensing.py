@@ -25,6 +25,8 @@
 - **Who.** Only the role ``camera`` may report, and a camera only for itself (its actor
   is ``camera:<id>`` or ``<id>``).
 
+Live pictures for remote walls: :mod:`console.hub.camera_watch`.
+
 :func:`register` installs it on a hub (the hub calls it once its crowd part exists).
 """
 
@@ -42,6 +44,7 @@ import numpy as np
 from sqlalchemy import select
 
 from console.domain import District
+from console.hub.camera_watch import CameraWatch
 from console.hub.crowding import Crowding
 from console.hub.errors import CommandError
 from console.hub.incident_commands import IncidentCommands
@@ -127,6 +130,8 @@ class Sensing:
         self.district = district
         self.publish = publish
         self.cameras: dict[str, Camera] = {}
+        self.watch: CameraWatch | None = None
+        """Who watches which camera live (set by :func:`register`)."""
         self.policy = IncidentPolicy()
         self.evidence_dirs = tuple(p.resolve() for p in evidence_dirs)
         self._episodes: dict[tuple[str, str], _Episode] = {}
@@ -595,4 +600,7 @@ def register(hub: CommandHub) -> Sensing:
         publish=hub.publisher,
     )
     hub.handlers.update(part.handlers())
+    # live previews to remote walls (the forwarder attaches itself: console/video/previews.py)
+    part.watch = CameraWatch(lambda: part.cameras)
+    hub.handlers.update(part.watch.handlers())
     return part

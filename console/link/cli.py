@@ -18,6 +18,7 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
@@ -35,7 +36,10 @@ from console.store.db import Store
 from console.store.errors import StoreError
 
 if TYPE_CHECKING:
+    from console.hub.bootstrap import Prepared
     from console.hub.hub import CommandHub
+    from console.link.node import HubNode
+    from console.link.standby import Primacy
     from console.video.config import CameraFile
     from console.video.hubfeed import CameraFeed
 
@@ -152,7 +156,9 @@ def hub_main(argv: list[str]) -> int:
         from console.link.standby import wait_for_lease
 
         try:
-            primacy = wait_for_lease(args.db, ttl_s=args.lease_s)
+            primacy = wait_for_lease(
+                args.db, ttl_s=args.lease_s, prepare=None if args.link_only else _prepare(args)
+            )
         except StoreError as exc:
             return _fail(f"database error: {exc}")
         if primacy is None:
@@ -187,16 +193,22 @@ def hub_main(argv: list[str]) -> int:
                     district=args.district,
                     stand_ins=False,
                     demo_units=args.demo_units,
+                    prepared=_prepared(primacy),
                 )
             except NoDistrictError as exc:
                 return _fail(f"the hub cannot start: {exc}", 3)
             keys = _hub_keys(args)
             node = HubNode(hub.store, keys, args.bind, hub=hub, heartbeat_s=args.heartbeat)
+        if primacy is not None:
+            primacy.mark("hub loaded")
         node.start()
+        if primacy is not None:
+            primacy.mark("ports bound")
         if primacy is not None and hub is not None:
             primacy.announce(hub)  # the takeover in the audit log and on the alert board
+            primacy.mark("announced")
         if hub is not None and cameras is not None:
-            feed = _start_cameras(hub, cameras)
+            feed = _start_cameras(hub, cameras, node)
     except KeyFileError as exc:
         if hub is not None:
             hub.stop()
@@ -213,6 +225,8 @@ def hub_main(argv: list[str]) -> int:
     from console.heap import settle_after_start
 
     settle_after_start()  # start-up state out of the collector's sight (console/heap.py)
+    if primacy is not None:
+        primacy.mark("settled")
     ep = node.endpoints
     print(
         f"hub ready terminals={ep.terminals} commands={ep.commands} events={ep.events}"
@@ -247,6 +261,25 @@ def hub_main(argv: list[str]) -> int:
     return 0
 
 
+def _prepare(args: argparse.Namespace) -> Callable[[Store], object]:
+    """A hot standby's warm-up: what ``open_hub`` will read, read while it waits."""
+
+    def prepare(store: Store) -> object:
+        from console.config import load_config
+        from console.hub.bootstrap import prepare_hub
+
+        return prepare_hub(store, load_config(args.config), demo=args.demo)
+
+    return prepare
+
+
+def _prepared(primacy: Primacy | None) -> Prepared | None:
+    from console.hub.bootstrap import Prepared
+
+    got = primacy.prepared if primacy is not None else None
+    return got if isinstance(got, Prepared) else None
+
+
 def _camera_file(args: argparse.Namespace) -> tuple[CameraFile | None, str]:
     """The ``--cameras`` file, read before anything starts: (cameras or None, refusal).
 
@@ -269,12 +302,15 @@ def _camera_file(args: argparse.Namespace) -> tuple[CameraFile | None, str]:
         )
 
 
-def _start_cameras(hub: CommandHub, cameras: CameraFile) -> CameraFeed:
+def _start_cameras(hub: CommandHub, cameras: CameraFile, node: HubNode) -> CameraFeed:
     """The district's cameras in worker processes feeding ``hub`` (the others are named in
-    the log by :meth:`~console.hub.sensing.Sensing.set_cameras`)."""
+    the log by :meth:`~console.hub.sensing.Sensing.set_cameras`), their live previews to
+    the workstations that watch (port + 3, console/video/previews.py)."""
     from console.video.hubfeed import feed_for_hub
+    from console.video.previews import serve_previews
 
     feed = feed_for_hub(hub, cameras).start()
+    serve_previews(hub, feed, node.ctx, node.hub_keys, node.endpoints.commands)
     ids = [c.id for c in feed.cameras.cameras]
     if ids:
         log.info(

@@ -40,6 +40,8 @@ from console.link.trust import TrustCache
 log = logging.getLogger(__name__)
 
 SEND_CHUNK = 100
+HELLO_CHUNK = 16
+"""Hellos answered per batch of queries and sends (see :meth:`OrderDispatch._hellos`)."""
 PUSH_RETRY_S = 2.0
 ACK_HOLD_S = 0.5
 """Longest an ack waits while receipts are still expected (:meth:`OrderDispatch.flush_acks`);
@@ -305,7 +307,15 @@ class OrderDispatch:
         return fut
 
     def _hellos(self, hellos: list[tuple[Session, p.Hello]], now: float) -> None:
-        """Welcome (re)connected terminals and bring each up to date, in a few queries."""
+        """Welcome (re)connected terminals and bring each up to date, a chunk at a time:
+        after a takeover or restart hundreds say hello at once, and each order's card
+        costs a route (about 5 ms), so the first terminals get their orders before the
+        cards of the last are built."""
+        for i in range(0, len(hellos), HELLO_CHUNK):
+            self._hello_chunk(hellos[i : i + HELLO_CHUNK], now)
+
+    def _hello_chunk(self, hellos: list[tuple[Session, p.Hello]], now: float) -> None:
+        """Welcome these terminals and bring each up to date, in a few queries."""
         welcome = {
             sess.rid: p.encode_hub(
                 p.Welcome(

@@ -49,7 +49,7 @@ from console.hub.messages import (
     StaticDistrict,
 )
 from console.link.keys import KeyPair
-from console.link.sockopts import split_endpoints
+from console.link.sockopts import reconnect, split_endpoints
 from console.link.wakeup import Wakeup
 from console.link.workstation import derived_endpoints
 
@@ -189,12 +189,11 @@ class RemoteClient:
         s.curve_publickey = self._keys.public.encode()
         s.curve_serverkey = self.hub_public.encode()
         s.setsockopt(zmq.LINGER, 0)
-        s.setsockopt(zmq.RECONNECT_IVL, 200)
-        s.setsockopt(zmq.RECONNECT_IVL_MAX, 2000)
         if kind == zmq.SUB:
             s.setsockopt(zmq.RCVHWM, 100_000)
             s.setsockopt(zmq.SUBSCRIBE, b"")
         several = split_endpoints(endpoint) if "," in endpoint else [endpoint]
+        reconnect(s, several=len(several) > 1)  # several hubs: find the new primary fast
         if kind == zmq.DEALER and len(several) > 1:
             s.setsockopt(zmq.IMMEDIATE, 1)  # requests only to the hub that has bound
         for one in several:

@@ -16,6 +16,16 @@ import zmq
 KEEPALIVE_IDLE_S = 10
 KEEPALIVE_INTVL_S = 5
 KEEPALIVE_CNT = 3
+RECONNECT_IVL_MS = 200
+RECONNECT_IVL_MAX_MS = 2000
+"""One hub: ZeroMQ retries a lost connection after 0.2-0.4 s, then backs off to about 2 s."""
+FOLLOW_RECONNECT_IVL_MS = 100
+FOLLOW_RECONNECT_IVL_MAX_MS = 400
+"""Several hubs (a hot standby pair): the standby's port is refused until it takes over,
+so the client keeps trying it; with the 2 s ceiling it reached the new primary on average
+a second after it bound (a quarter of the 5 s takeover budget).  Every 0.4-0.5 s is a
+refused TCP connect per client and standby hub (a SYN answered by RST), cheap next to
+the client's heartbeat, and the new primary is reached about 0.25 s after it binds."""
 
 
 def tcp_keepalive(s: zmq.Socket[bytes]) -> None:
@@ -24,6 +34,16 @@ def tcp_keepalive(s: zmq.Socket[bytes]) -> None:
     s.setsockopt(zmq.TCP_KEEPALIVE_IDLE, KEEPALIVE_IDLE_S)
     s.setsockopt(zmq.TCP_KEEPALIVE_INTVL, KEEPALIVE_INTVL_S)
     s.setsockopt(zmq.TCP_KEEPALIVE_CNT, KEEPALIVE_CNT)
+
+
+def reconnect(s: zmq.Socket[bytes], several: bool) -> None:
+    """ZeroMQ's reconnect timing for a client of one hub, or of several (``several``)."""
+    if several:
+        s.setsockopt(zmq.RECONNECT_IVL, FOLLOW_RECONNECT_IVL_MS)
+        s.setsockopt(zmq.RECONNECT_IVL_MAX, FOLLOW_RECONNECT_IVL_MAX_MS)
+    else:
+        s.setsockopt(zmq.RECONNECT_IVL, RECONNECT_IVL_MS)
+        s.setsockopt(zmq.RECONNECT_IVL_MAX, RECONNECT_IVL_MAX_MS)
 
 
 def split_endpoints(endpoints: str) -> list[str]:

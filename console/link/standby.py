@@ -27,6 +27,8 @@ import os
 import signal
 import sys
 import threading
+import time
+from collections.abc import Callable
 from types import FrameType
 from typing import TYPE_CHECKING
 
@@ -74,12 +76,20 @@ class Primacy:
         self.lease = lease
         self._done = threading.Event()
         self._watch = threading.Thread(target=self._watchdog, name="hub-lease-watch", daemon=True)
+        self._took_m = time.monotonic()
+        self.prepared: object = None
+        """What the standby read while it waited (``wait_for_lease(prepare=...)``)."""
 
     def start(self) -> Primacy:
         self.lease.install_fence(None)
         self.lease.keep(self._lost)
         self._watch.start()
         return self
+
+    def mark(self, step: str) -> None:
+        """Log how long after taking the lease a start-up step was done (the takeover's
+        time split in the log; ``bench/failover.py`` prints these lines)."""
+        log.info("takeover: %s %.3f s after the lease", step, time.monotonic() - self._took_m)
 
     def _lost(self, reason: str) -> None:
         if not self._done.is_set():
@@ -159,8 +169,58 @@ def warm_up() -> None:
         importlib.import_module(name)
 
 
-def wait_for_lease(db_url: str | None, *, ttl_s: float) -> Primacy | None:
+PREPARE_EVERY_S = 600.0
+"""How often a standby reads its prepared state again while it waits (the call history
+it holds is only used at a takeover while the database still has exactly those calls)."""
+
+
+class _Prepared:
+    """What the standby read so far (``prepare(store)``), kept fresh on a thread."""
+
+    def __init__(self, store: Store, prepare: Callable[[Store], object]) -> None:
+        self.store = store
+        self.prepare = prepare
+        self.value: object = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._refresh, name="hub-prepare", daemon=True)
+
+    def first(self) -> None:
+        self.value = self._one()
+        self._thread.start()
+
+    def _one(self) -> object:
+        try:
+            return self.prepare(self.store)
+        except Exception:  # the takeover then reads it all itself, and says what is wrong
+            log.warning("standby: could not prepare the hub's state", exc_info=True)
+            return None
+
+    def _refresh(self) -> None:
+        try:
+            while not self._stop.wait(PREPARE_EVERY_S):
+                value = self._one()
+                if not self._stop.is_set():
+                    self.value = value
+        finally:
+            self.store.close()
+
+    def take(self) -> object:
+        """The latest complete preparation; the refresher stops (without waiting for it)."""
+        self._stop.set()
+        return self.value
+
+
+def wait_for_lease(
+    db_url: str | None,
+    *,
+    ttl_s: float,
+    prepare: Callable[[Store], object] | None = None,
+) -> Primacy | None:
     """Block as a standby until this process is the primary; None if told to stop first.
+
+    ``prepare(store)``: read (never write) what the hub will need, before ``hub standby``
+    is printed and again every :data:`PREPARE_EVERY_S`; the latest result is
+    :attr:`Primacy.prepared` (a hot standby: the takeover does not read it).
 
     Raises :class:`StoreError` for a database a standby cannot use (SQLite, unreachable
     at start, not migratable)."""
@@ -173,8 +233,17 @@ def wait_for_lease(db_url: str | None, *, ttl_s: float) -> Primacy | None:
     if url.get_backend_name() != "postgresql":
         raise StoreError(f"a standby hub needs PostgreSQL (the hubs share it), not {mask_url(url)}")
     _idle_transaction_limit()
-    open_store(url).close()  # migrated: the lease row exists
+    store = open_store(url)  # migrated: the lease row exists
     warm_up()
+    ready = _Prepared(store, prepare) if prepare is not None else None
+    if ready is not None:
+        ready.first()
+    else:
+        store.close()
+    from console.heap import settle_after_start
+
+    settle_after_start()  # what it loaded out of the collector's sight: the takeover's
+    # own collection (before "hub ready") then only looks at what the start adds
     lease = PrimaryLease(url, ttl_s=ttl_s, renew_s=ttl_s / 3.0)
     stop = threading.Event()
 
@@ -186,9 +255,14 @@ def wait_for_lease(db_url: str | None, *, ttl_s: float) -> Primacy | None:
         print(f"hub standby holder={lease.holder}", flush=True)
         if not lease.wait(stop, poll_s=min(0.5, ttl_s / 6.0)):
             lease.close()
+            if ready is not None:
+                ready.take()
             return None
     finally:
         for s, h in old.items():
             signal.signal(s, h)
     print(f"hub primary token={lease.token} holder={lease.holder}", flush=True)
-    return Primacy(lease).start()
+    primacy = Primacy(lease).start()
+    if ready is not None:
+        primacy.prepared = ready.take()
+    return primacy

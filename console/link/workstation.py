@@ -247,6 +247,10 @@ class HubServer:
             user = ""
         key = user.removeprefix("workstation:")
         try:
+            peer = str(parts[1].get("Peer-Address"))
+        except zmq.ZMQError:  # not over tcp (inproc, ipc): no address
+            peer = ""
+        try:
             wire = self._decoder.decode(parts[1].bytes)
         except Exception as exc:  # msgspec errors, invalid UTF-8
             self.bad_requests += 1
@@ -260,6 +264,8 @@ class HubServer:
         # the sign-in limits' source is the connection, never a name the client picks: a
         # flooder changing its workstation name on every try stays one source
         values["source"] = f"key:{key}" if key else ""
+        # and the address it came from: a new key for every try is still one address
+        values["peer"] = peer
         if not values.get("token"):
             # only in-process callers may claim a role; over the wire, sign in first
             values["actor"] = values["role"] = ANONYMOUS

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import zmq
 
 from console.link.keys import TerminalKey
-from console.link.sockopts import split_endpoints, tcp_keepalive
+from console.link.sockopts import reconnect, split_endpoints, tcp_keepalive
 from console.link.wakeup import Wakeup
 from console.terminal.session import TerminalSession
 
@@ -47,6 +47,10 @@ class Member:
     online: bool = True
     connects: int = 0
     dropped: int = 0
+    unlinked: bool = False
+    """The socket had no connection to send on since the hub was last heard."""
+    stale: bool = False
+    """The socket may still hold a connection to an old primary (replaced next tick)."""
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -67,10 +71,10 @@ def dealer(
     s.setsockopt(zmq.SNDHWM, 100)
     s.setsockopt(zmq.RCVHWM, 1000)
     s.setsockopt(zmq.IMMEDIATE, 1)
-    s.setsockopt(zmq.RECONNECT_IVL, 200)
-    s.setsockopt(zmq.RECONNECT_IVL_MAX, 2000)
+    hubs = split_endpoints(endpoint)
+    reconnect(s, several=len(hubs) > 1)
     tcp_keepalive(s)  # not ZMTP heartbeats: see console.link.sockopts
-    for one in split_endpoints(endpoint):
+    for one in hubs:
         s.connect(one)
     return s
 
@@ -104,6 +108,8 @@ class Fleet:
         if len(members) * 2 + 64 > self.ctx.get(zmq.MAX_SOCKETS):
             self.ctx.set(zmq.MAX_SOCKETS, len(members) * 2 + 256)
         self.on_step = on_step
+        self.several = len(split_endpoints(endpoint)) > 1
+        """A hot standby pair or more (``tcp://a,tcp://b``): see :meth:`_service`."""
         self._calls: collections.deque[Callable[[], None]] = collections.deque()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -149,6 +155,7 @@ class Fleet:
     def _open(self, m: Member) -> None:
         m.sock = dealer(self.ctx, m.key, self.endpoint)
         m.connects += 1
+        m.unlinked = m.stale = False
         self._sel.register(_fd(m.sock), selectors.EVENT_READ, m)
         m.session.start()
 
@@ -163,6 +170,13 @@ class Fleet:
 
         One ``EVENTS`` read per frame instead of reading until ``zmq.Again``:
         raising that exception cost more than the frame's own handling.
+
+        With several hubs, a new hub answering a socket that never lost its connection
+        in between means the old primary was paused, not killed: its kernel keeps the
+        TCP connection open, and ZeroMQ would hand it every other frame (the newest
+        position among them) until it wakes up.  The socket is replaced; a fresh one
+        reaches only hubs that complete a handshake.  A socket whose connections all
+        dropped (the old primary died) is kept: no second handshake at the takeover.
         """
         sock = m.sock
         if sock is None:
@@ -172,12 +186,15 @@ class Fleet:
         for _ in range(100_000):  # bounded: one chatty socket must not starve the rest
             # until the connection is up (IMMEDIATE), frames stay queued in the session:
             # sending them would only drop them, the hello of a reconnect among them
-            if session.has_output() and int(get(EVENTS)) & POLLOUT:
-                for f in session.take():
-                    try:
-                        send(f, NOBLOCK)
-                    except zmq.Again:  # not connected or queue full: reliable frames resent later
-                        m.dropped += 1
+            if session.has_output():
+                if int(get(EVENTS)) & POLLOUT:
+                    for f in session.take():
+                        try:
+                            send(f, NOBLOCK)
+                        except zmq.Again:  # queue full: reliable frames resent later
+                            m.dropped += 1
+                else:
+                    m.unlinked = True
             if not int(get(EVENTS)) & POLLIN:
                 return
             try:
@@ -185,6 +202,10 @@ class Fleet:
             except zmq.Again:  # EVENTS said input; never trust it blindly
                 return
             session.on_frame(data, now_m)
+            if session.hub_changed:
+                session.hub_changed = False
+                m.stale = self.several and not m.unlinked
+            m.unlinked = False
 
     # ---------------------------------------------------------------- loop
 
@@ -229,8 +250,10 @@ class Fleet:
                 continue
             if m.sock is None:
                 self._open(m)
-            elif not m.session.tick(now_m):
-                self._close(m)  # hub silent: new socket, new handshake
+            elif not m.session.tick(now_m) or m.stale:
+                # hub silent, or a paused old primary may still hold a connection: new
+                # socket, new handshake, only with the hub that answers
+                self._close(m)
                 self._open(m)
             if sweep or m.session.has_output():
                 self._service(m, now_m)

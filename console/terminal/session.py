@@ -85,6 +85,10 @@ class TerminalSession:
         """Set when the hub speaks another protocol version (the app says so plainly)."""
         self._hb_seq = 0
         self._next_hb = 0.0
+        self.hub_changed = False
+        """Another hub answered on this socket (a new epoch in a pong: a restart or a
+        takeover); whoever drives the socket may clear it (the fleet does, with several
+        hubs, to drop a connection to a paused old primary)."""
         self.welcomed = False
         """The hub answered this connection's hello (until then the hello is repeated)."""
         self._next_hello = 0.0
@@ -202,6 +206,7 @@ class TerminalSession:
                 restarted = bool(self.epoch)  # first contact: our hello is on its way already
                 self.epoch = msg.hub_epoch
                 if restarted:  # a new hub knows nothing of us: resync
+                    self.hub_changed = True
                     self._hello(self.last_rx)
         elif isinstance(msg, p.Welcome):
             self.welcomed = True

@@ -5,7 +5,8 @@ delivers into reports: a :class:`Detection` (throw), a :class:`CrowdAlert`, an
 :class:`EvidenceReady` (the clip, sent after its post-roll) and, every
 ``count_every_s``, the mean of the camera's counts for the hub's crowd forecast.
 Previews, states and statistics are not the hub's business: they go to the
-listeners (the video wall) only.
+listeners only (the video wall; on a stand-alone hub the preview forwarder,
+:mod:`console.video.previews`, which sends them on to the remote walls that watch).
 
 :class:`CameraFeed` runs the supervisor and fans its records out to the hub and to
 listeners.  An embedded hub (same process, same machine) gets the evidence by path
@@ -171,6 +172,8 @@ class CameraFeed:
         )
         self._listeners: list[Listener] = []
         self._lock = threading.Lock()
+        self.stoppers: list[Callable[[], None]] = []
+        """Run after the workers stopped (e.g. the preview forwarder, console/video/previews.py)."""
         self.supervisor = CameraSupervisor(
             cameras.cameras, cameras.evidence, evidence_root, self._on_record, options
         )
@@ -194,6 +197,12 @@ class CameraFeed:
 
     def stop(self) -> None:
         self.supervisor.stop()
+        stoppers, self.stoppers = self.stoppers, []
+        for fn in stoppers:
+            try:
+                fn()
+            except Exception:
+                log.exception("stopping a camera feed's companion failed")
 
     def _on_record(self, rec: AnyRecord) -> None:
         if self.hub_feed is not None:

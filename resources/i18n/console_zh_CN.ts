@@ -183,6 +183,26 @@
             <source>%1 had no live terminal key.</source>
             <translation>%1 没有有效的终端密钥。</translation>
         </message>
+        <message>
+            <source>%1 is not locked.</source>
+            <translation>%1 未被锁定。</translation>
+        </message>
+        <message>
+            <source>Unlock</source>
+            <translation>解锁</translation>
+        </message>
+        <message>
+            <source>Unlock an account locked by failed sign-ins (recorded in the audit log)</source>
+            <translation>解锁因登录失败次数过多而被锁定的账户（记入审计日志）</translation>
+        </message>
+        <message>
+            <source>User %1 unlocked.</source>
+            <translation>用户 %1 已解锁。</translation>
+        </message>
+        <message>
+            <source>locked (failed sign-ins)</source>
+            <translation>已锁定（登录失败）</translation>
+        </message>
     </context>
     <context>
         <name>Age</name>
@@ -4173,6 +4193,10 @@ Busiest hours: %6</source>
         <message>
             <source>What did the camera see?</source>
             <translation>摄像机看到的是什么?</translation>
+        </message>
+        <message>
+            <source>No live camera pictures from the hub: %1</source>
+            <translation>未收到指挥中心的实时摄像画面：%1</translation>
         </message>
     </context>
     <context>

@@ -47,6 +47,9 @@ class StandbyHub:
         self.proc: subprocess.Popen[str] | None = None
         self.lines: queue.Queue[str] = queue.Queue()
         self.said: list[str] = []
+        self.said_at: dict[str, float] = {}
+        """Monotonic time each of ``hub standby``, ``hub primary``, ``hub ready``, ``hub not
+        primary`` was first read (bench/failover.py splits the takeover time with them)."""
         self._reader: threading.Thread | None = None
 
     @property
@@ -82,6 +85,7 @@ class StandbyHub:
         err.close()
         self.lines = queue.Queue()
         self.said = []
+        self.said_at = {}
         self._reader = threading.Thread(target=self._read, args=(self.proc,), daemon=True)
         self._reader.start()
         if not self.wait_for(("hub standby", "hub ready"), timeout):
@@ -92,6 +96,10 @@ class StandbyHub:
     def _read(self, proc: subprocess.Popen[str]) -> None:
         assert proc.stdout is not None
         for line in proc.stdout:
+            now = time.monotonic()
+            for mark in ("hub standby", "hub primary", "hub ready", "hub not primary"):
+                if line.startswith(mark):
+                    self.said_at.setdefault(mark, now)
             self.lines.put(line.rstrip("\n"))
         self.lines.put("")  # end of output
 

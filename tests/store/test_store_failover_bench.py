@@ -44,3 +44,6 @@ def test_bench_failover_command_hub_loses_and_repeats_nothing() -> None:
     assert figures["audit_chain_intact"] is True
     assert figures["audit_takeovers"] == 2  # the first primary of the pair, then the standby
     assert all(figures[k] > 0 for k in ("takeover_s", "max_position_gap_s", "restart_s"))
+    parts = figures["takeover_parts_s"]  # where the takeover went: lapse, start, reaching it
+    assert set(parts) == {"lease", "start", "reach"}
+    assert sum(parts.values()) == pytest.approx(figures["takeover_s"], abs=0.01)

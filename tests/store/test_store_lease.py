@@ -209,3 +209,43 @@ def test_fence_for_the_whole_process_guards_engines_made_later(
     finally:
         later.close()
     assert _log_lines(store) == ["primary", "unfenced"]
+
+
+def _end_connections(store: Store) -> int:
+    """What an administrator, or a database failover, does to a hub: PostgreSQL ends every
+    other connection to this database (``pg_terminate_backend``); the server stays up."""
+    with store.engine.connect() as conn:
+        ended = conn.execute(
+            text(
+                "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalar_one()
+    return int(ended)
+
+
+def test_a_primary_whose_connection_the_database_ended_steps_down_and_writes_nothing(
+    store: Store, leases: list[PrimaryLease]
+) -> None:
+    """PostgreSQL ends the primary's connections.  The pool would quietly open new ones
+    and the row still names ``a``, yet ``a`` must not carry on as if nothing happened: its
+    next renewal reports the loss once, with the reason, and every later write of its
+    process is refused by the fence (nothing is committed without the lease)."""
+    if store.dialect != "postgresql":
+        pytest.skip("pg_terminate_backend: PostgreSQL")
+    a = _lease(leases, store, holder="a", ttl_s=30.0, renew_s=0.05)
+    assert a.try_acquire()
+    a.install_fence(store.engine)
+    lost: list[str] = []
+    a.keep(lost.append)
+    _log_line(store, "before")
+    assert wait_until(lambda: _end_connections(store) > 0, timeout=10)
+    assert wait_until(lambda: bool(lost), timeout=10), "the renewal went on as if nothing happened"
+    assert len(lost) == 1 and "database unreachable" in lost[0], lost
+    assert not a.is_primary() and a.lost_reason == lost[0]
+    with pytest.raises(LeaseLost, match="write refused"):
+        _log_line(store, "after")  # the store reconnects, the fence still refuses
+    view = a.view()
+    assert view.holder == "a" and not view.free  # refused by the hub itself, not by the row
+    assert not a.try_acquire()  # it never takes the lease back: the process starts afresh
+    assert _log_lines(store) == ["before"]

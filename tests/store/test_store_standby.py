@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import collections
 import signal
+import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, make_url, select
+from sqlalchemy import func, make_url, select, text
 
+from console.audit.check import verify_store
 from console.auth import Authenticator
 from console.hub.messages import CreateIncident, Event, GetSnapshot, Login, Snapshot
 from console.link.keys import KeyPair, TerminalKey, load_or_create_hub_keys
@@ -25,7 +27,7 @@ from console.link.standby import EXIT_NOT_PRIMARY
 from console.link.trust import enroll_keys
 from console.store import Store, open_store
 from console.store.district_repo import DistrictRepo
-from console.store.models import OrderRow, UnitRow
+from console.store.models import AuditRow, OrderRow, PositionLatestRow, UnitRow
 from console.store.models_lease import HubLeaseRow
 from console.terminal.fleet import Fleet, Member
 from console.terminal.localstore import MemoryStore
@@ -56,6 +58,38 @@ def _count(store: Store, state: str | None = None) -> int:
         q = select(func.count()).select_from(OrderRow)
         if state is not None:
             q = q.where(OrderRow.state == state)
+        return int(s.scalar(q) or 0)
+
+
+def _queued_at(port: int) -> int:
+    """Bytes that arrived and wait unread in the connections of the process listening on
+    ``port`` (a paused process's kernel keeps accepting them).  Connections holding only
+    a ZeroMQ greeting (a terminal that tries it, finds no handshake) are left out."""
+    total = 0
+    for name in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(name).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            f = line.split()
+            state, local, queued = f[3], f[1], int(f[4].split(":")[1], 16)
+            if state != "0A" and int(local.rsplit(":", 1)[1], 16) == port and queued > 64:
+                total += queued
+    return total
+
+
+def _still_fed(port: int) -> bool:
+    """Whether frames still pour into the connections of the (paused) hub on ``port``."""
+    before = _queued_at(port)
+    time.sleep(2.0)  # several heartbeats and fixes of every terminal
+    return _queued_at(port) > before
+
+
+def _fixes_since(store: Store, t: float) -> int:
+    """Units whose newest stored fix was taken after ``t`` (the hub stores them every 10 s)."""
+    with store.session() as s:
+        q = select(func.count()).select_from(PositionLatestRow).where(PositionLatestRow.t > t)
         return int(s.scalar(q) or 0)
 
 
@@ -135,7 +169,17 @@ def test_failover_pair_delivers_every_order_once(store_url: str, tmp_path: Path,
         assert wait_until(lambda: _count(store, "delivered") > len(ids) - len(signs), step=0.005)
         b.signal(signal.SIGSTOP)
         assert a2.wait_ready(60), "the standby did not take over from a paused primary"
+        taken = time.time()
         assert wait_until(lambda: _count(store, "delivered") == len(ids), timeout=60)
+        # Positions are latest-wins and not resent: the few a terminal sent into the
+        # paused hub's open connection before the takeover are gone, but from then on
+        # nothing more may go there (docs/deployment.md): the bytes waiting unread in the
+        # paused hub's connections stop growing while it is still paused ...
+        assert wait_until(lambda: not _still_fed(b.port), timeout=60), (
+            "terminals keep sending frames (positions among them) to the paused hub"
+        )
+        if kind == "command":  # ... and every unit's newest fix is at the serving hub
+            assert wait_until(lambda: _fixes_since(store, taken) == N_TERMINALS, timeout=60)
         stopped_token = _token(store)
         b.signal(signal.SIGCONT)  # it wakes up believing nothing happened
         assert b.wait_for(("hub not primary",), 30), "the resumed hub did not step down"
@@ -166,6 +210,56 @@ def test_failover_pair_delivers_every_order_once(store_url: str, tmp_path: Path,
         assert all(owner[oid] == m.key.unit for oid in m.session.executed)  # by its own unit
     assert _count(store) == len(ids) == 4 * N_TERMINALS * ORDERS_EACH
     store.close()
+
+
+def test_terminals_stop_feeding_a_paused_primary(store_url: str, tmp_path: Path) -> None:
+    """A paused primary's kernel keeps its TCP connections: a terminal socket that reaches
+    the new primary while it still holds one would hand the paused hub every other frame
+    (positions among them) for as long as the pause lasts.  The terminals here give a
+    silent hub 30 s (``dead_after_s``), so only the takeover can move them: once the new
+    primary answers, nothing more goes to the paused one; when it resumes it steps down."""
+    _pg(store_url)
+    n = 100
+    store = open_store(store_url)
+    with store.transaction() as s:
+        DistrictRepo(s).save_district(synthetic_district(n))
+    key_dir = tmp_path / "hubkeys"
+    hub_public = load_or_create_hub_keys(key_dir).public
+    a = StandbyHub(store_url, key_dir, tmp_path / "a.log").start()
+    b = StandbyHub(store_url, key_dir, tmp_path / "b.log")
+    fleet: Fleet | None = None
+    try:
+        assert a.wait_ready()
+        b.start()
+        with store.session() as s:
+            units = list(s.scalars(select(UnitRow.call_sign).order_by(UnitRow.id)))[:n]
+        keys = [TerminalKey(cs, KeyPair.generate(), hub_public) for cs in units]
+        enroll_keys(store, [(k.unit, k.keys.public) for k in keys])
+        members = [Member(k, TerminalSession(MemoryStore(), dead_after_s=30.0)) for k in keys]
+
+        def step(fleet: Fleet, now: float) -> None:
+            for i, m in enumerate(fleet.members):
+                if int(now * 10) % 10 == i % 10:
+                    m.session.position(LAT0 + i * 1e-5, LON0, 5.0, 3.0, 90.0)
+
+        fleet = Fleet(f"{a.endpoint},{b.endpoint}", members, on_step=step).start()
+        assert wait_until(lambda: all(m.session.epoch for m in members), timeout=60)
+        first = {m.session.epoch for m in members}
+        a.signal(signal.SIGSTOP)
+        assert b.wait_ready(60)
+        assert wait_until(lambda: not _still_fed(a.port), timeout=60), (
+            "terminals keep sending frames (positions among them) to the paused hub"
+        )
+        assert wait_until(lambda: all(m.session.epoch not in first for m in members), timeout=30)
+        a.signal(signal.SIGCONT)
+        assert a.wait_for(("hub not primary",), 30)
+        assert a.reap(30) == EXIT_NOT_PRIMARY
+    finally:
+        if fleet is not None:
+            fleet.stop()
+        a.stop()
+        b.stop()
+        store.close()
 
 
 def test_clean_stop_hands_the_lease_on_at_once(store_url: str, tmp_path: Path) -> None:
@@ -274,3 +368,62 @@ def test_primary_that_loses_its_database_steps_down_at_once(
         relay.cut()
         hub.stop()
         store.close()
+
+
+def _end_connections(store: Store) -> int:
+    """PostgreSQL ends every other connection to this database, as an administrator's
+    ``pg_terminate_backend`` or a database switchover does; the server stays up."""
+    with store.engine.connect() as conn:
+        ended = conn.execute(
+            text(
+                "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalar_one()
+    return int(ended)
+
+
+def test_primary_whose_database_connections_are_ended_steps_down_and_the_standby_serves(
+    store_url: str, tmp_path: Path
+) -> None:
+    """The real PostgreSQL ends the primary's connections (its pool would quietly open new
+    ones): the primary stops acting as primary at once, says why, exits with code 4 and
+    writes nothing more; the standby takes the lease with the next token and puts the
+    takeover on record, naming the hub it replaced; the audit chain is whole."""
+    _pg(store_url)
+    key_dir = tmp_path / "hubkeys"
+    load_or_create_hub_keys(key_dir)
+    a = StandbyHub(store_url, key_dir, tmp_path / "a.log", "--demo", link_only=False).start()
+    b = StandbyHub(store_url, key_dir, tmp_path / "b.log", "--demo", link_only=False)
+    store: Store | None = None
+    try:
+        assert a.wait_ready(240)  # the first start imports the demo district
+        holder_a = a.wait_for(("hub primary",), 1).split("holder=")[1]
+        b.start()
+        assert not b.wait_ready(0.5)  # a holds the lease
+        store = open_store(store_url)
+        assert _end_connections(store) > 0
+        said = a.wait_for(("hub not primary",), 30)
+        assert said, f"the hub went on as primary on fresh connections; see {a.log}"
+        assert "database unreachable" in said, said
+        assert a.reap(30) == EXIT_NOT_PRIMARY
+        assert "hub not primary" in a.log.read_text()  # in its log too, not only on stdout
+        assert b.wait_ready(120), "the standby did not take over"
+        assert b.wait_for(("hub primary token=2",), 1)
+        with store.session() as s:
+            takeovers = list(
+                s.scalars(
+                    select(AuditRow.payload)
+                    .where(AuditRow.action == "hub.primary")
+                    .order_by(AuditRow.seq)
+                )
+            )
+        assert [t["token"] for t in takeovers] == [1, 2]
+        assert takeovers[1]["taken_from"] == holder_a
+        b.stop()
+        assert verify_store(store, key_dir).intact
+    finally:
+        a.stop()
+        b.stop()
+        if store is not None:
+            store.close()

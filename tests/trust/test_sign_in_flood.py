@@ -138,3 +138,66 @@ def test_a_flooder_renaming_its_workstation_on_every_try_stays_one_source(
     throttled = [a for a in answers if a.error.startswith("too many failed sign-ins")]
     # the first ten failures are free (auth.source_free_failures); later tries wait
     assert throttled and all(a.error == LOGIN_FAILED for a in answers[:10])
+
+
+def _from(address: str, h: HubProcess, name: str) -> RemoteClient:
+    """A workstation whose connections leave from ``address`` (any 127.x.y.z is this host on
+    Linux; ZeroMQ's ``tcp://SOURCE:0;HOST:PORT`` picks the source address)."""
+    host_port = h.endpoint.removeprefix("tcp://")
+    return RemoteClient(f"tcp://{address}:0;{host_port}", h.public, workstation=name)
+
+
+def test_a_new_key_for_every_try_is_still_one_address_and_other_seats_sign_in(
+    tmp_path: Path,
+) -> None:
+    """A flooder that opens a new connection with a new CURVE key for every password try
+    is a fresh source each time; the address they all come from is one.  Its tries wait
+    once it has failed ``auth.address_free_failures`` times (30, no success between), while
+    a seat on another address signs in at once; the failure summary names the address."""
+    from console.auth import AuthSettings
+    from console.link.keys import load_or_create_hub_keys
+    from console.store.models import AuditRow
+
+    url = f"sqlite:///{tmp_path / 'hub.sqlite3'}"
+    keys = tmp_path / "keys"
+    load_or_create_hub_keys(keys)
+    add_user(url, keys, "sup", "supervisor")
+    free = AuthSettings().address_free_failures
+    flooder, seat = "127.0.0.3", "127.0.0.2"
+    answers: list[Reply] = []
+    with hub_process(tmp_path, url, keys) as h:
+        for i in range(free + 10):  # a new connection, key, account name each time
+            c = _from(flooder, h, f"anon-{i}")
+            try:
+                answers.append(
+                    c.call(Login(username=f"nobody-{i}", password="wrong password!"), timeout=120)
+                )
+            finally:
+                c.close()
+        # the flooder's address is held back; a desk on another address is not
+        desk = _from(seat, h, "desk-sup")
+        try:
+            ok = desk.call(Login(username="sup", password=PASSWORD), timeout=60)
+        finally:
+            desk.close()
+        # the limit is per address: a seat behind the flooder's own address waits too
+        same = _from(flooder, h, "desk-behind-the-same-nat")
+        try:
+            behind = same.call(Login(username="sup", password=PASSWORD), timeout=60)
+        finally:
+            same.close()
+    assert not any(a.ok for a in answers)
+    assert all(a.error == LOGIN_FAILED for a in answers[:free]), [a.error for a in answers]
+    throttled = [a for a in answers[free:] if a.error.startswith("too many failed sign-ins")]
+    assert throttled, [a.error for a in answers[free:]]
+    assert ok.ok, ok.error
+    assert not behind.ok and behind.error.startswith("too many failed sign-ins"), behind.error
+    # the hub stopped and wrote its last failure summary: the address is named in it
+    store = open_store(url)
+    try:
+        with store.session() as s:
+            rows = s.scalars(select(AuditRow.payload).where(AuditRow.action == "auth.failures"))
+            summaries = list(rows)
+    finally:
+        store.close()
+    assert sum(p.get("addresses", {}).get(flooder, 0) for p in summaries) >= free + 10

@@ -49,6 +49,7 @@ from console.hub.messages import (
     ResetPassword,
     RevokeTerminal,
     SetUserDisabled,
+    UnlockUser,
 )
 from console.link.keys import KeyFileError, load_terminal_key
 from widgets.bridge import HubBridge
@@ -168,8 +169,15 @@ class AdminDialog(QDialog):
         self.toggle_user_button.clicked.connect(lambda: self.toggle_selected_user())
         self.reset_button = QPushButton(self.users_page)
         self.reset_button.clicked.connect(lambda: self.reset_selected_password())
+        self.unlock_button = QPushButton(self.users_page)
+        self.unlock_button.clicked.connect(lambda: self.unlock_selected_user())
         ub = QHBoxLayout()
-        for b in (self.new_user_button, self.toggle_user_button, self.reset_button):
+        for b in (
+            self.new_user_button,
+            self.toggle_user_button,
+            self.reset_button,
+            self.unlock_button,
+        ):
             ub.addWidget(b)
         ub.addStretch(1)
         ul = QVBoxLayout(self.users_page)
@@ -241,6 +249,10 @@ class AdminDialog(QDialog):
         self.new_user_button.setText(self.tr("New user…"))
         self.toggle_user_button.setText(self.tr("Disable / enable"))
         self.reset_button.setText(self.tr("Reset password…"))
+        self.unlock_button.setText(self.tr("Unlock"))
+        self.unlock_button.setToolTip(
+            self.tr("Unlock an account locked by failed sign-ins (recorded in the audit log)")
+        )
         self.endpoint_label.setText(self.tr("Hub address for the key file"))
         self.endpoint_edit.setPlaceholderText(self.tr("optional, e.g. tcp://hub.example:5555"))
         self.enroll_button.setText(self.tr("Enrol terminal…"))
@@ -288,6 +300,8 @@ class AdminDialog(QDialog):
         t.setRowCount(len(self.users))
         for r, u in enumerate(self.users):
             state = self.tr("disabled") if u.get("disabled") else self.tr("active")
+            if u.get("locked"):
+                state += ", " + self.tr("locked (failed sign-ins)")
             created = u.get("created_at")
             cells = [
                 str(u.get("username", "")),
@@ -373,6 +387,20 @@ class AdminDialog(QDialog):
         disable = not user.get("disabled")
         text = self.tr("User %1 disabled.") if disable else self.tr("User %1 enabled.")
         self._send(SetUserDisabled(username=name, disabled=disable), text.replace("%1", name))
+        return True
+
+    def unlock_selected_user(self) -> bool:
+        """Unlock the selected account after failed sign-ins (the hub allows administrators
+        only and audits it); True when sent."""
+        name = self.selected_user()
+        if name is None:
+            show_message(self.message_label, self.tr("Select a user first."))
+            return False
+        user = next(u for u in self.users if u.get("username") == name)
+        if not user.get("locked"):
+            show_message(self.message_label, self.tr("%1 is not locked.").replace("%1", name))
+            return False
+        self._send(UnlockUser(username=name), self.tr("User %1 unlocked.").replace("%1", name))
         return True
 
     def reset_selected_password(self, password: str | None = None) -> bool:
