@@ -115,6 +115,10 @@ class RemoteClient:
         self._hub_changed = False
         self._reopen_sub = False
         """How often the events went silent or their sequence went backwards."""
+        self._reopen_dealer = False
+        """A new hub answered (several hubs): requests go out on a fresh socket, which only
+        a hub that completes its handshake takes, never a paused old primary that still
+        holds the old socket's connection (it would get every other request)."""
         self._wakeup = Wakeup()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._main, name="remote-hub-client", daemon=True)
@@ -219,6 +223,13 @@ class RemoteClient:
                     poller.unregister(sub)
                     sub.close(0)
                     sub = None
+                if self._reopen_dealer:
+                    self._reopen_dealer = False
+                    log.info("another hub serves: requests on a fresh socket from now on")
+                    poller.unregister(dealer)
+                    dealer.close(0)
+                    dealer = self._socket(zmq.DEALER, self.command_endpoint)
+                    poller.register(dealer, zmq.POLLIN)
                 if self.token and sub is None:  # signed in: the hub now admits our key to events
                     sub = self._socket(zmq.SUB, self.event_endpoint)
                     poller.register(sub, zmq.POLLIN)
@@ -302,6 +313,7 @@ class RemoteClient:
         if self._hub_changed:  # this hub answered with our token: it now admits our key
             self._hub_changed = False
             self._reopen_sub = True
+            self._reopen_dealer = "," in self.command_endpoint
             self._wakeup.wake()
         snap = reply.result
         self.last_seq = snap.seq

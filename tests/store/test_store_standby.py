@@ -285,13 +285,15 @@ def test_clean_stop_hands_the_lease_on_at_once(store_url: str, tmp_path: Path) -
         store.close()
 
 
+@pytest.mark.parametrize("how", ["killed", "paused"])
 def test_workstation_follows_the_takeover_without_signing_in_again(
-    store_url: str, tmp_path: Path
+    store_url: str, tmp_path: Path, how: str
 ) -> None:
     """The full command hub (``--demo``) as a pair; a workstation given both endpoints
-    signs in once at the primary, the primary dies, and the same session works at the
-    standby: a fresh snapshot arrives by itself, the failover is an alert on the board,
-    and commands go through."""
+    signs in once at the primary, the primary dies (or is paused: its kernel keeps the
+    connections), and the same session works at the standby: a fresh snapshot arrives by
+    itself, the failover is an alert on the board, and commands go through, every one of
+    them (none is handed to a paused primary, where it would wait for ever)."""
     _pg(store_url)
     key_dir = tmp_path / "hubkeys"
     hub_public = load_or_create_hub_keys(key_dir).public
@@ -313,11 +315,15 @@ def test_workstation_follows_the_takeover_without_signing_in_again(
         token = ws.token
         assert wait_until(lambda: bool(snapshots), timeout=30)
         before = len(snapshots)
-        a.kill()
+        if how == "killed":
+            a.kill()
+        else:
+            a.signal(signal.SIGSTOP)
         assert b.wait_ready(120)
         assert wait_until(lambda: len(snapshots) > before, timeout=60), "it did not follow"
         assert ws.hub_changes >= 1
-        assert ws.call(GetSnapshot()).ok
+        for _ in range(6):  # a request handed to a paused hub would never be answered
+            assert ws.call(GetSnapshot(), timeout=20.0).ok
 
         def failover_alerts() -> list[str]:
             snap = ws.call(GetSnapshot()).result  # type: ignore[union-attr]
@@ -330,6 +336,9 @@ def test_workstation_follows_the_takeover_without_signing_in_again(
         assert r.ok, r.error  # a supervisor's command at the new hub, same sign-in
         assert ws.token == token
         assert wait_until(lambda: ws.last_seq > seen, timeout=30)  # the new hub's events
+        if how == "paused":
+            a.signal(signal.SIGCONT)  # it wakes up without the lease: it steps down
+            assert a.wait_for(("hub not primary",), 30)
     finally:
         if ws is not None:
             ws.close()
