@@ -182,6 +182,18 @@ class RemoteClient:
                 fut.set_exception(ConnectionError("hub client closed"))
         self._wakeup.close()
 
+    @property
+    def keys(self) -> KeyPair:
+        """This connection's CURVE key pair: a side socket (camera previews) uses it so the
+        hub knows it as the signed-in connection; the hub child admits its public key."""
+        return self._keys
+
+    def adopt_session(self, token: str, actor: str, role: str) -> None:
+        """Use a session opened for this connection's key elsewhere (the hub child's demo
+        seat); as a Login reply does, it opens the event subscription."""
+        self.actor, self.role, self.token = actor, role, token
+        self._wake()
+
     # --------------------------------------------------------------- thread
 
     def _wake(self) -> None:

@@ -145,7 +145,7 @@ class PreviewWatch:
         self._heard_since_renew = False
 
     def _socket(self) -> zmq.Socket[bytes]:
-        keys = self.client._keys  # the signed-in connection's key: the hub sends to it only
+        keys = self.client.keys  # the signed-in connection's key: the hub sends to it only
         s = self.client.ctx.socket(zmq.DEALER)
         s.curve_secretkey = keys.secret.encode()
         s.curve_publickey = keys.public.encode()

@@ -394,15 +394,13 @@ class HubChild:
             if seat is not None:
                 # the seat's connection may subscribe to events before its first request
                 # (as a Login reply admits it); then the token opens the event stream
-                seat.key = client._keys.public
+                seat.key = client.keys.public
                 self.send_line(f"admit {seat.key}")
                 if self.next_line(self.timeout_s) != f"ADMITTED {seat.key}":
                     raise HubChildError(
                         "the hub process did not admit the demo seat" + _tail(self.stderr_tail())
                     )
-                client.actor, client.role = seat.actor, seat.role
-                client.token = seat.token
-                client._wake()
+                client.adopt_session(seat.token, seat.actor, seat.role)
         except BaseException:
             self.stop()
             raise

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 import zoneinfo
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,21 +20,13 @@ from console.hub.messages import Envelope, SetUnitStatus, UnitChanged
 from console.hub.messages_shift import DutyMove, LogDutyChange
 from console.store import Store, repos
 from tests.conftest import T0, FrozenClock
+from tests.link.helpers import wait_until
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
 def at(day: int, hour: int, minute: int = 0) -> float:
     return dt.datetime(2026, 5, day, hour, minute, tzinfo=SHANGHAI).timestamp()
-
-
-def wait_until(cond: Callable[[], bool], timeout: float = 20.0) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.05)
-    return cond()
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ which lets level 1-2 plans out without one, is tested in ``tests/hub``.
 from __future__ import annotations
 
 import shutil
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +40,7 @@ from console.link.attachments import check_photo, store_photo
 from console.store import repos
 from console.store.models_messages import MessageRow
 from tests.conftest import FrozenClock
+from tests.link.helpers import wait_until
 
 NANJING_RD = (121.4800, 31.2360)
 NEXT_TO_A = (121.4805, 31.2365)
@@ -80,12 +80,7 @@ def ok(client: InprocClient, cmd: Command) -> Any:
 
 
 def wait(pred: Callable[[], bool], timeout: float = 30.0) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if pred():
-            return True
-        time.sleep(0.02)
-    return pred()
+    return wait_until(pred, timeout)
 
 
 def _orders(hub: CommandHub, iid: int) -> list[tuple[str, str]]:

@@ -7,7 +7,6 @@ terminal read the same one), so nothing depends on today's date or the time of d
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +26,7 @@ from console.link.trust import enroll_keys
 from console.terminal.client import TerminalClient
 from console.terminal.localstore import SqliteStore
 from tests.conftest import FrozenClock
+from tests.link.helpers import wait_until as link_wait_until
 
 # 南京东路步行街, on the demo district's roads
 SCENE = (121.4737, 31.2304)
@@ -35,13 +35,8 @@ CALLER = "13800138000"
 
 
 def wait_until(pred: Callable[[], bool], timeout: float = 30.0, step: float = 0.02) -> bool:
-    """Poll ``pred`` until it holds or ``timeout`` passes (a busy 2-core machine is slow)."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if pred():
-            return True
-        time.sleep(step)
-    return pred()
+    """The shared poll, with more patience (a busy 2-core machine is slow)."""
+    return link_wait_until(pred, timeout, step)
 
 
 @dataclass

@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import socket
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -13,16 +12,12 @@ import pytest
 
 from console.video.records import CameraState
 from console.video.source import Backoff, SourceError, VideoSource, probe_file
+from tests.link.helpers import wait_until
 from tests.video.written import MjpegServer, WrittenScene
 
 
 def _wait(cond: Callable[[], bool], timeout: float = 60.0) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.02)
-    return cond()
+    return wait_until(cond, timeout)
 
 
 def test_bad_files_are_named(tmp_path: Path) -> None:
