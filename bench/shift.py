@@ -19,7 +19,8 @@ incident; ``rss_ratio`` = loaded / idle.
 Keys: rss_mb_idle, rss_mb_loaded, rss_ratio, max_stall_ms, max_stall_ms_idle,
 p99_stall_ms, incidents, orders, events, board_rows, seconds; max_stall_gui_cpu_ms is the
 GUI thread's own CPU time during the largest stall (near max_stall_ms: the GUI thread
-itself computed; near 0: it waited, for the GIL or for the CPU).
+itself computed) and max_stall_runqueue_ms its wait for a core (Linux schedstat: the
+machine's other work ran); the rest of the stall it was blocked (in one process: the GIL).
 
 Hub in its own process (``--mode process``): the same hub (demo district, simulated units,
 stand-in terminals) runs as the workstation's child process
@@ -88,15 +89,19 @@ def rss_mb() -> float:
 class StallMeter:
     """A fast GUI timer; a late tick means the GUI thread was busy that long.
 
-    Beside each gap, the GUI thread's own CPU time over it (``time.thread_time``): a gap
-    the thread spent computing shows its length in CPU; a gap spent waiting (for the GIL
-    held by another thread, or the machine's other work) shows little."""
+    Beside each gap, the GUI thread's own CPU time over it (``time.thread_time``) and, on
+    Linux, its run-queue wait (``/proc/thread-self/schedstat``: runnable, but the CPU ran
+    something else): a gap the thread spent computing shows its length in CPU, one spent
+    waiting for a core in run-queue wait, and the rest is time it was blocked (the GIL
+    held by another thread of its process, a lock, the disk)."""
 
     def __init__(self) -> None:
         self.gaps: list[float] = []
         self.cpu: list[float] = []
+        self.runq: list[float] = []
         self._last = time.perf_counter()
         self._cpu = time.thread_time()
+        self._runq = run_queue_ms()
         self.timer = QTimer()
         self.timer.setInterval(TICK_MS)
         self.timer.timeout.connect(self._tick)
@@ -104,8 +109,10 @@ class StallMeter:
     def start(self) -> None:
         self.gaps.clear()
         self.cpu.clear()
+        self.runq.clear()
         self._last = time.perf_counter()
         self._cpu = time.thread_time()
+        self._runq = run_queue_ms()
         self.timer.start()
 
     def stop(self) -> None:
@@ -114,22 +121,34 @@ class StallMeter:
     def _tick(self) -> None:
         now = time.perf_counter()
         cpu = time.thread_time()
+        runq = run_queue_ms()
         self.gaps.append(max(0.0, (now - self._last) * 1000.0 - TICK_MS))
         self.cpu.append((cpu - self._cpu) * 1000.0)
+        self.runq.append(runq - self._runq)
         self._last = now
         self._cpu = cpu
+        self._runq = runq
 
-    def max_cpu_ms(self) -> float:
-        """The GUI thread's CPU time over the largest gap."""
+    def at_max(self, series: list[float]) -> float:
+        """``series`` (CPU or run-queue ms) over the largest gap."""
         if not self.gaps:
             return 0.0
-        return self.cpu[int(np.argmax(self.gaps))]
+        return series[int(np.argmax(self.gaps))]
 
     def max_ms(self) -> float:
         return max(self.gaps, default=0.0)
 
     def p99_ms(self) -> float:
         return float(np.percentile(self.gaps, 99)) if self.gaps else 0.0
+
+
+def run_queue_ms() -> float:
+    """The calling thread's time spent runnable but not running, ms (Linux; 0 elsewhere)."""
+    try:
+        with open("/proc/thread-self/schedstat", encoding="ascii") as f:
+            return int(f.read().split()[1]) / 1e6
+    except (OSError, ValueError, IndexError):
+        return 0.0
 
 
 def settle(limit_s: float) -> None:
@@ -347,7 +366,8 @@ def phase(args: argparse.Namespace) -> dict[str, object]:
                 "max_stall_ms": round(meter.max_ms(), 1),
                 "max_stall_ms_idle": round(idle_stall, 1),
                 "p99_stall_ms": round(meter.p99_ms(), 1),
-                "max_stall_gui_cpu_ms": round(meter.max_cpu_ms(), 1),
+                "max_stall_gui_cpu_ms": round(meter.at_max(meter.cpu), 1),
+                "max_stall_runqueue_ms": round(meter.at_max(meter.runq), 1),
                 "incidents": created,
                 "orders": orders,
                 "events": events[0],
