@@ -24,8 +24,9 @@ machine's other work ran); the rest of the stall it was blocked (in one process:
 
 Hub in its own process (``--mode process``): the same hub (demo district, simulated units,
 stand-in terminals) runs as the workstation's child process
-(:mod:`console.workstation.hubchild`, what ``python main.py --hub-process`` does), the window talks to it
-through :class:`~console.link.remote.RemoteClient`, and the driver streams the same calls
+(:mod:`console.workstation.hubchild`, what ``python main.py --hub-process`` does), the
+window talks to it through :class:`~console.link.remote.RemoteClient`, and the driver
+streams the same calls
 inside the hub process (its terminals' receipts are hub-internal commands).  By default
 (``--mode both``) the bench runs the embedded hub and then the hub process, each in a fresh
 process, and prints one line with the embedded keys as above and the same keys ending in
