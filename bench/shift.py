@@ -69,7 +69,6 @@ from console.workstation.hubchild import (
     ServedHub,
     die_with_parent,
     read_launch,
-    yield_cpu_to_window,
 )
 from widgets.app import prepare_application, spin, wait_for
 from widgets.bridge import HubBridge
@@ -251,7 +250,6 @@ def hub_child_main() -> int:
     The same hub as the embedded phase, served like ``python main.py``'s hub child; then
     on ``go INCIDENTS ORDERS`` the driver runs here and ``DONE {json}`` is printed."""
     die_with_parent()
-    yield_cpu_to_window()  # as python main.py's hub child does
     launch = read_launch(sys.stdin)
     with tempfile.TemporaryDirectory(prefix="bench-shift-hub-") as tmp:
         hub = start_embedded_hub(f"sqlite:///{tmp}/hub.db", simulate=True)

@@ -69,13 +69,6 @@ STDERR_TAIL = 40
 DEMO_SEATS = {"operator": "值班员(演示)", "supervisor": "值班领导(演示)", "admin": "管理员(演示)"}
 SEAT_SOURCE = "demo-seat"
 PR_SET_PDEATHSIG = 1
-HUB_CHILD_NICE = 10
-"""How much the hub child lowers its own CPU priority (``nice``).  The operator's window
-comes first: on a 2-core workstation the busy hub's threads kept the runnable GUI thread
-off the CPU for 100-300 ms at a time (``/proc/<pid>/task/<tid>/schedstat``: the stalls of
-``bench/shift.py`` were run-queue waits, not work).  At nice 10 the scheduler gives the
-window about nine times the hub's share whenever both want the CPU; an idle window costs
-the hub nothing."""
 SEAT_LIFE_S = 400 * 86400.0
 """The demo seat's session ends when its hub stops (logout), as the embedded seat did; its
 stored end is only for a hub killed without a chance to log it out."""
@@ -109,16 +102,6 @@ def die_with_parent() -> None:
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
     except (OSError, AttributeError):
         log.warning("cannot ask to die with the parent; watching its pipe only")
-
-
-def yield_cpu_to_window(nice: int = HUB_CHILD_NICE) -> int:
-    """Lower this process's CPU priority by ``nice`` (see :data:`HUB_CHILD_NICE`); returns
-    the new niceness (unchanged where the platform refuses)."""
-    try:
-        return os.nice(nice)
-    except (OSError, AttributeError):  # no os.nice (Windows) or not permitted
-        log.warning("cannot lower the hub's CPU priority; the window may freeze under load")
-        return 0
 
 
 @dataclass
@@ -236,7 +219,6 @@ def child_main(argv: list[str] | None = None) -> int:
     import argparse
 
     die_with_parent()
-    yield_cpu_to_window()
     p = argparse.ArgumentParser(prog="hubchild", description="the workstation's hub process")
     p.add_argument("--db")
     p.add_argument("--demo", action="store_true")
