@@ -5,6 +5,9 @@
 - ``frozen_clock``: a :class:`FrozenClock` the test moves by hand, so nothing depends
   on today's date or the time of day.
 - ``hub_factory``: started hubs on fresh temporary stores, stopped after the test.
+- ``_user_dirs`` (automatic): the XDG user folders (config, data) point at a
+  temporary folder of this test process, for the whole session and every process a test
+  starts (tests run in parallel processes: see ``.ci/test``).
 - ``_key_dir`` (automatic): ``DISPATCH_KEY_DIR`` points at a temporary key directory
   holding a hub key, for the whole session and every process a test starts.
 
@@ -67,6 +70,29 @@ class DemoParts:
 
     district: District
     graph: RoadGraph
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _user_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """``XDG_CONFIG_HOME`` and ``XDG_DATA_HOME`` in a temporary folder of this test process,
+    for the whole session and every process a test starts: what the code keeps in the
+    user's folders by default (briefings, incident files, Qt's QSettings and file dialog
+    history, simulator keys, terminal stores, the default database) never lands in the
+    real home, and tests running in parallel processes never read or write each other's.
+    (The cache folder is left alone: what lands there is keyed by content, and the shader
+    and font caches in it are worth keeping between runs.)"""
+    d = tmp_path_factory.mktemp("home")
+    names = {"XDG_CONFIG_HOME": "config", "XDG_DATA_HOME": "data"}
+    old = {name: os.environ.get(name) for name in names}
+    for name, sub in names.items():
+        (d / sub).mkdir()
+        os.environ[name] = str(d / sub)
+    yield d
+    for name, value in old.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -227,19 +227,21 @@ def hub_main(argv: list[str]) -> int:
     settle_after_start()  # start-up state out of the collector's sight (console/heap.py)
     if primacy is not None:
         primacy.mark("settled")
+    stop = threading.Event()
+
+    def on_signal(_sig: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    # the handlers before the ready line: whoever reads it may stop the hub at once, and
+    # that stop must be the clean one (feed, node, hub, lease), never the default action
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
     ep = node.endpoints
     print(
         f"hub ready terminals={ep.terminals} commands={ep.commands} events={ep.events}"
         f" key={keys.public}",
         flush=True,
     )
-    stop = threading.Event()
-
-    def on_signal(_sig: int, _frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
     try:
         while not stop.wait(10.0):
             st = node.link.stats

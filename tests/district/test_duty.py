@@ -99,7 +99,9 @@ def test_shift_changes_move_units_on_and_off_duty(hub: DistrictHub) -> None:
     assert wait_until(
         lambda: status(hub, "G-1") == "available" and status(hub, "G-2") == "available"
     )
-    assert {e.unit.call_sign for e in events} >= {"G-1", "G-2"}
+    # the hub thread sets a unit's status and then publishes it: G-2's event may still be
+    # on its way when its status already reads "available"
+    assert wait_until(lambda: {e.unit.call_sign for e in events} >= {"G-1", "G-2"}), events
     # the shift change is one line of the room's chronology: which units, which roster
     # line, when; each unit's own change is audited as the roster's SetUnitStatus
     assert wait_until(lambda: len(duty_lines(hub)) == 2)
@@ -107,11 +109,17 @@ def test_shift_changes_move_units_on_and_off_duty(hub: DistrictHub) -> None:
     assert on["t"] == at(29, 8, 0) + 30 and on["actor"] == ACTOR
     assert on["text"] == "on duty: G-1, G-2 (2026-05-29 白班 08:00-20:00)"
     assert parse_duty_change(on["text"]) == [(True, ["G-1", "G-2"], "2026-05-29 白班 08:00-20:00")]
+    # a command's audit row is written after its effects (console/hub/auditing.py): the
+    # line above can be read a moment before the LogDutyChange row that records it
+    assert wait_until(
+        lambda: any(
+            a == "LogDutyChange" and t == on["t"] and p["ok"] for t, _w, a, p in roster_audit(hub)
+        )
+    )
     audit = roster_audit(hub)
     moved = [(t, p["call_sign"], p["status"]) for t, _w, a, p in audit if a == "SetUnitStatus"]
     assert (at(29, 8, 0) + 30, "G-1", "available") in moved
     assert (at(29, 8, 0) + 30, "G-2", "available") in moved
-    assert any(a == "LogDutyChange" and t == on["t"] and p["ok"] for t, _w, a, p in audit)
     assert {w for _t, w, _a, _p in audit} == {"duty-roster"}
 
     # G-2 is busy when its shift ends: it goes off duty once it is free again

@@ -193,6 +193,19 @@ def free_port_block(n: int = 3) -> int:
     raise RuntimeError(f"no block of {n} free loopback ports below {top + n}")
 
 
+def catches(pid: int, sig: signal.Signals) -> bool:
+    """Whether process ``pid`` has a handler of its own for ``sig`` now (Linux: the
+    ``SigCgt`` mask of ``/proc/PID/status``; elsewhere assumed)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return True
+    for line in status.splitlines():
+        if line.startswith("SigCgt:"):
+            return bool(int(line.split()[1], 16) >> (sig - 1) & 1)
+    return True
+
+
 class HubProcess:
     """``python -m console.link.cli hub`` as a real child process that tests can SIGKILL.
 
@@ -233,6 +246,8 @@ class HubProcess:
         self.proc: subprocess.Popen[str] | None = None
         self.starts = 0
         self.ready_line = ""
+        self.handled_sigterm_when_ready = False
+        """Whether the hub already had its SIGTERM handler when it printed its ready line."""
 
     @property
     def endpoint(self) -> str:
@@ -270,6 +285,7 @@ class HubProcess:
             line = self.proc.stdout.readline()
             if line.startswith("hub ready"):
                 self.ready_line = line
+                self.handled_sigterm_when_ready = catches(self.proc.pid, signal.SIGTERM)
                 return True
             if not line and self.proc.poll() is not None:
                 break

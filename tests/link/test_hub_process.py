@@ -36,6 +36,8 @@ def test_standalone_hub_serves_workstations_and_terminals(tmp_path: Path) -> Non
         hub.start()
         endpoint = hub.endpoint
         assert f"key={hub_key.public}" in hub.ready_line
+        # a stop sent the moment it says ready is the clean one (console/link/cli.py)
+        assert hub.handled_sigterm_when_ready
         assert f":{hub.port + 2}" in hub.ready_line  # events on the third port of the block
         store = open_store(url)
         Authenticator(store).create_user("op", "Operator", "a long enough password", "operator")

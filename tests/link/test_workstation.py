@@ -133,7 +133,16 @@ def test_typed_results_and_refusals_cross_the_wire(node: HubNode, keys: KeyPair)
         c.close()
 
 
-def test_gap_in_the_sequence_triggers_a_fresh_snapshot(node: HubNode, keys: KeyPair) -> None:
+def test_gap_in_the_sequence_triggers_a_fresh_snapshot(
+    hub_factory: HubFactory, keys: KeyPair
+) -> None:
+    # A hub and node of its own: the heartbeat below announces a seq 50 ahead, and the
+    # server keeps announcing the highest seq it has seen.  On the module's node every later
+    # client would then ask for a snapshot at each heartbeat, and the events the module's
+    # other tests wait for (an alert, an incident) could reach them inside a snapshot only.
+    hub = hub_factory("gap")
+    hub.auth.create_user("op", "Operator", PASSWORD, "operator")
+    node = HubNode(hub.store, keys, "tcp://127.0.0.1:0", hub=hub).start()
     c = _client(node, keys, "ws-gap")
     seen = Seen(c)
     try:
@@ -151,6 +160,7 @@ def test_gap_in_the_sequence_triggers_a_fresh_snapshot(node: HubNode, keys: KeyP
         assert wait_until(lambda: c.resyncs > resyncs, timeout=5)
     finally:
         c.close()
+        node.stop()
 
 
 def test_terminal_reports_reach_workstations_and_escalate(

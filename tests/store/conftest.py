@@ -3,18 +3,26 @@
 By default a SQLite file in ``tmp_path``.  With ``DISPATCH_TEST_DB_URL`` set
 to a PostgreSQL URL (see ``.ci/start-postgres.sh``) each test gets its own
 freshly created database on that server, dropped afterwards, so tests never
-see each other's rows and can run in any order.
+see each other's rows and can run in any order (or at the same time, from
+several test processes).
+
+``store_url`` is an empty database (the schema tests migrate it themselves).
+On PostgreSQL, ``store``'s database is a copy (``CREATE DATABASE ... TEMPLATE``)
+of one migrated once per test process, which is several times quicker than
+migrating a new database for every test; the copy is then opened like any
+existing database, at the head revision.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, make_url
+from sqlalchemy import URL, create_engine, make_url
 
 from console.domain import Area, District, FixedPoint, Station, UnitSpec
 from console.store import Store, open_store
@@ -22,22 +30,27 @@ from console.store import Store, open_store
 ENV = "DISPATCH_TEST_DB_URL"
 
 
-@pytest.fixture
-def store_url(tmp_path: Path) -> Iterator[str]:
-    """URL of an empty database that exists only for this test."""
+def _pg_server() -> URL | None:
+    """The PostgreSQL server of ``DISPATCH_TEST_DB_URL``, or None (SQLite)."""
     base = os.environ.get(ENV, "").strip()
     if not base:
-        yield f"sqlite:///{tmp_path / 'dispatch-test.sqlite3'}"
-        return
+        return None
     url = make_url(base)
     if url.get_backend_name() != "postgresql":
         pytest.fail(f"{ENV} must be a PostgreSQL URL, got {url.get_backend_name()}")
-    name = f"dispatch_t_{uuid.uuid4().hex[:16]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    return url
+
+
+@contextlib.contextmanager
+def _pg_database(server: URL, prefix: str, template: str = "") -> Iterator[str]:
+    """A database of its own on ``server`` (a copy of ``template`` if given), dropped after."""
+    name = f"{prefix}_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        yield url.set(database=name).render_as_string(hide_password=False)
+            copy = f' TEMPLATE "{template}"' if template else ""
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"{copy}')
+        yield server.set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -45,13 +58,45 @@ def store_url(tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def store(store_url: str) -> Iterator[Store]:
-    """A migrated store on the per-test database, closed afterwards."""
-    s = open_store(store_url)
-    try:
-        yield s
-    finally:
-        s.close()
+def store_url(tmp_path: Path) -> Iterator[str]:
+    """URL of an empty database that exists only for this test."""
+    server = _pg_server()
+    if server is None:
+        yield f"sqlite:///{tmp_path / 'dispatch-test.sqlite3'}"
+        return
+    with _pg_database(server, "dispatch_t") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def _pg_template() -> Iterator[str]:
+    """PostgreSQL: the name of a database migrated once for this test process, which
+    ``store`` copies (no connection may stay open on it: a copy needs it idle)."""
+    server = _pg_server()
+    if server is None:
+        yield ""
+        return
+    with _pg_database(server, "dispatch_tpl") as url:
+        open_store(url).close()
+        yield str(make_url(url).database)
+
+
+@pytest.fixture
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """A migrated store on a database that exists only for this test, closed afterwards
+    (``store.url`` is its URL; a test that asks for ``store_url`` too gets that database)."""
+    server = _pg_server()
+    with contextlib.ExitStack() as stack:
+        if server is None or "store_url" in request.fixturenames:
+            url = str(request.getfixturevalue("store_url"))
+        else:
+            template = request.getfixturevalue("_pg_template")
+            url = stack.enter_context(_pg_database(server, "dispatch_t", template))
+        s = open_store(url)
+        try:
+            yield s
+        finally:
+            s.close()
 
 
 def _square(lon: float, lat: float, half: float) -> tuple[tuple[float, float], ...]:

@@ -26,6 +26,7 @@ from console.link.trust import enroll_keys
 from console.terminal.client import TerminalClient
 from console.terminal.localstore import SqliteStore
 from tests.conftest import FrozenClock
+from tests.link.helpers import free_port_block
 from tests.link.helpers import wait_until as link_wait_until
 
 # 南京东路步行街, on the demo district's roads
@@ -62,21 +63,22 @@ class Loop:
         self.terminals: list[Terminal] = []
         self.hub: CommandHub
         self.node: HubNode
+        self.bind = ""
         self.start()
 
     def start(self) -> None:
-        """(Re)start the hub and its node on the same database and hub key."""
+        """(Re)start the hub and its node on the same database, hub key and ports.
+
+        The ports are a block below the kernel's ephemeral range (``free_port_block``),
+        not port 0: a restart binds them again, and a port the kernel once handed out can
+        meanwhile be the local end of any outgoing connection on the machine (tests run
+        in parallel processes)."""
         self.hub = start_embedded_hub(self.db, self.config, simulate=False, clock=self.clock)
-        self.node = HubNode(
-            self.hub.store,
-            self.keys,
-            getattr(self, "bind", "tcp://127.0.0.1:0"),
-            hub=self.hub,
-            clock=self.clock,
-        )
+        if not self.bind:
+            self.bind = f"tcp://127.0.0.1:{free_port_block(3)}"  # terminals, commands, events
+        self.node = HubNode(self.hub.store, self.keys, self.bind, hub=self.hub, clock=self.clock)
         attach(self.hub, self.node.link)
         self.node.start()
-        self.bind = self.node.link.endpoint
         self.op = InprocClient(self.hub, actor="op", role="operator", workstation="desk")
         self.sup = [
             InprocClient(self.hub, actor=f"sup{k}", role="supervisor", workstation="desk")

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from tests.link.helpers import free_port_block
+
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery"
 
@@ -88,23 +90,11 @@ def create_user(url: str, key_dir: Path, username: str, role: str) -> None:
 
 
 def free_base_port() -> int:
-    """A port P with P, P + 1 and P + 2 free (the hub binds all three)."""
-    import socket
-
-    for _ in range(100):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            base = int(s.getsockname()[1])
-        if base > 65530:
-            continue
-        try:
-            with socket.socket() as a, socket.socket() as b:
-                a.bind(("127.0.0.1", base + 1))
-                b.bind(("127.0.0.1", base + 2))
-        except OSError:
-            continue
-        return base
-    raise RuntimeError("no three free ports in a row")
+    """A port P with P, P + 1 and P + 2 free (the hub binds all three), drawn below the
+    kernel's ephemeral range (:func:`tests.link.helpers.free_port_block`): ports in that
+    range go to outgoing connections, and with other tests running at the same time one of
+    them could be given P + 1 or P + 2 between the pick and the hub's bind."""
+    return free_port_block(3)
 
 
 @dataclass
@@ -119,27 +109,36 @@ class HubProcess:
 def hub_process(
     tmp: Path, url: str, key_dir: Path, *extra: str, link_only: bool = False
 ) -> Iterator[HubProcess]:
-    """``python -m console.link.cli hub`` on a free port until the block ends (SIGTERM)."""
-    endpoint = f"tcp://127.0.0.1:{free_base_port()}"
-    log = tmp / f"hub-{endpoint.rsplit(':', 1)[1]}.log"
-    args = [sys.executable, "-m", "console.link.cli", "hub", "--db", url, "--bind", endpoint]
-    args += ["--key-dir", str(key_dir), *extra]
-    if link_only:
-        args.append("--link-only")
-    elif _hub_option("--demo"):  # the demo district when the database holds none
-        args.append("--demo")
-    with log.open("w") as err:
-        proc = subprocess.Popen(
-            args,
-            stdout=subprocess.PIPE,
-            stderr=err,
-            text=True,
-            cwd=ROOT,
-            env=env_with_keys(key_dir),
-        )
-    try:
+    """``python -m console.link.cli hub`` on a free port until the block ends (SIGTERM).
+
+    Should another program bind a port of the block between the pick and the hub's bind
+    (tests run in parallel), the hub is started again on a new block, as
+    :class:`tests.link.helpers.HubProcess` does."""
+    for _ in range(5):
+        endpoint = f"tcp://127.0.0.1:{free_base_port()}"
+        log = tmp / f"hub-{endpoint.rsplit(':', 1)[1]}.log"
+        args = [sys.executable, "-m", "console.link.cli", "hub", "--db", url, "--bind", endpoint]
+        args += ["--key-dir", str(key_dir), *extra]
+        if link_only:
+            args.append("--link-only")
+        elif _hub_option("--demo"):  # the demo district when the database holds none
+            args.append("--demo")
+        with log.open("w") as err:
+            proc = subprocess.Popen(
+                args,
+                stdout=subprocess.PIPE,
+                stderr=err,
+                text=True,
+                cwd=ROOT,
+                env=env_with_keys(key_dir),
+            )
         assert proc.stdout is not None
         line = proc.stdout.readline()
+        if line.startswith("hub ready") or "Address already in use" not in log.read_text():
+            break
+        proc.wait(60)
+        proc.stdout.close()
+    try:
         assert line.startswith("hub ready"), log.read_text()[-3000:]
         public = line.rsplit("key=", 1)[1].strip()
         yield HubProcess(proc, endpoint, public, log)

@@ -4,8 +4,6 @@ sign-in through the real dialog, then the district, units and heat over tcp."""
 from __future__ import annotations
 
 import os
-import random
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -20,6 +18,7 @@ from PySide6.QtWidgets import QApplication
 from console.config import load_config
 from console.link.keys import load_or_create_hub_keys, resolve_hub_key
 from console.link.remote import RemoteClient
+from tests.link.helpers import free_port_block
 from widgets.app import _sign_in
 from widgets.bridge import HubBridge
 from widgets.main_window import MainWindow
@@ -28,27 +27,6 @@ from widgets.workflow.login import LoginDialog
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 ROOT = Path(__file__).parents[2]
 PASSWORD = "a long enough password"
-
-
-def free_port_block(n: int = 3) -> int:
-    """A port p with p .. p+n-1 all free, below the ephemeral range (32768+) so that
-    outgoing connections of other programs cannot take one between check and bind."""
-    rng = random.Random()
-    for _ in range(200):
-        base = rng.randrange(20000, 32000 - n)
-        socks: list[socket.socket] = []
-        try:
-            for k in range(n):
-                s = socket.socket()
-                socks.append(s)
-                s.bind(("127.0.0.1", base + k))
-            return base
-        except OSError:
-            continue
-        finally:
-            for s in socks:
-                s.close()
-    raise RuntimeError("no block of free loopback ports")
 
 
 @pytest.fixture
@@ -83,24 +61,30 @@ def hub_process(tmp_path: Path) -> Iterator[tuple[str, Path]]:
             timeout=120,
         )
         assert made.returncode == 0, made.stderr
-    endpoint = f"tcp://127.0.0.1:{free_port_block()}"  # terminals, commands, events
-    log = open(tmp_path / "hub.log", "w")  # noqa: SIM115 - handed to the child
-    proc = subprocess.Popen(
-        [
-            *(sys.executable, "main.py", "hub", "--demo", "--db", url),
-            *("--bind", endpoint, "--key-dir", str(keys)),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=log,
-        text=True,
-        cwd=ROOT,
-        env=env,
-    )
-    log.close()
-    try:
+    for _ in range(5):  # another program may bind a port of the block first: a new block
+        endpoint = f"tcp://127.0.0.1:{free_port_block()}"  # terminals, commands, events
+        log = open(tmp_path / "hub.log", "w")  # noqa: SIM115 - handed to the child
+        proc = subprocess.Popen(
+            [
+                *(sys.executable, "main.py", "hub", "--demo", "--db", url),
+                *("--bind", endpoint, "--key-dir", str(keys)),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
+            cwd=ROOT,
+            env=env,
+        )
+        log.close()
         assert proc.stdout is not None
         line = proc.stdout.readline()
-        assert line.startswith("hub ready"), (tmp_path / "hub.log").read_text()[-2000:]
+        said = (tmp_path / "hub.log").read_text()
+        if line.startswith("hub ready") or "Address already in use" not in said:
+            break
+        proc.wait(60)
+        proc.stdout.close()
+    try:
+        assert line.startswith("hub ready"), said[-2000:]
         yield endpoint, keys / "hub.key"
     finally:
         proc.terminate()
