@@ -32,6 +32,7 @@ from PySide6.QtWidgets import QApplication
 
 from console.config import Config
 from console.hub.client import HubClient
+from console.workstation.hubchild import HubChild
 from widgets.bridge import HubBridge
 from widgets.gui_heap import tune_gui_process
 from widgets.i18n import DEFAULT_LANGUAGE, LanguageManager
@@ -142,11 +143,13 @@ def run_gui(
     lang: str = DEFAULT_LANGUAGE,
     argv: Sequence[str] | None = None,
     sign_in: bool = False,
+    hub_process: HubChild | None = None,
 ) -> int:
     """Show the main window for ``client``; returns the process exit code.
 
     ``sign_in`` (remote hubs): ask for user name and password first, because a
     remote hub answers nothing but a sign-in until it knows who is asking.
+    ``hub_process``: the workstation's own hub child that ``client`` talks to.
     """
     app = prepare_application(argv, offscreen=screenshot is not None)
     languages = LanguageManager(app)
@@ -158,6 +161,7 @@ def run_gui(
         tmp = tempfile.TemporaryDirectory(prefix="dispatch-shot-")
         settings = QSettings(str(Path(tmp.name) / "shot.ini"), QSettings.Format.IniFormat)
     window = MainWindow(bridge, config, languages=languages, settings=settings)
+    window.hub_process = hub_process
     try:
         if sign_in and not _sign_in(window):
             return 1

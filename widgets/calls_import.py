@@ -8,14 +8,18 @@ Why it is built this way:
 - Cancel sets the ``threading.Event`` that :func:`console.district.calls_import.import_calls`
   checks between batches; the engine writes in one transaction, so a cancelled import
   rolls back and leaves nothing behind (no half import).
-- Calls go into the store of the hub the window is attached to.  Only an embedded hub
-  (``InprocClient.hub``) has its store in this process; a workstation on a remote hub is
-  told to run ``main.py calls import`` on the hub's machine (no hub command carries a
-  file, and ``console/hub/admin.py`` has none for calls).
-- After an import the hub takes the calls in on *its* thread (a one-shot tick hook calls
-  ``reload_history``: the hub's arrays are only ever touched there), then the heat filter
-  asks for the heat again, so the heat layer shows the new calls at once instead of after
-  the hub's own once-a-minute look.
+- Calls go into the store of the hub the window is attached to, when that hub is on this
+  machine: an embedded hub (``InprocClient.hub``: its store is in this process) or the
+  workstation's own hub process (``window.hub_process``, a
+  :class:`~console.workstation.hubchild.HubChild`: the window opens the database the child
+  named in its ``READY`` line).  A workstation on a remote hub is told to run
+  ``main.py calls import`` on the hub's machine (no hub command carries a file, and
+  ``console/hub/admin.py`` has none for calls).
+- After an import the hub takes the calls in on *its* thread (embedded: a one-shot tick
+  hook calls ``reload_history``, the hub's arrays are only ever touched there; hub
+  process: the same, asked for on the child's pipe), then the heat filter asks for the
+  heat again, so the heat layer shows the new calls at once instead of after the hub's
+  own once-a-minute look.
 
 ``install_calls_import(window)`` adds the File menu action through the window's
 extension API (:mod:`widgets.window_api`).
@@ -90,16 +94,16 @@ GUESSES = {  # lower-case column names tried, in order, when a CSV header is rea
 
 @dataclass(frozen=True)
 class ImportTarget:
-    """The embedded hub's store and what an import checks against."""
+    """A hub on this machine: the store the calls go into and what an import checks against."""
 
-    hub: Any  # the DistrictHub (store, district, reload_history, tick_hooks)
+    hub: Any
+    """What reloads the history: the embedded DistrictHub (``tick_hooks``, ``reload_history``)
+    or the workstation's HubChild (``reload_history`` over its pipe)."""
+    store: Any
+    district_name: str
     outline: list[tuple[float, float]]
     known_types: list[str]
     time_zone: str
-
-    @property
-    def store(self) -> Any:
-        return self.hub.store
 
 
 def embedded_target(window: MainWindow) -> ImportTarget | None:
@@ -113,10 +117,33 @@ def embedded_target(window: MainWindow) -> ImportTarget | None:
     zone = getattr(info, "time_zone", "") or getattr(getattr(hub, "local", None), "name", "")
     return ImportTarget(
         hub,
+        hub.store,
+        str(getattr(district, "name", "")),
         [(float(x), float(y)) for x, y in district.outline],
         list(window.config.incident_types),
         str(zone or "Asia/Shanghai"),
     )
+
+
+def child_target(window: MainWindow) -> ImportTarget | None:
+    """The workstation's own hub process, once the window has its district; else None."""
+    child = getattr(window, "hub_process", None)
+    district = window.district
+    if child is None or district is None or not getattr(child, "db_url", ""):
+        return None
+    return ImportTarget(
+        child,
+        child.store(),
+        district.name,
+        [(float(x), float(y)) for x, y in district.outline],
+        list(window.config.incident_types),
+        district.tz or "Asia/Shanghai",
+    )
+
+
+def local_target(window: MainWindow) -> ImportTarget | None:
+    """Where File > Import writes: the embedded hub, else the hub process; None: remote."""
+    return embedded_target(window) or child_target(window)
 
 
 def csv_header(path: Path) -> list[str]:
@@ -236,10 +263,17 @@ class HistoryReloader(QObject):
     failed = Signal(str)
 
     def reload(self, hub: Any) -> bool:
-        """Queue a one-shot reload on ``hub``'s thread; False when the hub has none."""
-        hooks = getattr(hub, "tick_hooks", None)
-        if not callable(getattr(hub, "reload_history", None)) or hooks is None:
+        """Queue a one-shot reload on ``hub``'s thread (embedded) or ask the hub process for
+        one (on a worker thread: the answer waits for the hub's next tick); False when the
+        hub has no history to reload."""
+        if not callable(getattr(hub, "reload_history", None)):
             return False
+        hooks = getattr(hub, "tick_hooks", None)
+        if hooks is None:  # the workstation's hub process: ask it over its pipe
+            threading.Thread(
+                target=self._ask, args=(hub,), name="history-reload", daemon=True
+            ).start()
+            return True
 
         def once() -> None:  # runs on the hub thread, at its next tick
             if once in hooks:
@@ -254,6 +288,15 @@ class HistoryReloader(QObject):
 
         hooks.append(once)  # list.append is atomic: the hub iterates a copy each tick
         return True
+
+    def _ask(self, child: Any) -> None:
+        try:
+            n = int(child.reload_history())
+        except Exception as exc:  # HubChildError: it names why
+            log.warning("call history not reloaded: %s", exc)
+            self._emit(self.failed, str(exc))
+            return
+        self._emit(self.reloaded, n)
 
     def _emit(self, signal: Any, *args: object) -> None:
         with contextlib.suppress(RuntimeError):  # the window closed meanwhile
@@ -374,7 +417,7 @@ class CallsImportDialog(QDialog):
                 "in one transaction into the district “%1” of this workstation's hub. Cancel "
                 "at any time: nothing is written until the whole file has been checked and "
                 "stored."
-            ).replace("%1", getattr(self.target.hub.district, "name", ""))
+            ).replace("%1", self.target.district_name)
         )
         texts = [
             self.tr("File (CSV or GeoJSON)"),
@@ -677,7 +720,12 @@ class CallsImport(QObject):
 
     def open_dialog(self) -> CallsImportDialog | None:
         """Show the import dialog (embedded hub), or say where calls are imported."""
-        target = embedded_target(self.window)
+        target = local_target(self.window)
+        if target is None and getattr(self.window, "hub_process", None) is not None:
+            self.window.statusBar().showMessage(
+                self.tr("The district is still loading; try again in a moment."), 10000
+            )
+            return None
         if target is None:
             self._notice(
                 self.tr(

@@ -119,7 +119,12 @@ def run_with_hub_child(args: argparse.Namespace, config: Config) -> int:
     log.info("hub process %d ready (%s)", child.pid, child.commands)
     try:
         return run_gui(
-            client, config, screenshot=args.screenshot, lang=args.lang, sign_in=seat is None
+            client,
+            config,
+            screenshot=args.screenshot,
+            lang=args.lang,
+            sign_in=seat is None,
+            hub_process=child,
         )
     finally:
         child.stop()

@@ -32,6 +32,7 @@ from console.config import Config
 from console.demo.district import DISTRICT_CODE as DEMO_CODE
 from console.heat import HeatGrid, heat_grid_from_result
 from console.hub.messages import Alert, GetDistrict, GetHeat, Reply, StaticDistrict
+from console.workstation.hubchild import HubChild
 from console.workstation.situation import Change, Moved, Reset, SituationModel
 from widgets.bridge import HubBridge
 from widgets.calls_import import CallsImport, install_calls_import
@@ -91,6 +92,9 @@ class MainWindow(ExtensibleWindow):
         self.settings = settings or QSettings(SETTINGS_ORG, SETTINGS_APP)
         self.clock = HubClock()
         self.district: StaticDistrict | None = None
+        self.hub_process: HubChild | None = None
+        """The workstation's own hub process (``--hub-process``), set by whoever started it:
+        File > Import past calls writes into its database and asks it to reload."""
         self.heat: HeatGrid | None = None
         self.moves_received = 0  # position batches shown (screenshots wait for a few)
         # the one picture of units, incidents, plans and alerts; the bridge keeps it current

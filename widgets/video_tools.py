@@ -12,12 +12,17 @@ incident changes; clicking one shows its incident.  ``Confirm`` / ``False alarm`
 On a workstation of a stand-alone hub the cameras run on the hub's machine: while the
 wall is shown, :class:`~console.video.watch.PreviewWatch` leases their live previews
 (``WatchCameras``, renewed) and feeds the same tiles, with the hub's own camera list;
-hiding the wall ends the watch.
+hiding the wall ends the watch.  With the hub in the workstation's own child process
+(``window.hub_process``), Start cameras asks that process to run them
+(:meth:`~console.workstation.hubchild.HubChild.start_cameras`, on a worker thread: the
+workers take seconds to start) and the wall then watches them the same way, over ``ipc://``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -37,6 +42,7 @@ from console.video.worker import WorkerOptions
 from widgets.video.wall import INCIDENT_ROLE, VideoWall
 
 if TYPE_CHECKING:
+    from console.workstation.hubchild import HubChild
     from widgets.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -51,6 +57,8 @@ class VideoTools(QObject):
 
     _remote_cameras = Signal(object)  # the hub's cameras (from the watch's thread)
     _remote_refused = Signal(str)
+    _child_started = Signal(object)  # the camera ids the hub process started
+    _child_failed = Signal(str)
 
     def __init__(self, window: MainWindow, cameras: CameraFile | None = None) -> None:
         super().__init__(window)
@@ -106,6 +114,10 @@ class VideoTools(QObject):
         window.loaded.connect(self.refresh)
         self._remote_cameras.connect(self._on_remote_cameras)
         self._remote_refused.connect(self._on_remote_refused)
+        self._child_started.connect(self._on_child_started)
+        self._child_failed.connect(self._on_child_failed)
+        self.child_cameras: list[str] | None = None
+        """The cameras the workstation's hub process runs (None: not asked to)."""
         self.dock.visibilityChanged.connect(self._wall_visible)
         window.loaded.connect(lambda: self._wall_visible(self.dock.isVisible()))
         decoder = self.wall.decoder
@@ -120,6 +132,10 @@ class VideoTools(QObject):
         if self.feed is not None:
             return self.feed
         hub = getattr(self.window.bridge.client, "hub", None)
+        child = self.window.hub_process
+        if hub is None and child is not None and self.cameras.cameras:
+            self._start_in_child(child)
+            return None
         if hub is None or not self.cameras.cameras:
             self.window.statusBar().showMessage(
                 self.tr("Cameras run on the hub's machine; this wall shows their detections"),
@@ -128,6 +144,47 @@ class VideoTools(QObject):
             return None
         self.attach(feed_for_hub(hub, self.cameras, options=options).start())
         return self.feed
+
+    def _start_in_child(self, child: HubChild) -> None:
+        """Ask the workstation's hub process to run the cameras (answer on a worker)."""
+        if self.child_cameras is not None:
+            self.show_wall()
+            return
+        self.start_action.setEnabled(False)
+        self.window.statusBar().showMessage(self.tr("Starting the cameras…"), 10000)
+        path = self.cameras.path
+
+        def ask() -> None:
+            try:
+                ids = child.start_cameras(path)
+            except Exception as exc:  # HubChildError names why
+                self._emit(self._child_failed, str(exc))
+            else:
+                self._emit(self._child_started, ids)
+
+        threading.Thread(target=ask, name="cameras-start", daemon=True).start()
+
+    def _emit(self, signal: Any, *args: object) -> None:
+        with contextlib.suppress(RuntimeError):  # the window closed meanwhile
+            signal.emit(*args)
+
+    def _on_child_started(self, ids: list[str]) -> None:
+        if not ids:
+            self.start_action.setEnabled(True)
+            self.window.statusBar().showMessage(
+                self.tr("No camera of this camera file belongs to the district"), 10000
+            )
+            return
+        self.child_cameras = list(ids)
+        self.unwatch()  # a watch from before the start was refused: watch afresh
+        self.show_wall()
+        self._wall_visible(self.dock.isVisible())
+
+    def _on_child_failed(self, error: str) -> None:
+        self.start_action.setEnabled(True)
+        self.window.statusBar().showMessage(
+            self.tr("The cameras did not start: %1").replace("%1", error), 15000
+        )
 
     def set_cameras(self, cameras: CameraFile) -> bool:
         """Another camera file for the wall (and for Start cameras); False while cameras

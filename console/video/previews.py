@@ -117,7 +117,10 @@ class Watcher:
 
 
 def preview_endpoint(command_endpoint: str) -> str:
-    """Where the forwarder binds: the port after the event port (command port + 2)."""
+    """Where the forwarder binds: the port after the event port (command port + 2); beside
+    an ``ipc://`` command socket (the workstation's hub process), ``previews`` in its folder."""
+    if command_endpoint.startswith("ipc://"):
+        return command_endpoint.rpartition("/")[0] + "/previews"
     host, _, port = command_endpoint.rpartition(":")
     n = int(port)
     return f"{host}:{n + 2 if n else 0}"
@@ -159,7 +162,9 @@ class PreviewForwarder:
 
     @property
     def port(self) -> int:
-        return int(self.endpoint.rpartition(":")[2]) if self.endpoint else 0
+        if not self.endpoint or self.endpoint.startswith("ipc://"):
+            return 0  # no port: the watcher finds ipc previews beside the command socket
+        return int(self.endpoint.rpartition(":")[2])
 
     def start(self) -> PreviewForwarder:
         self._running.set()

@@ -46,8 +46,14 @@ def cameras_of(reply: dict[str, Any]) -> list[Camera]:
 
 
 def preview_endpoints(command_endpoint: str, port: int) -> list[str]:
-    """The preview socket on each hub host the client talks to (a standby pair: both)."""
-    return [f"{e.rpartition(':')[0]}:{port}" for e in split_endpoints(command_endpoint)]
+    """The preview socket on each hub host the client talks to (a standby pair: both);
+    beside an ``ipc://`` command socket (the workstation's hub process), its ``previews``."""
+    return [
+        e.rpartition("/")[0] + "/previews"
+        if e.startswith("ipc://")
+        else f"{e.rpartition(':')[0]}:{port}"
+        for e in split_endpoints(command_endpoint)
+    ]
 
 
 class PreviewWatch:

@@ -19,7 +19,11 @@ Both halves live here, without Qt:
   (the parent's end of the pipe closes when the parent dies, on every platform), opens the
   hub exactly as the embedded workstation does (:func:`~console.hub.bootstrap.open_hub`),
   serves it with the workstation server (:class:`~console.link.workstation.HubServer`,
-  CURVE with the ephemeral key), no terminal link (as embedded), and prints ``READY``.
+  CURVE with the ephemeral key), no terminal link (as embedded), and prints ``READY`` (its
+  endpoints and its database).  After that each line from the parent is a request answered
+  by one line (:meth:`ServedHub.parent_says`): the demo seat's key, and a reload of the call
+  history after File > Import past calls wrote into the same database
+  (:meth:`HubChild.reload_history`).
 
 Security is the embedded mode's: a real district's seat signs in through the real dialog
 (the hub treats an unsigned request as anonymous).  The embedded demo seat was trusted
@@ -59,6 +63,8 @@ if TYPE_CHECKING:
     from console.link.remote import RemoteClient
     from console.link.trust import ZapHandler
     from console.link.workstation import HubServer
+    from console.store import Store
+    from console.video.hubfeed import CameraFeed
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +119,8 @@ class ServedHub:
     server: HubServer
     zap: ZapHandler
     ctx: Any
+    feed: CameraFeed | None = None
+    """The cameras started on the parent's request (Video > Start cameras), or None."""
 
     @classmethod
     def serve(cls, hub: CommandHub, keys: KeyPair, commands: str, events: str) -> ServedHub:
@@ -164,11 +172,10 @@ class ServedHub:
             )
 
     def parent_says(self, line: str) -> None:
-        """``admit KEY`` from the parent (the demo seat's connection): admit it to events."""
-        word, _, key = line.partition(" ")
-        if word == "admit" and key:
-            self.server.event_keys.add(key)
-            print(f"ADMITTED {key}", flush=True)
+        """A request line from the parent, answered on stdout (:mod:`.requests`)."""
+        from console.workstation.requests import answer
+
+        answer(self, line)
 
     def ready_line(self) -> str:
         return READY + json.dumps(
@@ -176,10 +183,15 @@ class ServedHub:
                 "commands": self.server.command_endpoint,
                 "events": self.server.event_endpoint,
                 "pid": os.getpid(),
+                # the workstation's File > Import writes past calls into the same database
+                "db": self.hub.store.url.render_as_string(hide_password=False),
             }
         )
 
     def stop(self) -> None:
+        if self.feed is not None:
+            self.feed.stop()  # the workers first: no report into a stopping hub
+            self.feed = None
         self.server.stop()
         self.zap.stop()
         self.ctx.destroy(linger=0)
@@ -281,7 +293,7 @@ def child_main(argv: list[str] | None = None) -> int:
             served.admit_seat(the_seat)
         settle_after_start()
         print(served.ready_line(), flush=True)
-        watch_parent(sys.stdin, stop, served.parent_says if the_seat is not None else None)
+        watch_parent(sys.stdin, stop, served.parent_says)
         keep_alive = max(1.0, hub.auth.settings.session_idle_seconds / 4)
         touched = time.monotonic()
         while not stop.wait(1.0):
@@ -356,6 +368,9 @@ class HubChild:
         self._stderr: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL)
         self._line_ready = threading.Condition()
         self._readers: list[threading.Thread] = []
+        self._ask = threading.Lock()  # one request to the child at a time
+        self._store: Store | None = None
+        self._store_lock = threading.Lock()
 
     @property
     def pid(self) -> int:
@@ -472,10 +487,64 @@ class HubChild:
                 self._line_ready.wait(min(left, 0.5))
             return self.lines.popleft()
 
+    @property
+    def db_url(self) -> str:
+        """The database the child's hub runs on (from its READY line; "" before)."""
+        return str(self.info.get("db", ""))
+
+    def store(self) -> Store:
+        """The child's database, opened by this process once (File > Import past calls
+        writes into it, then asks :meth:`reload_history`); closed by :meth:`stop`."""
+        from console.store import open_store
+
+        with self._store_lock:
+            if self._store is None:
+                if not self.db_url:
+                    raise HubChildError("the hub process has not named its database")
+                self._store = open_store(self.db_url)
+            return self._store
+
+    def reload_history(self, timeout_s: float = 120.0) -> int:
+        """Have the child's hub take in the calls just imported into its database (on its
+        own thread, at its next tick); the number new to it.  HubChildError names why not."""
+        answer = self._request("reload-history", "RELOADED", "reload its calls", timeout_s)
+        return int(answer)
+
+    def start_cameras(self, path: str, timeout_s: float = 120.0) -> list[str]:
+        """Have the child run the district's cameras of camera file ``path`` (their live
+        previews beside its command socket); the ids started.  HubChildError names why not."""
+        if "\n" in path:
+            raise HubChildError(f"not a camera file name: {path!r}")
+        answer = self._request(f"cameras {path}", "CAMERAS", "start the cameras", timeout_s)
+        return [str(c) for c in json.loads(answer)]
+
+    def _request(self, line: str, ok: str, what: str, timeout_s: float) -> str:
+        """Send one request line; the rest of the child's ``OK ...`` answer line, or
+        HubChildError with its ``OK-FAILED reason`` (or ``UNKNOWN``, or silence)."""
+        with self._ask:
+            self.send_line(line)
+            end = time.monotonic() + timeout_s
+            while (answer := self.next_line(max(0.0, end - time.monotonic()))) is not None:
+                word, _, rest = answer.partition(" ")
+                if word == ok:
+                    return rest
+                if word in (f"{ok}-FAILED", "UNKNOWN"):
+                    raise HubChildError(f"the hub process did not {what}: {rest}")
+        raise HubChildError(
+            f"the hub process did not answer within {timeout_s:.0f} s" + _tail(self.stderr_tail())
+        )
+
     def send_line(self, line: str) -> None:
-        if self.proc is not None and self.proc.stdin is not None:
+        """One request line on the child's stdin; HubChildError when the child is gone."""
+        if self.proc is None or self.proc.stdin is None:
+            raise HubChildError("the hub process is not running")
+        try:
             self.proc.stdin.write(line + "\n")
             self.proc.stdin.flush()
+        except (OSError, ValueError):  # its end closed (it died) or ours (stopped)
+            raise HubChildError(
+                f"the hub process is gone (status {self.proc.poll()})" + _tail(self.stderr_tail())
+            ) from None
 
     def stderr_tail(self) -> str:
         for t in self._readers[1:]:
@@ -526,6 +595,9 @@ class HubChild:
             for t in self._readers:
                 t.join(2.0)
         shutil.rmtree(self.dir, ignore_errors=True)
+        if self._store is not None:
+            self._store.close()
+            self._store = None
         return code
 
 

@@ -4198,6 +4198,18 @@ Busiest hours: %6</source>
             <source>No live camera pictures from the hub: %1</source>
             <translation>未收到指挥中心的实时摄像画面：%1</translation>
         </message>
+        <message>
+            <source>No camera of this camera file belongs to the district</source>
+            <translation>该摄像头配置文件中没有属于本辖区的摄像头</translation>
+        </message>
+        <message>
+            <source>Starting the cameras…</source>
+            <translation>正在启动摄像头…</translation>
+        </message>
+        <message>
+            <source>The cameras did not start: %1</source>
+            <translation>摄像头未能启动：%1</translation>
+        </message>
     </context>
     <context>
         <name>VideoWall</name>
@@ -4279,6 +4291,10 @@ The hub takes the new calls in within a minute; the heat map shows them after th
 python main.py calls import FILE --db URL --time-col … --lat-col … --lon-col … [--type-col … --id-col … --type-map FILE --crs gcj02 --tz Asia/Shanghai]
 
 服务会在一分钟内读入新警情, 之后热力图即会显示。</translation>
+        </message>
+        <message>
+            <source>The district is still loading; try again in a moment.</source>
+            <translation>辖区数据仍在加载，请稍后再试。</translation>
         </message>
     </context>
     <context>
