@@ -24,7 +24,7 @@ machine's other work ran); the rest of the stall it was blocked (in one process:
 
 Hub in its own process (``--mode process``): the same hub (demo district, simulated units,
 stand-in terminals) runs as the workstation's child process
-(:mod:`console.workstation.hubchild`, what ``python main.py --hub-process`` does), the
+(:mod:`console.workstation.hubchild`, what plain ``python main.py`` does), the
 window talks to it through :class:`~console.link.remote.RemoteClient`, and the driver
 streams the same calls
 inside the hub process (its terminals' receipts are hub-internal commands).  By default

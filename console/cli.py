@@ -21,7 +21,7 @@ from pathlib import Path
 from console.config import Config, ConfigError, load_config
 
 MODES = (
-    ("(none)", "the workstation: map, intake, plans (embedded hub, --hub-process, or --hub URL)"),
+    ("(none)", "the workstation: map, intake, plans (its own hub process, or --hub URL)"),
     ("hub", "the stand-alone hub: terminals and workstations connect to it"),
     ("enroll", "enrol, list or revoke a terminal (no terminal is trusted until enrolled)"),
     ("terminal", "an officer's terminal (--gui for the tablet/phone window)"),
@@ -76,9 +76,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--hub-process",
         action="store_true",
-        help="run the hub in a child process that ends with the window (fewer GUI stalls on a"
-        " busy shift; File > Import past calls and Video > Start cameras then act as on a"
-        " remote seat). Default: the hub inside the workstation's process",
+        help="run the hub in a child process that ends with the window (the default: the"
+        " hub's work does not freeze the window on a busy shift)",
+    )
+    p.add_argument(
+        "--hub-inproc",
+        action="store_true",
+        help="run the hub inside the workstation's own process instead (one process, less"
+        " memory; a busy shift freezes the window for longer; an in-memory sqlite:// database"
+        " always runs this way)",
     )
     p.add_argument(
         "--hub",
@@ -209,6 +215,9 @@ def main(argv: list[str] | None = None, gui: GuiRunner | None = None) -> int:
         return 2
     if args.hub_process and args.hub:
         print("--hub-process and --hub exclude each other", file=sys.stderr)
+        return 2
+    if args.hub_inproc and (args.hub or args.hub_process):
+        print("--hub-inproc excludes --hub and --hub-process", file=sys.stderr)
         return 2
     args.role = args.role or "operator"
     if not args.demo and not args.hub:

@@ -129,7 +129,7 @@ def child_target(window: MainWindow) -> ImportTarget | None:
     """The workstation's own hub process, once the window has its district; else None."""
     child = getattr(window, "hub_process", None)
     district = window.district
-    if child is None or district is None or not getattr(child, "db_url", ""):
+    if child is None or district is None or memory_db(getattr(child, "db_url", "")):
         return None
     return ImportTarget(
         child,
@@ -139,6 +139,18 @@ def child_target(window: MainWindow) -> ImportTarget | None:
         list(window.config.incident_types),
         district.tz or "Asia/Shanghai",
     )
+
+
+def memory_db(url: str) -> bool:
+    """A database no other process can open (in-memory SQLite), or none named."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        u = make_url(url)
+    except ArgumentError:
+        return True
+    return u.get_backend_name() == "sqlite" and u.database in (None, "", ":memory:")
 
 
 def local_target(window: MainWindow) -> ImportTarget | None:
@@ -722,9 +734,18 @@ class CallsImport(QObject):
         """Show the import dialog (embedded hub), or say where calls are imported."""
         target = local_target(self.window)
         if target is None and getattr(self.window, "hub_process", None) is not None:
-            self.window.statusBar().showMessage(
-                self.tr("The district is still loading; try again in a moment."), 10000
-            )
+            if self.window.district is None:
+                self.window.statusBar().showMessage(
+                    self.tr("The district is still loading; try again in a moment."), 10000
+                )
+            else:
+                self._notice(
+                    self.tr(
+                        "This workstation's hub keeps its database in its own memory "
+                        "(sqlite://): past calls cannot be imported into it. Start the "
+                        "console on a database file or server (--db) to import them."
+                    )
+                )
             return None
         if target is None:
             self._notice(

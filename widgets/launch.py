@@ -1,10 +1,11 @@
 """Program entry point for the workstation: ``python main.py`` / ``dispatch-console``.
 
 ``console.cli`` parses and validates everything without Qt; this module adds
-the Qt workstation mode.  Its hub runs, by default, in this process (inproc);
-``--hub-process`` makes it a child process of the workstation
+the Qt workstation mode.  Its hub runs, by default, in a child process of the workstation
 (:mod:`console.workstation.hubchild`: its own GIL, so the hub's work freezes the window
-less; it dies with the window); ``--hub ENDPOINT`` connects to a stand-alone hub.
+less; it dies with the window; ``--hub-process`` says so explicitly); ``--hub-inproc`` runs
+it in this process instead (as does an in-memory ``sqlite://`` database, which exists in
+one process only); ``--hub ENDPOINT`` connects to a stand-alone hub.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def run_workstation(args: argparse.Namespace, config: Config) -> int:
         finally:
             client.close()
 
-    if getattr(args, "hub_process", False):
+    if not in_process(args):
         return run_with_hub_child(args, config)
 
     from console.heap import settle_after_start
@@ -81,6 +82,18 @@ def run_workstation(args: argparse.Namespace, config: Config) -> int:
         hub.stop()
 
 
+def in_process(args: argparse.Namespace) -> bool:
+    """Whether the hub runs in the window's process: asked for (``--hub-inproc``), or an
+    in-memory SQLite database, which no other process could open."""
+    if getattr(args, "hub_inproc", False):
+        return True
+    if getattr(args, "hub_process", False) or not args.db:
+        return False
+    from widgets.calls_import import memory_db
+
+    return memory_db(args.db)
+
+
 def hub_child_args(args: argparse.Namespace) -> list[str]:
     """The workstation's options that the hub child needs (database, district, demo)."""
     out: list[str] = []
@@ -102,7 +115,7 @@ def hub_child_args(args: argparse.Namespace) -> list[str]:
 
 
 def run_with_hub_child(args: argparse.Namespace, config: Config) -> int:
-    """The hub in a child process (``--hub-process``): start it, connect, open the window.
+    """The hub in a child process (the default): start it, connect, open the window.
 
     The labelled demo opens its seat without a password through a one-time token handed
     to the child on a pipe; every other seat signs in through the real dialog."""

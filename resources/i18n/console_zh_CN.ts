@@ -4296,6 +4296,10 @@ python main.py calls import FILE --db URL --time-col … --lat-col … --lon-col
             <source>The district is still loading; try again in a moment.</source>
             <translation>辖区数据仍在加载，请稍后再试。</translation>
         </message>
+        <message>
+            <source>This workstation's hub keeps its database in its own memory (sqlite://): past calls cannot be imported into it. Start the console on a database file or server (--db) to import them.</source>
+            <translation>本工作站的指挥中枢把数据库保存在其自身内存中（sqlite://），无法向其导入历史警情。请以数据库文件或数据库服务器（--db）启动控制台后再导入。</translation>
+        </message>
     </context>
     <context>
         <name>CallsImportDialog</name>

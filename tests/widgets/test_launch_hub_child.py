@@ -59,10 +59,9 @@ def test_console_draws_on_its_hub_child_and_the_child_ends_with_it(tmp_path: Pat
     env = _env()
     env.pop("QT_QPA_PLATFORM", None)  # --screenshot chooses offscreen by itself
     done = subprocess.run(
-        [
+        [  # no option: the hub child is the default
             sys.executable,
             "main.py",
-            "--hub-process",
             "--demo",
             "--db",
             f"sqlite:///{tmp_path / 'demo.db'}",
@@ -214,3 +213,30 @@ def test_only_the_one_time_token_opens_the_demo_seat_and_it_ends_with_the_hub(
         engine.dispose()
     assert rows == []  # the seat's session ended with its hub
     assert logins == 1  # and its opening is on record
+
+
+@pytest.mark.parametrize(
+    ("argv", "inproc"),
+    [
+        (["--demo"], False),  # the default: the hub in a child process
+        (["--demo", "--db", "sqlite:///x.db"], False),
+        (["--demo", "--hub-process"], False),
+        (["--demo", "--hub-inproc"], True),
+        (["--demo", "--db", "sqlite://"], True),  # in-memory: one process only
+        (["--demo", "--db", "sqlite:///:memory:"], True),
+        (["--demo", "--db", "postgresql+psycopg://u@h/d"], False),
+    ],
+)
+def test_where_the_hub_runs(argv: list[str], inproc: bool) -> None:
+    from console.cli import _parser
+    from widgets.launch import in_process
+
+    assert in_process(_parser().parse_args(argv)) is inproc
+
+
+def test_hub_inproc_excludes_the_other_hub_options(capsys: pytest.CaptureFixture[str]) -> None:
+    from console.cli import main
+
+    for other in (["--hub-process"], ["--hub", "tcp://127.0.0.1:5555"]):
+        assert main(["--demo", "--hub-inproc", *other], gui=lambda *_: 0) == 2
+        assert "--hub-inproc excludes" in capsys.readouterr().err
