@@ -28,10 +28,11 @@ stand-in terminals) runs as the workstation's child process
 window talks to it through :class:`~console.link.remote.RemoteClient`, and the driver
 streams the same calls
 inside the hub process (its terminals' receipts are hub-internal commands).  By default
-(``--mode both``) the bench runs the embedded hub and then the hub process, each in a fresh
-process, and prints one line with the embedded keys as above and the same keys ending in
-``_hub_process``; there ``rss_mb_*`` is the console's process and ``hub_rss_mb_idle`` /
-``hub_rss_mb_loaded`` the hub process's (their sum: ``rss_mb_total_loaded_hub_process``);
+(``--mode both``) the bench runs the console as ``python main.py`` does (the hub process)
+and then with the hub embedded (``python main.py --hub-inproc``), each in a fresh process,
+and prints one line: the default console's keys as above (there ``rss_mb_*`` is the
+console's process and ``hub_rss_mb_idle`` / ``hub_rss_mb_loaded`` the hub process's, their
+sum ``rss_mb_total_loaded``) and the embedded run's same keys ending in ``_inproc``;
 ``loadavg`` is the machine's load average (1, 5, 15 min) at the start and at the end.
 """
 
@@ -392,9 +393,9 @@ def phase(args: argparse.Namespace) -> dict[str, object]:
 
 
 def both(args: argparse.Namespace, argv: list[str]) -> dict[str, object]:
-    """The embedded phase, then the hub-process phase, each in a fresh process."""
+    """The default console (hub process), then the embedded hub, each in a fresh process."""
     out: dict[str, object] = {"loadavg_start": [round(x, 2) for x in os.getloadavg()]}
-    for mode, suffix in (("embedded", ""), ("process", "_hub_process")):
+    for mode, suffix in (("process", ""), ("embedded", "_inproc")):
         done = subprocess.run(
             [sys.executable, str(Path(__file__).resolve()), *argv, "--mode", mode],
             capture_output=True,
