@@ -39,6 +39,7 @@ sum ``rss_mb_total_loaded``) and the embedded run's same keys ending in ``_inpro
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import json
 import os
 import subprocess
@@ -97,6 +98,10 @@ class StallMeter:
     held by another thread of its process, a lock, the disk)."""
 
     def __init__(self) -> None:
+        self.dump_ms = float(os.environ.get("SHIFT_DUMP_STALLS_MS", "0") or 0)
+        """Diagnosis (``SHIFT_DUMP_STALLS_MS=80``): when a tick is that late, faulthandler's
+        watchdog thread writes every thread's stack to stderr: what the GUI thread was
+        doing during the stall (re-armed at every tick)."""
         self.gaps: list[float] = []
         self.cpu: list[float] = []
         self.runq: list[float] = []
@@ -118,8 +123,12 @@ class StallMeter:
 
     def stop(self) -> None:
         self.timer.stop()
+        if self.dump_ms:
+            faulthandler.cancel_dump_traceback_later()
 
     def _tick(self) -> None:
+        if self.dump_ms:
+            faulthandler.dump_traceback_later((TICK_MS + self.dump_ms) / 1000.0)
         now = time.perf_counter()
         cpu = time.thread_time()
         runq = run_queue_ms()

@@ -3,7 +3,9 @@
 They are drawn at a constant pixel size whatever the zoom (a station must stay
 findable when the whole district is shown), so ``paint`` maps each anchor to
 device pixels and blits a pre-rendered pixmap there.  Their counts are in the
-tens to hundreds, so a plain loop is fast enough.
+tens to hundreds (a busy shift: 500 open incidents, repainted at every change), so the
+anchors are mapped in one numpy step and markers off the painted area are skipped before
+the per-marker loop: only the pins on screen cost Python work (``bench/markers.py``).
 
 Incident pins can carry their incident number in a small box beside the head
 (``label_of``) and show one pin as selected (``highlighted``): a blue ring, drawn on
@@ -31,6 +33,9 @@ if TYPE_CHECKING:
 
 F64 = npt.NDArray[np.float64]
 LABEL_CACHE_MAX = 4000
+CULL_MARGIN_PX = 96.0
+"""Markers this far outside the painted area are still drawn (a pixmap and its label
+reach that far from their anchor)."""
 HIGHLIGHT = QColor("#1565c0")
 
 
@@ -92,18 +97,18 @@ class MarkersItem(pg.GraphicsObject):
     ) -> None:
         if self.x.size == 0:
             return
-        tr = p.transform()
+        px, py = self._device_points(p)
         p.resetTransform()
         ax, ay = self.anchor
-        order = [int(i) for i in self.order]
-        chosen = [i for i in order if self.highlighted is not None and self.highlighted(i)]
+        order = [int(i) for i in self.order if np.isfinite(px[i]) and np.isfinite(py[i])]
+        chosen = {i for i in order if self.highlighted is not None and self.highlighted(i)}
         if chosen:  # the selected pin on top of the others
-            order = [i for i in order if i not in chosen] + chosen
+            order = [i for i in order if i not in chosen] + sorted(chosen)
         for i in order:
             pm = self.pixmaps.get(int(self.kind[i]))
-            if pm is None or not np.isfinite(self.x[i]):
+            if pm is None:
                 continue
-            pt = tr.map(QPointF(float(self.x[i]), float(self.y[i])))
+            pt = QPointF(float(px[i]), float(py[i]))
             w = pm.width() / pm.devicePixelRatio()
             h = pm.height() / pm.devicePixelRatio()
             left, top = pt.x() - ax * w, pt.y() - ay * h
@@ -114,6 +119,21 @@ class MarkersItem(pg.GraphicsObject):
                 label = self._label(self.label_of(i), pm.devicePixelRatio(), i in chosen)
                 lh = label.height() / label.devicePixelRatio()
                 p.drawPixmap(QPointF(left + w * 0.78, top + h * 0.36 - lh / 2), label)
+
+    def _device_points(self, p: QPainter) -> tuple[F64, F64]:
+        """Every anchor in device pixels (NaN: not drawn, being off the painted area)."""
+        tr = p.transform()
+        if not tr.isAffine():  # never on a map view; kept exact all the same
+            pts = [tr.map(QPointF(float(x), float(y))) for x, y in zip(self.x, self.y, strict=True)]
+            return np.array([q.x() for q in pts]), np.array([q.y() for q in pts])
+        px = tr.m11() * self.x + tr.m21() * self.y + tr.m31()
+        py = tr.m12() * self.x + tr.m22() * self.y + tr.m32()
+        dev = p.device()
+        if dev is not None and dev.width() > 0 and dev.height() > 0:
+            m = CULL_MARGIN_PX
+            off = (px < -m) | (py < -m) | (px > dev.width() + m) | (py > dev.height() + m)
+            px = np.where(off, np.nan, px)
+        return px, py
 
     @staticmethod
     def _draw_ring(p: QPainter, centre: QPointF, radius: float) -> None:
