@@ -101,7 +101,10 @@ class StallMeter:
         self.dump_ms = float(os.environ.get("SHIFT_DUMP_STALLS_MS", "0") or 0)
         """Diagnosis (``SHIFT_DUMP_STALLS_MS=80``): when a tick is that late, faulthandler's
         watchdog thread writes every thread's stack to stderr: what the GUI thread was
-        doing during the stall (re-armed at every tick)."""
+        doing during the stall (re-armed at every tick).  For diagnosis only: the watchdog
+        reads the other threads' frames without the GIL, and a run at 35 ms once crashed
+        (SIGSEGV while it read the client thread's frames); the figures of such a run are
+        not comparable either."""
         self.gaps: list[float] = []
         self.cpu: list[float] = []
         self.runq: list[float] = []
