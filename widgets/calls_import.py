@@ -15,9 +15,9 @@ Why it is built this way:
   named in its ``READY`` line).  A workstation on a remote hub is told to run
   ``main.py calls import`` on the hub's machine (no hub command carries a file, and
   ``console/hub/admin.py`` has none for calls).
-- After an import the hub takes the calls in on *its* thread (embedded: a one-shot tick
-  hook calls ``reload_history``, the hub's arrays are only ever touched there; hub
-  process: the same, asked for on the child's pipe), then the heat filter asks for the
+- After an import the hub takes the calls in on *its* thread
+  (``DistrictHub.reload_history_soon``: the hub's arrays are only ever touched there;
+  with the hub process, asked for on the child's pipe), then the heat filter asks for the
   heat again, so the heat layer shows the new calls at once instead of after the hub's
   own once-a-minute look.
 
@@ -63,6 +63,7 @@ from console.district.calls_import import (
     read_type_map,
     write_rejects,
 )
+from console.store.db import is_memory_url
 from console.store.errors import StoreError
 
 if TYPE_CHECKING:
@@ -129,7 +130,7 @@ def child_target(window: MainWindow) -> ImportTarget | None:
     """The workstation's own hub process, once the window has its district; else None."""
     child = getattr(window, "hub_process", None)
     district = window.district
-    if child is None or district is None or memory_db(getattr(child, "db_url", "")):
+    if child is None or district is None or is_memory_url(getattr(child, "db_url", "")):
         return None
     return ImportTarget(
         child,
@@ -139,18 +140,6 @@ def child_target(window: MainWindow) -> ImportTarget | None:
         list(window.config.incident_types),
         district.tz or "Asia/Shanghai",
     )
-
-
-def memory_db(url: str) -> bool:
-    """A database no other process can open (in-memory SQLite), or none named."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        u = make_url(url)
-    except ArgumentError:
-        return True
-    return u.get_backend_name() == "sqlite" and u.database in (None, "", ":memory:")
 
 
 def local_target(window: MainWindow) -> ImportTarget | None:
@@ -278,27 +267,17 @@ class HistoryReloader(QObject):
         """Queue a one-shot reload on ``hub``'s thread (embedded) or ask the hub process for
         one (on a worker thread: the answer waits for the hub's next tick); False when the
         hub has no history to reload."""
+        soon = getattr(hub, "reload_history_soon", None)  # the embedded DistrictHub
+        if callable(soon):
+            soon(
+                lambda n: self._emit(self.reloaded, int(n)),
+                lambda exc: self._emit(self.failed, str(exc)),
+            )
+            return True
         if not callable(getattr(hub, "reload_history", None)):
             return False
-        hooks = getattr(hub, "tick_hooks", None)
-        if hooks is None:  # the workstation's hub process: ask it over its pipe
-            threading.Thread(
-                target=self._ask, args=(hub,), name="history-reload", daemon=True
-            ).start()
-            return True
-
-        def once() -> None:  # runs on the hub thread, at its next tick
-            if once in hooks:
-                hooks.remove(once)
-            try:
-                n = int(hub.reload_history())
-            except Exception as exc:
-                log.exception("call history not reloaded")
-                self._emit(self.failed, str(exc))
-                return
-            self._emit(self.reloaded, n)
-
-        hooks.append(once)  # list.append is atomic: the hub iterates a copy each tick
+        # the workstation's hub process: ask it over its pipe
+        threading.Thread(target=self._ask, args=(hub,), name="history-reload", daemon=True).start()
         return True
 
     def _ask(self, child: Any) -> None:

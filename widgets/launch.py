@@ -89,9 +89,9 @@ def in_process(args: argparse.Namespace) -> bool:
         return True
     if getattr(args, "hub_process", False) or not args.db:
         return False
-    from widgets.calls_import import memory_db
+    from console.store.db import is_memory_url
 
-    return memory_db(args.db)
+    return is_memory_url(args.db)
 
 
 def hub_child_args(args: argparse.Namespace) -> list[str]:

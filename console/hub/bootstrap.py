@@ -14,6 +14,7 @@ receives generated calls or demo units (:class:`MixedDistrictError`).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import math
@@ -297,6 +298,26 @@ class DistrictHub(CommandHub):
         self._calls_checked = now
         if self._calls_mark() != self._calls_seen:
             self.reload_history()
+
+    def reload_history_soon(
+        self, done: Callable[[int], None], failed: Callable[[Exception], None]
+    ) -> None:
+        """:meth:`reload_history` on the hub thread at its next tick (its arrays are only
+        ever touched there); then ``done(new calls)`` or ``failed(error)``, on that thread.
+        File > Import past calls asks for it, in the window's process or the hub child's."""
+
+        def once() -> None:
+            with contextlib.suppress(ValueError):
+                self.tick_hooks.remove(once)
+            try:
+                n = self.reload_history()
+            except Exception as exc:
+                log.exception("call history not reloaded")
+                failed(exc)
+                return
+            done(n)
+
+        self.tick_hooks.append(once)  # list.append is atomic: the hub iterates a copy
 
     def reload_history(self) -> int:
         """Take in the 110 calls stored since the hub started (``main.py calls import``

@@ -97,6 +97,15 @@ def _is_memory_sqlite(url: URL) -> bool:
     return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
 
 
+def is_memory_url(url: str) -> bool:
+    """A database no second process can open: in-memory SQLite (or a URL that does not
+    parse, which no process opens)."""
+    try:
+        return _is_memory_sqlite(make_url(url))
+    except ArgumentError:
+        return True
+
+
 def _sqlite_pragmas(busy_timeout_ms: int, memory: bool) -> Any:
     def on_connect(dbapi_conn: Any, _record: Any) -> None:
         cur = dbapi_conn.cursor()

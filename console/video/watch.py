@@ -29,6 +29,7 @@ from console.hub.messages_sensing import WatchCameras
 from console.link.remote import RemoteClient
 from console.link.sockopts import split_endpoints
 from console.video.config import Camera, CameraSpec
+from console.video.previews import preview_endpoint
 from console.video.records import AnyRecord, decode
 
 log = logging.getLogger(__name__)
@@ -49,9 +50,7 @@ def preview_endpoints(command_endpoint: str, port: int) -> list[str]:
     """The preview socket on each hub host the client talks to (a standby pair: both);
     beside an ``ipc://`` command socket (the workstation's hub process), its ``previews``."""
     return [
-        e.rpartition("/")[0] + "/previews"
-        if e.startswith("ipc://")
-        else f"{e.rpartition(':')[0]}:{port}"
+        preview_endpoint(e) if e.startswith("ipc://") else f"{e.rpartition(':')[0]}:{port}"
         for e in split_endpoints(command_endpoint)
     ]
 

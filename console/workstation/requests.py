@@ -10,7 +10,6 @@ unknown request is answered ``UNKNOWN word`` and changes nothing.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 from typing import TYPE_CHECKING
@@ -46,27 +45,16 @@ def answer(served: ServedHub, line: str) -> None:
 
 
 def _reload_history(served: ServedHub) -> None:
-    hub = served.hub
-    reload = getattr(hub, "reload_history", None)
-    hooks = getattr(hub, "tick_hooks", None)
-    if not callable(reload) or hooks is None:
+    from console.hub.guard import safe_text
+
+    soon = getattr(served.hub, "reload_history_soon", None)  # a DistrictHub's
+    if not callable(soon):
         print("RELOADED-FAILED this hub keeps no call history", flush=True)
         return
-
-    def once() -> None:  # on the hub thread: its arrays are only ever touched there
-        with contextlib.suppress(ValueError):
-            hooks.remove(once)
-        try:
-            n = int(reload())
-        except Exception as exc:
-            from console.hub.guard import safe_text
-
-            log.exception("call history not reloaded")
-            print(f"RELOADED-FAILED {safe_text(exc)}", flush=True)
-            return
-        print(f"RELOADED {n}", flush=True)
-
-    hooks.append(once)  # list.append is atomic: the hub iterates a copy each tick
+    soon(
+        lambda n: print(f"RELOADED {n}", flush=True),
+        lambda exc: print(f"RELOADED-FAILED {safe_text(exc)}", flush=True),
+    )
 
 
 def _start_cameras(served: ServedHub, path: str) -> None:

@@ -19,15 +19,13 @@ from typing import Any
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
-from PySide6.QtCore import QSettings
 
 from console.config import Config
 from console.video.config import load_cameras
-from console.workstation.hubchild import DEMO_SEATS, HubChild, HubChildError, Seat
+from console.workstation.hubchild import HubChild, HubChildError
 from tests.video.test_hub_cameras import camera_file
 from tests.video.written import WrittenScene
-from widgets.bridge import HubBridge
-from widgets.main_window import MainWindow
+from tests.widgets.hub_child import start_demo_child, window_on_child
 
 WAIT_MS = 240_000  # a busy 2-core machine: generous, never asserted on
 
@@ -39,14 +37,7 @@ pytestmark = [
 
 @pytest.fixture
 def child(tmp_path: Path) -> Iterator[HubChild]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    c = HubChild(
-        ["--demo", "--db", f"sqlite:///{tmp_path / 'demo.db'}", "--no-sim"],
-        seat=Seat(DEMO_SEATS["operator"], "operator"),
-        forward_stderr=False,
-        env=env,
-    )
-    c.start()
+    c = start_demo_child(tmp_path, "operator")
     try:
         yield c
     finally:
@@ -57,18 +48,9 @@ def child(tmp_path: Path) -> Iterator[HubChild]:
 def test_cameras_started_on_the_hub_process_show_live_on_the_wall(
     qtbot: Any, child: HubChild, config: Config, throw_video: WrittenScene, tmp_path: Path
 ) -> None:
-    assert child.client is not None
-    bridge = HubBridge(child.client)
-    settings = QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(bridge, config, settings=settings)
-    bridge.setParent(w)
-    qtbot.addWidget(w)
-    w.hub_process = child  # as run_gui does for ``--hub-process``
+    w, bridge = window_on_child(qtbot, child, config, tmp_path, WAIT_MS)
+    tools = w.video_tools
     try:
-        w.show()
-        w.start()
-        qtbot.waitUntil(lambda: w.is_loaded, timeout=WAIT_MS)
-        tools = w.video_tools
         assert tools.set_cameras(load_cameras(camera_file(throw_video, tmp_path)))
         assert tools.start() is None  # nothing runs in the window's process
         assert not tools.start_action.isEnabled()  # asked once

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,13 +18,13 @@ from typing import Any
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 
 from console.config import Config
 from console.store import repos
-from console.workstation.hubchild import DEMO_SEATS, HubChild, HubChildError, Seat
+from console.workstation.hubchild import HubChild, HubChildError
+from tests.widgets.hub_child import start_demo_child, window_on_child
 from tests.widgets.test_calls_import_dialog import inside_points, local, open_dialog, write_calls
-from widgets.bridge import HubBridge
 from widgets.i18n import LanguageManager
 from widgets.main_window import MainWindow
 
@@ -38,22 +37,9 @@ pytestmark = [
 ]
 
 
-def start_child(tmp_path: Path) -> HubChild:
-    """The demo hub in a child process, with the demo supervisor's seat."""
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    c = HubChild(
-        ["--demo", "--db", f"sqlite:///{tmp_path / 'demo.db'}", "--no-sim"],
-        seat=Seat(DEMO_SEATS["supervisor"], "supervisor"),
-        forward_stderr=False,
-        env=env,
-    )
-    c.start()
-    return c
-
-
 @pytest.fixture
 def child(tmp_path: Path) -> Iterator[HubChild]:
-    c = start_child(tmp_path)
+    c = start_demo_child(tmp_path, "supervisor")
     try:
         yield c
     finally:
@@ -63,16 +49,7 @@ def child(tmp_path: Path) -> Iterator[HubChild]:
 
 @pytest.fixture
 def window(qtbot: Any, child: HubChild, config: Config, tmp_path: Path) -> Iterator[MainWindow]:
-    assert child.client is not None
-    bridge = HubBridge(child.client)
-    settings = QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(bridge, config, settings=settings)
-    bridge.setParent(w)
-    qtbot.addWidget(w)
-    w.hub_process = child  # as run_gui does for ``--hub-process``
-    w.show()
-    w.start()
-    qtbot.waitUntil(lambda: w.is_loaded, timeout=WAIT_MS)
+    w, bridge = window_on_child(qtbot, child, config, tmp_path, WAIT_MS)
     yield w
     bridge.close()
     w.close()
@@ -84,7 +61,7 @@ def test_calls_imported_on_the_hub_process_reach_its_history_and_the_heat(
     LanguageManager(qapp).set_language("en")
     w = window
     assert child.db_url.endswith("demo.db")  # named in its READY line
-    now = time.time()
+    now = w.clock.now()  # the hub's time (its clock runs in the child, unfrozen)
     (a, b, c, d), (ya, yb, yc, yd) = inside_points(4, seed=11)
     rows = [
         ("P-1", local(now - 3600), ya, a, "theft"),
@@ -125,7 +102,7 @@ def test_calls_imported_on_the_hub_process_reach_its_history_and_the_heat(
 def test_a_hub_process_that_is_gone_is_named_and_an_unknown_request_refused(
     tmp_path: Path,
 ) -> None:
-    child = start_child(tmp_path)
+    child = start_demo_child(tmp_path, "supervisor")
     try:
         child.send_line("fly-to-the-moon")
         assert child.next_line(60) == "UNKNOWN fly-to-the-moon"

@@ -100,7 +100,8 @@ class MarkersItem(pg.GraphicsObject):
         px, py = self._device_points(p)
         p.resetTransform()
         ax, ay = self.anchor
-        order = [int(i) for i in self.order if np.isfinite(px[i]) and np.isfinite(py[i])]
+        shown = np.isfinite(px) & np.isfinite(py)
+        order: list[int] = self.order[shown[self.order]].tolist()
         chosen = {i for i in order if self.highlighted is not None and self.highlighted(i)}
         if chosen:  # the selected pin on top of the others
             order = [i for i in order if i not in chosen] + sorted(chosen)
