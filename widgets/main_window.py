@@ -39,6 +39,7 @@ from widgets.calls_import import CallsImport, install_calls_import
 from widgets.comms_tools import CommsTools, install_comms_tools
 from widgets.crowd_tools import CrowdTools, install_crowd_tools
 from widgets.forecast_tools import ForecastTools, install_forecast_tools
+from widgets.frame_pacer import FramePacer
 from widgets.gui_heap import settle_after_load
 from widgets.i18n import LANGUAGES, LanguageManager
 from widgets.map import MapView
@@ -105,6 +106,7 @@ class MainWindow(ExtensibleWindow):
         self._heat_source: str | None = None
         self._loaded_emitted = False
         self.setObjectName("MainWindow")
+        self.pacer = FramePacer(self)  # repaints take turns with hub events (frame_pacer.py)
 
         # central: banner over the map
         self.map = MapView(config, self, situation=self.situation)

@@ -58,6 +58,7 @@ from widgets.map.overlays import ScaleBar, TitleLabel
 from widgets.map.projection import DisplayProjection
 from widgets.map.symbols import fixed_point_pixmap, incident_pixmap, station_pixmap
 from widgets.map.tooltips import incident_tip, unit_tip
+from widgets.ticks import start_spread
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +104,7 @@ class MapView(QWidget):
         self._incidents: list[IncidentState] = []  # as the pins are placed now
         self._inc_index: dict[int, int] = {}
         self._incidents_stale = False  # an IncidentUpdated not yet placed (see flush)
+        self._pins: tuple[tuple[int, float, float, int], ...] | None = None  # as placed
         self._dirty = False
         self.frames = 0  # repaints requested by the frame timer
 
@@ -188,7 +190,7 @@ class MapView(QWidget):
         self.stale_timer = QTimer(self)
         self.stale_timer.setInterval(1000)
         self.stale_timer.timeout.connect(self._check_stale)
-        self.stale_timer.start()
+        start_spread(self.stale_timer)
         try:
             self.set_tile_source(self.settings.tile_source)
         except ValueError as exc:  # a bad setting must not cost the map: vector base instead
@@ -240,6 +242,7 @@ class MapView(QWidget):
         self.proj = proj
         self.table.reproject(proj)
         self.units.styles_changed()
+        self._pins = None  # the same incidents land elsewhere on a new plane
         self._place_incidents()
         self.heat.place(proj)
         self.tiles.set_projection(proj)
@@ -363,12 +366,17 @@ class MapView(QWidget):
 
     def _place_incidents(self) -> None:
         if self.proj is None or not self._incidents:
+            self._pins = None
             self.incident_markers.set_points(np.zeros(0), np.zeros(0))
             return
+        pins = tuple((i.id, i.lon, i.lat, min(4, max(1, i.priority))) for i in self._incidents)
+        if pins == self._pins:
+            return  # a status or unit change: the pins, their numbers and order stay
+        self._pins = pins
         lon = np.array([i.lon for i in self._incidents], dtype=np.float64)
         lat = np.array([i.lat for i in self._incidents], dtype=np.float64)
         x, y = self.proj.to_xy(lon, lat)
-        prio = np.array([min(4, max(1, i.priority)) for i in self._incidents], dtype=np.int64)
+        prio = np.array([pin[3] for pin in pins], dtype=np.int64)
         self.incident_markers.set_points(x, y, prio, z=-prio.astype(np.float64))
 
     def set_heat(self, grid: HeatGrid) -> None:
@@ -714,8 +722,9 @@ class MapView(QWidget):
         super().resizeEvent(event)
         self._place_overlays()
         vp = self.graphics.viewport()
-        # roads, heat, coverage and tiles cache viewport-sized pixmaps
-        ensure_pixmap_cache(vp.width(), vp.height(), self._dpr(), n_cached=4)
+        # district, areas, roads, heat, coverage, tiles and the three marker layers cache
+        # viewport-sized pixmaps
+        ensure_pixmap_cache(vp.width(), vp.height(), self._dpr(), n_cached=10)
         self._update_tiles()
 
     def changeEvent(self, event: QEvent) -> None:

@@ -34,6 +34,7 @@ from widgets.bridge import HubBridge
 from widgets.i18n import is_chinese
 from widgets.map import MapView
 from widgets.map.layers.coverage import ForceCoverage, parse_coverage
+from widgets.ticks import start_spread
 
 REFRESH_S = 30
 PREFERRED_TYPE = "special_police"  # the district's headline standard: 3 minutes anywhere
@@ -164,7 +165,7 @@ class CoveragePanel(QWidget):
             self.show_box.blockSignals(False)
         if on:
             self.request()
-            self.timer.start()
+            start_spread(self.timer)
         else:
             self.timer.stop()
 

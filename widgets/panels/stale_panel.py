@@ -28,6 +28,7 @@ from console.config import Config
 from widgets.i18n import is_chinese
 from widgets.map import MapView
 from widgets.panels.common import format_age
+from widgets.ticks import start_spread
 
 REFRESH_MS = 1000
 MAX_ROWS = 500  # the oldest; thousands of rows rewritten every second would cost the GUI
@@ -62,7 +63,7 @@ class StalePanel(QWidget):
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self.refresh)
-        self.timer.start()
+        start_spread(self.timer)
         self.retranslateUi()
 
     def refresh(self) -> None:

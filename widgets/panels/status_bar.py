@@ -13,6 +13,8 @@ from collections.abc import Callable
 from PySide6.QtCore import QDateTime, QEvent, QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
+from widgets.ticks import start_spread
+
 Counter = Callable[[], int]
 _SERVING = re.compile(r"^Hub (?:failover|handover): (\S+) ")
 """The hub named in a ``hub_failover`` alert (console/link/standby.py writes the text)."""
@@ -50,7 +52,7 @@ class DispatchStatusBar(QStatusBar):
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self.refresh)
-        self._timer.start()
+        start_spread(self._timer)
         self.refresh()
 
     def set_connected(self, connected: bool) -> None:

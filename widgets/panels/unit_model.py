@@ -44,6 +44,7 @@ from widgets.panels.common import (
     unit_status_text,
     unit_type_name,
 )
+from widgets.ticks import start_spread
 
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 1
 REFRESH_MS = 500  # at most 2 Hz, whatever the position rate
@@ -95,7 +96,7 @@ class UnitTableModel(QAbstractTableModel):
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self.flush)
-        self._timer.start()
+        start_spread(self._timer)
         self.situation.subscribe(self._on_situation)
         if self.situation.n:
             self._reset()

@@ -59,6 +59,7 @@ from console.hub.messages import (
 from widgets.bridge import HubBridge
 from widgets.i18n import is_chinese
 from widgets.panels.common import unit_type_name
+from widgets.ticks import start_spread
 from widgets.workflow.common import (
     LEVEL_COLOUR,
     duration_text,
@@ -220,7 +221,7 @@ class AlertsBoard(QWidget):
         self.sound_timer = QTimer(self)
         self.sound_timer.setInterval(SOUND_INTERVAL_MS)
         self.sound_timer.timeout.connect(self._sound)
-        self.sound_timer.start()
+        start_spread(self.sound_timer)
         bridge.alert.connect(self.add_alert)
         bridge.event.connect(self._on_event)
         self.retranslateUi()

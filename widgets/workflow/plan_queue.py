@@ -62,6 +62,7 @@ from widgets.bridge import HubBridge
 from widgets.i18n import is_chinese
 from widgets.panels.common import PRIORITY_COLOUR, format_age, incident_type_name, priority_text
 from widgets.panels.common import status_background as tint
+from widgets.ticks import start_spread
 from widgets.workflow.common import DECIDING_ROLES, duration_text, refused_text, show_message, zh_en
 from widgets.workflow.planmap import PlanMapView
 
@@ -281,7 +282,7 @@ class PlanQueue(QWidget):
         self._timer = QTimer(self)
         self._timer.setInterval(AGE_REFRESH_MS)
         self._timer.timeout.connect(self._refresh_ages)
-        self._timer.start()
+        start_spread(self._timer)
         situation.subscribe(self._on_situation)
         self.retranslateUi()
         self._load_from_situation()

@@ -37,6 +37,7 @@ from widgets.panels.common import (
     unit_status_text,
     unit_type_name,
 )
+from widgets.ticks import start_spread
 
 REFRESH_MS = 500  # at most 2 Hz
 NO_STATION = ""
@@ -95,7 +96,7 @@ class UnitBoard(QWidget):
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self.refresh)
-        self.timer.start()
+        start_spread(self.timer)
         self.situation.subscribe(self._on_situation)
         self._structure_dirty = True
         self.retranslateUi()
