@@ -55,6 +55,11 @@ class FramePacer(QObject):
             self._timer.start(min(max(0, math.ceil(wait * 1000.0)), round(self.gap_s * 1000)))
         return True
 
+    def flush(self) -> None:
+        """Paint what is held now, without waiting for the next frame."""
+        self._timer.stop()
+        self._frame()
+
     def _frame(self) -> None:
         """Paint everything dirty now (synchronously, in this timer's pass)."""
         self._last = time.perf_counter()

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QImage, QMouseEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QGraphicsItem
 
 from console.config import Config
 from console.geo.coords import haversine_m, wgs84_to_gcj02
@@ -293,6 +293,36 @@ def test_clicking_an_incident_emits_its_id(view: MapView, qtbot) -> None:  # typ
     view.zoom_to_incident(8)
     with pytest.raises(KeyError, match="incident 99"):
         view.zoom_to_incident(99)
+
+
+def test_pins_are_cached_and_placed_again_only_when_they_change(view: MapView) -> None:
+    placed: list[int] = []
+    markers = view.incident_markers
+    set_points = markers.set_points
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        placed.append(1)
+        set_points(*args, **kwargs)
+
+    markers.set_points = counting  # type: ignore[method-assign]
+    for item in (view.stations, view.fixed_points, markers):
+        assert item.cacheMode() == QGraphicsItem.CacheMode.DeviceCoordinateCache
+    view.set_incidents([incident(7, LON0 + 0.003, LAT0 + 0.003, 2), incident(8, LON0, LAT0)])
+    view.flush()
+    assert len(placed) == 1
+    before = grab_rgb(view)
+    moved = msgspec.structs.replace(incident(8, LON0, LAT0), status="dispatched", units=["巡-1"])
+    view.update_incident(moved)
+    view.flush()
+    assert len(placed) == 1  # a status change leaves the pins as they are
+    assert (grab_rgb(view) == before).all()
+    view.update_incident(msgspec.structs.replace(moved, priority=3))  # colour changes
+    view.flush()
+    assert len(placed) == 2
+    assert (grab_rgb(view) != before).any()
+    view.update_incident(msgspec.structs.replace(moved, priority=3, lon=LON0 + 0.001))
+    view.flush()
+    assert len(placed) == 3 and view.incident_markers.x.size == 2
 
 
 @pytest.mark.parametrize("crs", ["wgs84", "gcj02"])

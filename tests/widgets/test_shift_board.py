@@ -4,13 +4,13 @@ selection, and 500 open incidents on the situation model (no hub needed)."""
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, cast
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt
+from PySide6.QtGui import QBrush, QPaintEvent, QRegion
 
 from console.config import Config
 from console.hub.messages import IncidentState, OrderChanged, Snapshot, UnitState
@@ -190,3 +190,57 @@ def test_five_hundred_open_incidents_are_rows_found_by_number(
     ids = board.visible_ids()
     prios = [m.incident_at(m.row_of(i) or 0).priority for i in ids]
     assert prios == sorted(prios)
+
+
+class _Painted(QObject):
+    """Records the regions painted on a widget."""
+
+    def __init__(self, widget: Any) -> None:
+        super().__init__()
+        self.region = QRegion()
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.region += cast(QPaintEvent, event).region()
+        return False
+
+
+def test_the_clock_repaints_ages_deadlines_and_rows_turning_overdue_only(
+    qtbot: Any, config: Config, clock: HubClock, languages: Any
+) -> None:
+    # long overdue against the response standard, except the two with orders below
+    incs = [_inc(i, prio=3, status="dispatched", age=7200.0 + i) for i in range(1, 21)]
+    board = _board(qtbot, config, clock, incs)
+    board.resize(560, 600)
+    board.show()
+    qtbot.waitExposed(board)
+    m = board.model
+    ack = config.orders.ack_deadline_seconds
+    m.on_order(_order(5, "o5", "巡-1", "pending", NOW - ack + 30))  # due in 30 s: amber
+    m.on_order(_order(9, "o9", "巡-1", "pending", NOW - ack + 600))  # due in 10 min
+    first = m.colour_changes()  # the amber row and the red ones; not 9, with time left
+    assert 5 in first and 9 not in first and len(first) == 19
+    assert m.colour_changes() == []  # nothing moved since
+    clock.sync(NOW + 60)  # a minute on: 5 is overdue, 9 still has time
+    assert m.colour_changes() == [5]
+
+    port = board.table.viewport()
+    seen = _Painted(port)
+    qtbot.wait(50)
+    seen.region = QRegion()
+    clock.sync(NOW + 600)  # 9 turns amber
+    board._on_tick()
+    qtbot.waitUntil(lambda: not seen.region.isEmpty())
+    qtbot.wait(50)
+    clock_cols = QRegion()
+    for col in (M.AGE, M.DEADLINE):
+        x = board.table.columnViewportPosition(col)
+        clock_cols += QRegion(QRect(x, 0, board.table.columnWidth(col), port.height()))
+    row9 = board.proxy.mapFromSource(m.index(m.row_of(9) or 0, 0)).row()
+    y9 = board.table.rowViewportPosition(row9)
+    row_rect = QRegion(QRect(0, y9, port.width(), board.table.rowHeight(row9)))
+    assert (seen.region - clock_cols - row_rect).isEmpty()  # not the whole board
+    assert not (seen.region & row_rect).isEmpty()  # the row that changed colour
+    type_x = board.table.columnViewportPosition(M.TYPE)
+    assert not seen.region.contains(QPoint(type_x + 2, board.table.rowViewportPosition(0) + 2))
