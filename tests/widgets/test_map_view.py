@@ -12,9 +12,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import msgspec
 import numpy as np
 import pytest
-from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt
 from PySide6.QtGui import QImage, QMouseEvent
-from PySide6.QtWidgets import QApplication, QGraphicsItem
+from PySide6.QtWidgets import QApplication, QGraphicsItem, QWidget
 
 from console.config import Config
 from console.geo.coords import haversine_m, wgs84_to_gcj02
@@ -323,6 +323,34 @@ def test_pins_are_cached_and_placed_again_only_when_they_change(view: MapView) -
     view.update_incident(msgspec.structs.replace(moved, priority=3, lon=LON0 + 0.001))
     view.flush()
     assert len(placed) == 3 and view.incident_markers.x.size == 2
+
+
+class _PaintCount(QObject):
+    def __init__(self, widgets: list[QWidget]) -> None:
+        super().__init__()
+        self.n = 0
+        for w in widgets:
+            w.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        self.n += event.type() == QEvent.Type.Paint
+        return False
+
+
+def test_a_map_frame_does_not_repaint_the_opaque_legend(view: MapView, qtbot) -> None:  # type: ignore[no-untyped-def]
+    legend = view.legend
+    assert legend.autoFillBackground() and legend.palette().window().isOpaque()
+    labels = _PaintCount([*legend.labels("units"), legend])
+    frame = _PaintCount([view.graphics.viewport()])
+    qtbot.wait(50)
+    labels.n = frame.n = 0
+    for _ in range(3):
+        view.graphics.viewport().update()
+        qtbot.waitUntil(lambda: frame.n > 0)
+        frame.n = 0
+    assert labels.n == 0  # the map under the legend repainted, the legend did not
+    legend.update()
+    qtbot.waitUntil(lambda: labels.n > 0)  # a legend change itself is painted
 
 
 @pytest.mark.parametrize("crs", ["wgs84", "gcj02"])
