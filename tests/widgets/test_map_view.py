@@ -325,6 +325,17 @@ def test_pins_are_cached_and_placed_again_only_when_they_change(view: MapView) -
     assert len(placed) == 3 and view.incident_markers.x.size == 2
 
 
+def test_a_cached_pin_layer_redraws_on_update_alone(view: MapView) -> None:
+    view.set_incidents([incident(7, LON0 + 0.003, LAT0 + 0.003, 2), incident(8, LON0, LAT0)])
+    view.flush()
+    selected = {"on": False}
+    view.incident_markers.highlighted = lambda k: selected["on"] and k == 0
+    before = grab_rgb(view)
+    selected["on"] = True  # what a selection does: the ring is read at paint time
+    view.incident_markers.update()
+    assert (grab_rgb(view) != before).any()  # the cache was drawn again, with the ring
+
+
 class _PaintCount(QObject):
     def __init__(self, widgets: list[QWidget]) -> None:
         super().__init__()
