@@ -34,6 +34,10 @@ and prints one line: the default console's keys as above (there ``rss_mb_*`` is 
 console's process and ``hub_rss_mb_idle`` / ``hub_rss_mb_loaded`` the hub process's, their
 sum ``rss_mb_total_loaded``) and the embedded run's same keys ending in ``_inproc``;
 ``loadavg`` is the machine's load average (1, 5, 15 min) at the start and at the end.
+
+Diagnosis: ``SHIFT_TRACE_EVENTS=FILE`` writes the Qt events inside the 15 longest stalls
+to FILE (:mod:`event_trace`); ``SHIFT_DUMP_STALLS_MS=N`` dumps every thread's stack when
+a tick is N ms late (:class:`StallMeter`).  Neither run's figures compare with plain runs.
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np
+from event_trace import TracingApplication
 from PySide6.QtCore import QSettings, QTimer
 
 from console.config import load_config
@@ -106,6 +111,7 @@ class StallMeter:
         (SIGSEGV while it read the client thread's frames); the figures of such a run are
         not comparable either."""
         self.gaps: list[float] = []
+        self.ends: list[float] = []  # perf_counter at each tick (SHIFT_TRACE_EVENTS)
         self.cpu: list[float] = []
         self.runq: list[float] = []
         self._last = time.perf_counter()
@@ -117,6 +123,7 @@ class StallMeter:
 
     def start(self) -> None:
         self.gaps.clear()
+        self.ends.clear()
         self.cpu.clear()
         self.runq.clear()
         self._last = time.perf_counter()
@@ -136,6 +143,7 @@ class StallMeter:
         cpu = time.thread_time()
         runq = run_queue_ms()
         self.gaps.append(max(0.0, (now - self._last) * 1000.0 - TICK_MS))
+        self.ends.append(now)
         self.cpu.append((cpu - self._cpu) * 1000.0)
         self.runq.append(runq - self._runq)
         self._last = now
@@ -299,6 +307,8 @@ def hub_child_main() -> int:
 
 def phase(args: argparse.Namespace) -> dict[str, object]:
     """One run: the window on an embedded hub or on the hub child; the keys of one line."""
+    trace_to = os.environ.get("SHIFT_TRACE_EVENTS", "")
+    tracer = TracingApplication([sys.argv[0]]) if trace_to else None  # bench/event_trace.py
     app = prepare_application([sys.argv[0]], offscreen=True)
     meter = StallMeter()
     child: HubChild | None = None
@@ -370,6 +380,10 @@ def phase(args: argparse.Namespace) -> dict[str, object]:
             spin(2000)  # the last events drawn
             meter.stop()
             seconds = time.perf_counter() - t0
+            if tracer is not None:
+                tracer.write_stalls(
+                    Path(trace_to), list(zip(meter.ends, meter.gaps, meter.cpu, strict=True))
+                )
             rss_loaded = rss_mb()
             out: dict[str, object] = {
                 "rss_mb_idle": round(rss_idle, 1),
