@@ -76,6 +76,7 @@ from console.workstation.hubchild import (
     ServedHub,
     die_with_parent,
     read_launch,
+    yield_to_the_screen,
 )
 from widgets.app import prepare_application, spin, wait_for
 from widgets.bridge import HubBridge
@@ -272,6 +273,7 @@ def hub_child_main() -> int:
     on ``go INCIDENTS ORDERS`` the driver runs here and ``DONE {json}`` is printed."""
     die_with_parent()
     launch = read_launch(sys.stdin)
+    yield_to_the_screen(launch)  # as the workstation's hub child does (HUB_NICE)
     with tempfile.TemporaryDirectory(prefix="bench-shift-hub-") as tmp:
         hub = start_embedded_hub(f"sqlite:///{tmp}/hub.db", simulate=True)
         keys = KeyPair(launch["hub_public"], launch["hub_secret"])

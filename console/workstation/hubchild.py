@@ -16,7 +16,8 @@ Both halves live here, without Qt:
   :class:`HubChildError` naming the reason (its exit status and the tail of its stderr).
 - :func:`child_main` (the child): reads that line, sets ``PR_SET_PDEATHSIG`` (Linux: the
   kernel sends SIGTERM when the workstation dies, even by SIGKILL) and watches its stdin
-  (the parent's end of the pipe closes when the parent dies, on every platform), opens the
+  (the parent's end of the pipe closes when the parent dies, on every platform), runs
+  :data:`HUB_NICE` below the window (:func:`yield_to_the_screen`), opens the
   hub exactly as the embedded workstation does (:func:`~console.hub.bootstrap.open_hub`),
   serves it with the workstation server (:class:`~console.link.workstation.HubServer`,
   CURVE with the ephemeral key), no terminal link (as embedded), and prints ``READY`` (its
@@ -75,6 +76,12 @@ STDERR_TAIL = 40
 DEMO_SEATS = {"operator": "值班员(演示)", "supervisor": "值班领导(演示)", "admin": "管理员(演示)"}
 SEAT_SOURCE = "demo-seat"
 PR_SET_PDEATHSIG = 1
+HUB_NICE = 5
+"""How much lower the hub process runs than the window (``nice``): on a two-core
+workstation a busy shift's hub threads kept the GUI thread waiting for a core for up to
+50 ms at a time (``bench/shift.py``, ``max_stall_runqueue_ms``); at nice 5 the kernel gives
+the screen about three times the hub's share when both want a core, and the hub still has
+every core the screen leaves idle (the bench streamed its 500 calls in the same time)."""
 SEAT_LIFE_S = 400 * 86400.0
 """The demo seat's session ends when its hub stops (logout), as the embedded seat did; its
 stored end is only for a hub killed without a chance to log it out."""
@@ -208,6 +215,24 @@ def read_launch(stream: IO[str]) -> dict[str, Any]:
     return data
 
 
+def yield_to_the_screen(launch: dict[str, Any]) -> int:
+    """Lower this process's CPU priority by the parent's ``nice`` (:data:`HUB_NICE`): the
+    operator's screen first, the hub's queued work in the time it leaves.  Returns the
+    increment applied (0 where the platform has no ``nice`` or refuses it)."""
+    step = launch.get("nice", 0)
+    if not isinstance(step, int) or isinstance(step, bool) or not 0 <= step <= 19:
+        log.warning("ignoring nice %r in the launch line (an integer 0-19)", step)
+        return 0
+    if step == 0 or not hasattr(os, "nice"):
+        return 0
+    try:
+        os.nice(step)
+    except OSError as exc:
+        log.warning("cannot lower the hub's priority: %s", exc)
+        return 0
+    return step
+
+
 def watch_parent(
     stream: IO[str], stop: threading.Event, on_line: Callable[[str], None] | None = None
 ) -> threading.Thread:
@@ -252,6 +277,7 @@ def child_main(argv: list[str] | None = None) -> int:
     except (HubChildError, ValueError) as exc:
         print(f"the hub child cannot start: {exc}", file=sys.stderr)
         return 2
+    yield_to_the_screen(launch)
     if launch.get("parent") and os.getppid() != launch["parent"]:
         print("the workstation that started this hub is gone", file=sys.stderr)
         return 1  # it died before die_with_parent() took effect
@@ -348,10 +374,13 @@ class HubChild:
         timeout_s: float = START_TIMEOUT_S,
         env: dict[str, str] | None = None,
         forward_stderr: bool = True,
+        nice: int = HUB_NICE,
     ) -> None:
         """``hub_args``: the child's options (``--demo``, ``--db URL``...); ``command``: the
-        program to run instead of this module's child (benchmarks)."""
+        program to run instead of this module's child (benchmarks); ``nice``: how much
+        lower than this process the child runs (:data:`HUB_NICE`)."""
         self.hub_args = list(hub_args)
+        self.nice = nice
         self.seat = seat
         self.command = command or [sys.executable, "-m", "console.workstation.hubchild"]
         self.timeout_s = timeout_s
@@ -390,6 +419,7 @@ class HubChild:
             "events": self.events,
             "seat": None,
             "parent": os.getpid(),
+            "nice": self.nice,
         }
         if seat is not None:
             launch["seat"] = {"actor": seat.actor, "role": seat.role, "token": seat.token}

@@ -20,7 +20,13 @@ from pathlib import Path
 
 import pytest
 
-from console.workstation.hubchild import HubChild, HubChildError, Seat
+from console.workstation.hubchild import (
+    HUB_NICE,
+    HubChild,
+    HubChildError,
+    Seat,
+    yield_to_the_screen,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 READY_RE = re.compile(r"hub process (\d+) ready")
@@ -119,6 +125,9 @@ def test_a_killed_console_leaves_no_hub_child(tmp_path: Path) -> None:
                 break
         assert child, "".join(seen[-40:])
         assert _alive(child)
+        # the hub runs below the operator's screen (HUB_NICE): the window first for a core
+        expected = min(19, os.getpriority(os.PRIO_PROCESS, console.pid) + HUB_NICE)
+        assert os.getpriority(os.PRIO_PROCESS, child) == expected
         console.send_signal(signal.SIGKILL)  # no clean-up code of the console runs
         console.wait(30)
         assert _gone_within(child, 60), "the hub child outlived its console"
@@ -130,6 +139,14 @@ def test_a_killed_console_leaves_no_hub_child(tmp_path: Path) -> None:
             console.wait(30)
         if child and _alive(child):
             os.kill(child, signal.SIGKILL)
+
+
+@pytest.mark.parametrize("nice", [-5, 20, "5", True, 2.5, None])
+def test_a_launch_line_with_a_bad_nice_changes_no_priority(nice: object) -> None:
+    before = os.getpriority(os.PRIO_PROCESS, 0)
+    assert yield_to_the_screen({"nice": nice}) == 0
+    assert yield_to_the_screen({}) == 0  # an older parent's line: no change
+    assert os.getpriority(os.PRIO_PROCESS, 0) == before
 
 
 def test_a_hub_child_that_cannot_start_is_named_with_its_reason(tmp_path: Path) -> None:
