@@ -13,7 +13,7 @@ import msgspec
 import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt
-from PySide6.QtGui import QImage, QMouseEvent
+from PySide6.QtGui import QImage, QMouseEvent, QPixmapCache
 from PySide6.QtWidgets import QApplication, QGraphicsItem, QWidget
 
 from console.config import Config
@@ -334,6 +334,58 @@ def test_a_cached_pin_layer_redraws_on_update_alone(view: MapView) -> None:
     selected["on"] = True  # what a selection does: the ring is read at paint time
     view.incident_markers.update()
     assert (grab_rgb(view) != before).any()  # the cache was drawn again, with the ring
+
+
+def drag(v: MapView, by: QPointF) -> None:
+    """Pan as a mouse does: press, move in steps, release (left button)."""
+    vp = v.graphics.viewport()
+    start = QPointF(vp.width() / 2, vp.height() / 2)
+    left, none = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
+
+    def send(kind: QEvent.Type, pos: QPointF, button: Qt.MouseButton) -> None:
+        held = none if kind == QEvent.Type.MouseButtonRelease else left
+        ev = QMouseEvent(
+            kind, pos, vp.mapToGlobal(pos), button, held, Qt.KeyboardModifier.NoModifier
+        )
+        QApplication.sendEvent(vp, ev)
+
+    send(QEvent.Type.MouseButtonPress, start, left)
+    for k in range(1, 6):
+        send(QEvent.Type.MouseMove, start + by * (k / 5), none)
+    send(QEvent.Type.MouseButtonRelease, start + by, left)
+
+
+def test_the_base_map_keeps_its_pixels_through_frames_trims_and_pans(view: MapView) -> None:
+    layers = (view.roads, view.district_fill, view.areas_item, view.district_outline)
+
+    def renders() -> list[int]:
+        return [item.pixels.renders for item in layers]
+
+    view.flush()
+    grab_rgb(view)  # the view range settles on the first paint
+    grab_rgb(view)
+    first = renders()
+    assert all(n >= 1 for n in first)
+    view.set_incidents([incident(7, LON0 + 0.003, LAT0 + 0.003, 2)])
+    view.flush()
+    grab_rgb(view)  # a frame with a new pin
+    QPixmapCache.clear()  # what Qt's 30 s trim does to item caches
+    grab_rgb(view)
+    assert renders() == first  # neither a frame nor the trim strokes the roads again
+    (x0, x1), _ = view.viewbox.viewRange()
+    drag(view, QPointF(40, 0))  # the operator pans a little
+    (p0, p1), _ = view.viewbox.viewRange()
+    assert p0 < x0 and p1 - p0 == pytest.approx(x1 - x0)  # moved, same zoom
+    panned = grab_rgb(view)
+    assert renders() == first  # the kept pixels moved with the map
+    for item in layers:
+        item.pixels.invalidate()
+    fresh = grab_rgb(view)
+    assert renders() == [n + 1 for n in first]
+    assert (np.abs(panned.astype(int) - fresh).max(axis=2) > 40).mean() < 0.005
+    view.viewbox.scaleBy((0.5, 0.5))  # a zoom draws them again, at the new scale
+    grab_rgb(view)
+    assert renders() == [n + 2 for n in first]
 
 
 class _PaintCount(QObject):

@@ -486,8 +486,7 @@ class MapView(QWidget):
         # over a raster map the district's flat fill would hide it: keep only the outline
         fill = QColor(st.DISTRICT_FILL)
         fill.setAlpha(0 if has else 255)
-        self.district_fill.brush = pg.mkBrush(fill)
-        self.district_fill.update()
+        self.district_fill.set_brush(pg.mkBrush(fill))
         self._update_tiles()
 
     def _update_tiles(self) -> None:
@@ -722,9 +721,9 @@ class MapView(QWidget):
         super().resizeEvent(event)
         self._place_overlays()
         vp = self.graphics.viewport()
-        # district, areas, roads, heat, coverage, tiles and the three marker layers cache
-        # viewport-sized pixmaps
-        ensure_pixmap_cache(vp.width(), vp.height(), self._dpr(), n_cached=10)
+        # heat, coverage, tiles and the three marker layers cache viewport-sized pixmaps
+        # (the base map keeps its own: LayerPixels)
+        ensure_pixmap_cache(vp.width(), vp.height(), self._dpr(), n_cached=8)
         self._update_tiles()
 
     def changeEvent(self, event: QEvent) -> None:
