@@ -14,7 +14,9 @@ an inbox and posts one wake-up; the GUI thread takes events in hub order until
 event loop (input, timers, repaints) before taking the rest.  One queued signal per
 event used to deliver a whole burst (a call with its plan, ~10 orders and their
 units' changes: 50-100 events) in one pass of the event loop: 200-350 ms with the
-screen frozen (bench/shift.py, issue 15).
+screen frozen (bench/shift.py, issue 15).  Under the main window's frame pacer
+(:meth:`HubBridge.yield_after_frames`) the first drain after a repaint yields one pass
+as well: the frame and a drain no longer run back to back before input and timers.
 
 The bridge also *feeds* the workstation's situation model
 (:class:`~console.workstation.situation.SituationModel`, :meth:`HubBridge.feed`):
@@ -99,6 +101,8 @@ class HubBridge(QObject):
         self._snapshot_pending = False
         self._inbox: deque[Event] = deque()  # hub events not yet taken (under _lock)
         self._wake_pending = False  # a _wake is queued (under _lock)
+        self._frames: Callable[[], int] | None = None  # the window's frame count
+        self._frames_seen = 0
         # explicit QueuedConnection: even an emit from the GUI thread itself is
         # delivered later, so a reply never re-enters the code that sent the request
         self._wake.connect(self._drain, Qt.ConnectionType.QueuedConnection)
@@ -195,6 +199,15 @@ class HubBridge(QObject):
         except RuntimeError:  # C++ object already deleted (window closing)
             self._alive = False
 
+    def yield_after_frames(self, frames: Callable[[], int]) -> None:
+        """Let one pass of the event loop go by after each frame before taking events.
+
+        ``frames`` counts the window's repaints (:attr:`FramePacer.frames`).  A paced frame
+        and a drain queued meanwhile used to run back to back (up to 60 ms on a busy
+        shift, ``bench/shift.py``); now input and timers come between them."""
+        self._frames = frames
+        self._frames_seen = frames()
+
     @Slot()
     def _drain(self) -> None:
         """Take hub events in order for at most :data:`DRAIN_BUDGET_S`, then yield.
@@ -205,6 +218,14 @@ class HubBridge(QObject):
         """
         with self._lock:
             self._wake_pending = False
+        if self._frames is not None:
+            frames = self._frames()
+            if frames != self._frames_seen:  # a frame was painted since the last drain
+                self._frames_seen = frames
+                with self._lock:
+                    if self._inbox:
+                        self._post_wake()
+                return
         deadline = time.perf_counter() + DRAIN_BUDGET_S
         while True:
             with self._lock:

@@ -11,8 +11,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QThread
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QThread, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
 
 from console.hub.messages import (
     Alert,
@@ -26,6 +26,7 @@ from console.hub.messages import (
     UnitsMoved,
 )
 from widgets.bridge import HubBridge
+from widgets.frame_pacer import FramePacer
 
 
 class ThreadedClient:
@@ -210,3 +211,29 @@ def _no_leftover_threads() -> Iterator[None]:
     for t in threading.enumerate():
         if isinstance(t, threading.Timer):
             t.join(2)
+
+
+def test_the_first_drain_after_a_frame_lets_the_event_loop_go_round(qtbot) -> None:
+    top = QWidget()
+    qtbot.addWidget(top)
+    pacer = FramePacer(top, 60_000)  # frames only when flushed
+    top.show()
+    qtbot.waitExposed(top)
+    client = ThreadedClient()
+    bridge = HubBridge(client)
+    bridge.start()
+    bridge.yield_after_frames(lambda: pacer.frames)
+    order: list[str] = []
+    bridge.event.connect(lambda ev: order.append("event"))
+    client.emit_from_thread([IncidentChanged(seq=1, incident=_incident(1))]).join(5)
+    assert bridge.pending_events() == 1  # its drain is queued
+    top.update()
+    pacer.flush()  # a frame is painted before the queued drain runs
+    QTimer.singleShot(0, lambda: order.append("after the frame"))  # queued after the drain
+    qtbot.waitUntil(lambda: "event" in order, timeout=5000)
+    assert order == ["after the frame", "event"]  # the drain yielded once, then delivered
+    client.emit_from_thread([IncidentChanged(seq=2, incident=_incident(2))]).join(5)
+    QTimer.singleShot(0, lambda: order.append("no frame"))
+    qtbot.waitUntil(lambda: order.count("event") == 2, timeout=5000)
+    assert order[2:] == ["event", "no frame"]  # without a frame between, no yield
+    bridge.close()
