@@ -30,10 +30,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import weakref
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Any
+from typing import Any, Protocol
 
 import msgspec
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
@@ -55,6 +56,14 @@ from console.workstation.situation import SituationModel
 log = logging.getLogger(__name__)
 
 ReplyCallback = Callable[[Reply], None]
+
+
+class _Frames(Protocol):
+    """What :meth:`HubBridge.yield_after_frames` reads: a count of painted frames."""
+
+    frames: int
+
+
 DRAIN_BUDGET_S = 0.008
 """How long one pass of the event loop may spend on hub events before it yields."""
 
@@ -101,7 +110,7 @@ class HubBridge(QObject):
         self._snapshot_pending = False
         self._inbox: deque[Event] = deque()  # hub events not yet taken (under _lock)
         self._wake_pending = False  # a _wake is queued (under _lock)
-        self._frames: Callable[[], int] | None = None  # the window's frame count
+        self._pacer: weakref.ref[_Frames] | None = None  # the window's frame pacer
         self._frames_seen = 0
         # explicit QueuedConnection: even an emit from the GUI thread itself is
         # delivered later, so a reply never re-enters the code that sent the request
@@ -199,14 +208,17 @@ class HubBridge(QObject):
         except RuntimeError:  # C++ object already deleted (window closing)
             self._alive = False
 
-    def yield_after_frames(self, frames: Callable[[], int]) -> None:
-        """Let one pass of the event loop go by after each frame before taking events.
+    def yield_after_frames(self, pacer: _Frames) -> None:
+        """Let one pass of the event loop go by after each of ``pacer``'s frames before
+        taking events (:class:`~widgets.frame_pacer.FramePacer`, held weakly).
 
-        ``frames`` counts the window's repaints (:attr:`FramePacer.frames`).  A paced frame
-        and a drain queued meanwhile used to run back to back (up to 60 ms on a busy
-        shift, ``bench/shift.py``); now input and timers come between them."""
-        self._frames = frames
-        self._frames_seen = frames()
+        A paced frame and a drain queued meanwhile used to run back to back (up to 60 ms
+        on a busy shift, ``bench/shift.py``); now input and timers come between them.  The
+        pacer is held by a weak reference: a strong one made window -> bridge -> pacer ->
+        window a cycle that only the collector frees, on whichever thread it runs, and a
+        Qt object deleted off the GUI thread crashes."""
+        self._pacer = weakref.ref(pacer)
+        self._frames_seen = pacer.frames
 
     @Slot()
     def _drain(self) -> None:
@@ -218,8 +230,9 @@ class HubBridge(QObject):
         """
         with self._lock:
             self._wake_pending = False
-        if self._frames is not None:
-            frames = self._frames()
+        pacer = self._pacer() if self._pacer is not None else None
+        if pacer is not None:
+            frames = pacer.frames
             if frames != self._frames_seen:  # a frame was painted since the last drain
                 self._frames_seen = frames
                 with self._lock:

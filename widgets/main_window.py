@@ -107,7 +107,7 @@ class MainWindow(ExtensibleWindow):
         self._loaded_emitted = False
         self.setObjectName("MainWindow")
         self.pacer = FramePacer(self)  # repaints take turns with hub events (frame_pacer.py)
-        bridge.yield_after_frames(lambda: self.pacer.frames)
+        bridge.yield_after_frames(self.pacer)
 
         # central: banner over the map
         self.map = MapView(config, self, situation=self.situation)

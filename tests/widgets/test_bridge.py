@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -222,7 +223,10 @@ def test_the_first_drain_after_a_frame_lets_the_event_loop_go_round(qtbot) -> No
     client = ThreadedClient()
     bridge = HubBridge(client)
     bridge.start()
-    bridge.yield_after_frames(lambda: pacer.frames)
+    bridge.yield_after_frames(pacer)
+    # held weakly: window -> bridge -> pacer -> window would be a cycle only the collector
+    # frees, on whichever thread it happens to run (a Qt object deleted there crashes)
+    assert not any(r is pacer for r in gc.get_referents(*vars(bridge).values()))
     order: list[str] = []
     bridge.event.connect(lambda ev: order.append("event"))
     client.emit_from_thread([IncidentChanged(seq=1, incident=_incident(1))]).join(5)
