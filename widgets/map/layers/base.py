@@ -91,7 +91,7 @@ class LayerPixels:
         (``px``: the pixel multiple to scale pen widths by)."""
         dev = p.device()
         if widget is None or dev is None:
-            draw(p, 1.0)
+            _draw_directly(p, draw)
             return
         tr = p.transform()
         dpr = dev.devicePixelRatioF()
@@ -137,7 +137,7 @@ class LayerPixels:
             return None
         if w * h * k * k > MAX_SUPERSAMPLE_PX:  # a huge screen: draw directly
             self._pixels = None
-            draw(p, 1.0)
+            _draw_directly(p, draw)
             return None
         img = QImage(w * k, h * k, QImage.Format.Format_ARGB32_Premultiplied)
         img.fill(0)
@@ -161,6 +161,12 @@ class LayerPixels:
         self.renders += 1
         self._pixels = _Pixels(key, inv.mapRect(target), img)
         return self._pixels
+
+
+def _draw_directly(p: QPainter, draw: Callable[[QPainter, float], None]) -> None:
+    """Export, print, a huge screen: antialiased vectors straight onto the device."""
+    p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    draw(p, 1.0)
 
 
 def _same_scale(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
@@ -278,8 +284,6 @@ class RoadsItem(pg.GraphicsObject):
         self, p: QPainter, opt: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
         k = zoom_factor(p)
-        if widget is None:  # export, print: antialiased vectors
-            p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         self.pixels.paint(p, self._bounds, widget, lambda q, px: self._stroke(q, k, px))
 
     def _stroke(self, p: QPainter, k: float, px: float) -> None:
