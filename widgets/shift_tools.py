@@ -175,7 +175,7 @@ class ShiftTools(QObject):
                 self.board.select_incident(incident_id)
             if source != "queue":
                 self.plan_queue.select_incident(incident_id)
-        self.map.incident_markers.update()
+        self.map.incident_markers.highlight_changed()
 
     def _pin_label(self, k: int) -> str:
         incs = self.map.placed_incidents  # paint time: as placed

@@ -6,6 +6,7 @@ import dataclasses
 import os
 import re
 import time
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -334,6 +335,35 @@ def test_a_cached_pin_layer_redraws_on_update_alone(view: MapView) -> None:
     selected["on"] = True  # what a selection does: the ring is read at paint time
     view.incident_markers.update()
     assert (grab_rgb(view) != before).any()  # the cache was drawn again, with the ring
+
+
+def test_a_new_selection_repaints_the_ringed_pin_not_the_cached_layer(view: MapView) -> None:
+    view.set_incidents([incident(7, LON0 + 0.003, LAT0 + 0.003, 2), incident(8, LON0, LAT0)])
+    view.flush()
+    markers = view.incident_markers
+    drawn: list[tuple[int, bool]] = []
+    draw_pin = markers._draw_pin
+
+    def counting(p: Any, i: int, x: float, y: float, selected: bool) -> None:
+        drawn.append((i, selected))
+        draw_pin(p, i, x, y, selected)
+
+    markers._draw_pin = counting  # type: ignore[method-assign]
+    selected = {"id": 0}
+    markers.highlighted = lambda k: view.placed_incidents[k].id == selected["id"]
+    plain = grab_rgb(view)
+    drawn.clear()
+    selected["id"] = 8
+    markers.highlight_changed()
+    ringed = grab_rgb(view)
+    k8 = [k for k, inc in enumerate(view.placed_incidents) if inc.id == 8]
+    assert markers.chosen() == k8
+    assert drawn and set(drawn) == {(k8[0], True)}  # the pin ringed; the layer stays cached
+    assert (ringed != plain).any()
+    selected["id"] = 0
+    markers.highlight_changed()
+    assert (grab_rgb(view) == plain).all()  # the ring is gone again, nothing left behind
+    assert {sel for _, sel in drawn} == {True}
 
 
 def drag(v: MapView, by: QPointF) -> None:

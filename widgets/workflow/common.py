@@ -73,9 +73,16 @@ def zh_en(obj: dict[str, Any], stem: str) -> str:
 
 
 def show_message(label: QLabel, text: str, error: bool = True) -> None:
-    """Put a message in a dialog's message line (red for errors), or hide the line."""
-    label.setText(text)
-    label.setStyleSheet(ERROR_STYLE if error else OK_STYLE)
+    """Put a message in a dialog's message line (red for errors), or hide the line.
+
+    The style sheet is set only when it changes: setting one, even the same, polishes
+    the label again and asks its window for a new layout (the plan queue, the messages
+    and media panels clear their lines at every incident: 2,000 a busy shift)."""
+    if label.text() != text:
+        label.setText(text)
+    style = ERROR_STYLE if error else OK_STYLE
+    if label.styleSheet() != style:
+        label.setStyleSheet(style)
     label.setVisible(bool(text))
 
 

@@ -10,7 +10,11 @@ the per-marker loop: only the pins on screen cost Python work (``bench/markers.p
 Incident pins can carry their incident number in a small box beside the head
 (``label_of``) and show one pin as selected (``highlighted``): a blue ring, drawn on
 top.  Both are callbacks read at paint time, so they always follow the markers' order;
-whoever changes what they answer calls ``update()``.
+whoever changes what they answer calls ``update()`` (the numbers) or
+``highlight_changed()`` (the selection alone).  The selected pin is drawn again, ringed,
+by an uncached child item (:class:`SelectedPins`): choosing another incident repaints
+that one pin, not the whole cached layer of 500 (``bench/shift.py``: a supervisor working
+through the plan queue changes the selection with every plan).
 
 Each layer is cached as device pixels (``DeviceCoordinateCache``, clipped to the
 viewport): the map repaints at every unit move, and 500 incident pins with their
@@ -20,6 +24,7 @@ themselves changed (``bench/shift.py``, issue 15).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -28,7 +33,7 @@ import numpy.typing as npt
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen, QPixmap
-from PySide6.QtWidgets import QStyleOptionGraphicsItem, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from widgets.map import strings as s
 from widgets.map.layers.base import CACHE
@@ -62,6 +67,11 @@ class MarkersItem(pg.GraphicsObject):
         self.highlighted: Callable[[int], bool] | None = None  # marker index -> selected?
         self._labels: dict[str, QPixmap] = {}
         self.setCacheMode(CACHE)
+        self.selected_pins = SelectedPins(self)
+
+    def highlight_changed(self) -> None:
+        """What ``highlighted`` answers changed: repaint the ringed pins, not the layer."""
+        self.selected_pins.update()
 
     def set_points(
         self,
@@ -86,6 +96,7 @@ class MarkersItem(pg.GraphicsObject):
             self._bounds = QRectF(x0 - pad, y0 - pad, x1 - x0 + 2 * pad, y1 - y0 + 2 * pad)
         else:
             self._bounds = QRectF()
+        self.selected_pins.prepareGeometryChange()
         self.update()
 
     def nearest(self, x: float, y: float, tol: float) -> int | None:
@@ -107,27 +118,32 @@ class MarkersItem(pg.GraphicsObject):
             return
         px, py = self._device_points(p)
         p.resetTransform()
-        ax, ay = self.anchor
         shown = np.isfinite(px) & np.isfinite(py)
-        order: list[int] = self.order[shown[self.order]].tolist()
-        chosen = {i for i in order if self.highlighted is not None and self.highlighted(i)}
-        if chosen:  # the selected pin on top of the others
-            order = [i for i in order if i not in chosen] + sorted(chosen)
-        for i in order:
-            pm = self.pixmaps.get(int(self.kind[i]))
-            if pm is None:
-                continue
-            pt = QPointF(float(px[i]), float(py[i]))
-            w = pm.width() / pm.devicePixelRatio()
-            h = pm.height() / pm.devicePixelRatio()
-            left, top = pt.x() - ax * w, pt.y() - ay * h
-            if i in chosen:
-                self._draw_ring(p, QPointF(left + w / 2, top + h * 0.36), h * 0.34 + 5)
-            p.drawPixmap(QPointF(left, top), pm)
-            if self.label_of is not None:
-                label = self._label(self.label_of(i), pm.devicePixelRatio(), i in chosen)
-                lh = label.height() / label.devicePixelRatio()
-                p.drawPixmap(QPointF(left + w * 0.78, top + h * 0.36 - lh / 2), label)
+        for i in self.order[shown[self.order]].tolist():
+            self._draw_pin(p, i, float(px[i]), float(py[i]), False)
+
+    def chosen(self) -> list[int]:
+        """The markers ``highlighted`` answers True for, in index order."""
+        if self.highlighted is None:
+            return []
+        return [i for i in range(self.x.size) if self.highlighted(i)]
+
+    def _draw_pin(self, p: QPainter, i: int, x: float, y: float, selected: bool) -> None:
+        """Marker ``i`` with its anchor at device point (x, y); ringed when selected."""
+        pm = self.pixmaps.get(int(self.kind[i]))
+        if pm is None:
+            return
+        ax, ay = self.anchor
+        w = pm.width() / pm.devicePixelRatio()
+        h = pm.height() / pm.devicePixelRatio()
+        left, top = x - ax * w, y - ay * h
+        if selected:
+            self._draw_ring(p, QPointF(left + w / 2, top + h * 0.36), h * 0.34 + 5)
+        p.drawPixmap(QPointF(left, top), pm)
+        if self.label_of is not None:
+            label = self._label(self.label_of(i), pm.devicePixelRatio(), selected)
+            lh = label.height() / label.devicePixelRatio()
+            p.drawPixmap(QPointF(left + w * 0.78, top + h * 0.36 - lh / 2), label)
 
     def _device_points(self, p: QPainter) -> tuple[F64, F64]:
         """Every anchor in device pixels (NaN: not drawn, being off the painted area)."""
@@ -180,6 +196,40 @@ class MarkersItem(pg.GraphicsObject):
         q.end()
         self._labels[key] = pm
         return pm
+
+
+class SelectedPins(QGraphicsItem):
+    """The selected pins of a :class:`MarkersItem`, ringed, over its cached layer.
+
+    A child item, so it follows the layer's visibility and stacks just above it; not
+    cached, so a new selection costs the painting of one pin.  It reaches the layer
+    through ``parentItem()``, never a reference of its own: the two Python objects must
+    not form a cycle, which only the collector frees, on whichever thread it runs."""
+
+    def __init__(self, markers: MarkersItem) -> None:
+        super().__init__(markers)
+
+    def _markers(self) -> MarkersItem | None:
+        m = self.parentItem()
+        return m if isinstance(m, MarkersItem) else None
+
+    def boundingRect(self) -> QRectF:
+        m = self._markers()
+        return QRectF() if m is None else m.boundingRect()
+
+    def paint(
+        self, p: QPainter, opt: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        m = self._markers()
+        chosen = m.chosen() if m is not None and m.x.size else []
+        if m is None or not chosen:
+            return
+        tr = p.transform()
+        p.resetTransform()
+        for i in chosen:
+            pt = tr.map(QPointF(float(m.x[i]), float(m.y[i])))
+            if math.isfinite(pt.x()) and math.isfinite(pt.y()):
+                m._draw_pin(p, i, pt.x(), pt.y(), True)
 
 
 # ------------------------------------------------------------------ legend
