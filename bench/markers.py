@@ -3,13 +3,13 @@
     QT_QPA_PLATFORM=offscreen python bench/markers.py [--pins 500] [--repeat 20]
 
 The map's incident layer (:class:`~widgets.map.layers.markers.MarkersItem`: a pixmap per
-pin, its incident number in a box beside it, one pin selected) is painted into a
-1400x900 image as the map view paints it, at two zooms: the whole district (every pin on
-screen) and a street view (the district four times larger: most pins off screen).  The
-shipped ``paint`` (anchors mapped in one numpy step, pins off the painted area skipped) is
-timed against the loop it replaced, in the same run: every pin through
-``QTransform.map`` and drawn wherever it lands.  ``bench/shift.py`` found that loop in the
-GUI thread's longest stalls with 500 open incidents (``SHIFT_DUMP_STALLS_MS``).
+pin, its incident number in a box beside it, one pin selected and ringed by the layer's
+child item) is painted into a 1400x900 image as the map view paints it, at two zooms: the
+whole district (every pin on screen) and a street view (the district four times larger:
+most pins off screen).  The shipped ``paint`` (anchors mapped in one numpy step, pins off
+the painted area skipped) is timed against the loop it replaced, in the same run: every
+pin through ``QTransform.map`` and drawn wherever it lands.  ``bench/shift.py`` found that
+loop in the GUI thread's longest stalls with 500 open incidents (``SHIFT_DUMP_STALLS_MS``).
 
 Keys: pins, district_ms, district_naive_ms, ratio_district (naive / shipped), street_ms,
 street_naive_ms, ratio_street, pins_on_screen_street, same_image (both ways painted the
@@ -57,16 +57,12 @@ def make_item(n: int, seed: int = 5) -> MarkersItem:
 
 
 def naive_paint(item: MarkersItem, p: QPainter) -> None:
-    """The loop ``MarkersItem.paint`` used before: every pin mapped and drawn in Python."""
+    """The loop ``MarkersItem.paint`` used before: every pin mapped and drawn in Python (the
+    selected pin is ringed by the layer's child item, the same way after either)."""
     tr = p.transform()
     p.resetTransform()
     ax, ay = item.anchor
-    order = [int(i) for i in item.order]
-    hl = item.highlighted
-    chosen = [i for i in order if hl is not None and hl(i)]
-    if chosen:
-        order = [i for i in order if i not in chosen] + chosen
-    for i in order:
+    for i in [int(i) for i in item.order]:
         pm = item.pixmaps.get(int(item.kind[i]))
         if pm is None or not np.isfinite(item.x[i]):
             continue
@@ -74,11 +70,9 @@ def naive_paint(item: MarkersItem, p: QPainter) -> None:
         w = pm.width() / pm.devicePixelRatio()
         h = pm.height() / pm.devicePixelRatio()
         left, top = pt.x() - ax * w, pt.y() - ay * h
-        if i in chosen:
-            item._draw_ring(p, QPointF(left + w / 2, top + h * 0.36), h * 0.34 + 5)
         p.drawPixmap(QPointF(left, top), pm)
         if item.label_of is not None:
-            label = item._label(item.label_of(i), pm.devicePixelRatio(), i in chosen)
+            label = item._label(item.label_of(i), pm.devicePixelRatio(), False)
             lh = label.height() / label.devicePixelRatio()
             p.drawPixmap(QPointF(left + w * 0.78, top + h * 0.36 - lh / 2), label)
 
@@ -90,7 +84,10 @@ def render(item: MarkersItem, scale: float, paint: Callable[[QPainter], None]) -
     # metres to pixels, centred on the district's middle (a map view's transform)
     cx, cy = DISTRICT_M / 2, DISTRICT_M * H / W / 2
     p.setTransform(QTransform().translate(W / 2, H / 2).scale(scale, scale).translate(-cx, -cy))
+    p.save()
     paint(p)
+    p.restore()
+    item.selected_pins.paint(p, None)  # type: ignore[arg-type]  # the ring: as the scene
     p.end()
     return img
 

@@ -118,7 +118,7 @@ def test_operator_to_close_through_the_widgets(
     # 5. the operator selects the incident in the list and closes it
     panel = op.incident_panel
     row = next(k for k, i in enumerate(panel.model.incidents()) if i.id == iid)
-    idx = panel.proxy.mapFromSource(panel.model.index(row, 0))
+    idx = panel.view_index(row)
     panel.table.selectionModel().select(
         idx,
         QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,

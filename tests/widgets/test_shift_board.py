@@ -11,6 +11,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt
 from PySide6.QtGui import QBrush, QPaintEvent, QRegion
+from PySide6.QtWidgets import QHeaderView
 
 from console.config import Config
 from console.hub.messages import IncidentState, OrderChanged, Snapshot, UnitState
@@ -167,6 +168,45 @@ def test_filters_by_text_priority_state_and_overdue(
     assert board.select_incident(2) and board.selected_incident() == 2 and got == [2]
 
 
+def test_the_table_shows_the_model_unless_a_filter_is_set_and_keeps_its_choices(
+    qtbot: Any, config: Config, clock: HubClock
+) -> None:
+    incs = [_inc(1, "theft", 3, address="人民路8号"), _inc(2, "fight", 2), _inc(3, prio=3, age=900)]
+    board = _board(qtbot, config, clock, incs)
+    header = board.table.horizontalHeader()
+    assert board.table.model() is board.model and not board.filtered  # no proxy per cell
+    board.table.setColumnWidth(M.TYPE, 111)  # the operator widened a column
+    board.table.sortByColumn(M.AGE, Qt.SortOrder.DescendingOrder)
+    got: list[int] = []
+    board.incidentSelected.connect(got.append)
+    assert board.select_incident(3) and got == [3]
+    board.filter_edit.setText("号")  # in every address: the selection stays listed
+    assert board.filtered and board.table.model() is board.proxy
+    assert board.selected_incident() == 3 and got == [3]
+    assert board.table.columnWidth(M.TYPE) == 111
+    assert header.sectionResizeMode(M.ADDRESS) == QHeaderView.ResizeMode.Stretch
+    assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (
+        M.AGE,
+        Qt.SortOrder.DescendingOrder,
+    )
+    board.filter_edit.setText("人民路")  # hides the selected one: the other lists hear it
+    assert board.visible_ids() == [1] and board.selected_incident() != 3
+    assert got[-1] == (board.selected_incident() or 0)
+    board.table.selectRow(0)
+    assert board.selected_incident() == 1 and got[-1] == 1
+    activated: list[int] = []
+    board.incidentActivated.connect(activated.append)
+    board.table.doubleClicked.emit(board.view_index(board.model.row_of(1) or 0, M.TYPE))
+    assert activated == [1]
+    board.filter_edit.clear()  # back to the model itself, the selection kept
+    assert not board.filtered and board.selected_incident() == 1 and got[-1] == 1
+    assert board.visible_ids() == [3, 2, 1]  # still by age, oldest first (ties: by number)
+    board.table.doubleClicked.emit(board.view_index(board.model.row_of(2) or 0, M.TYPE))
+    assert activated == [1, 2]
+    assert board.table.columnWidth(M.TYPE) == 111
+    assert "显示" not in board.count_label.text() and "shown" not in board.count_label.text()
+
+
 def test_five_hundred_open_incidents_are_rows_found_by_number(
     qtbot: Any, config: Config, clock: HubClock
 ) -> None:
@@ -237,7 +277,7 @@ def test_the_clock_repaints_ages_deadlines_and_rows_turning_overdue_only(
     for col in (M.AGE, M.DEADLINE):
         x = board.table.columnViewportPosition(col)
         clock_cols += QRegion(QRect(x, 0, board.table.columnWidth(col), port.height()))
-    row9 = board.proxy.mapFromSource(m.index(m.row_of(9) or 0, 0)).row()
+    row9 = board.view_index(m.row_of(9) or 0).row()
     y9 = board.table.rowViewportPosition(row9)
     row_rect = QRegion(QRect(0, y9, port.width(), board.table.rowHeight(row9)))
     assert (seen.region - clock_cols - row_rect).isEmpty()  # not the whole board

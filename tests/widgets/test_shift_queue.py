@@ -78,7 +78,10 @@ def test_plans_queue_up_by_urgency_and_only_low_levels_go_in_a_batch(
     queue.confirm_button.click()
     qtbot.waitUntil(lambda: len(queue.plans) == 2, timeout=WAIT_MS)
     assert set(queue.plans) == {ids["knife_attack"], ids["theft"]}
-    assert hub.incidents.status_of(ids["dispute"]) == "dispatched"
+    # approved leaves the queue; the orders go out a moment later, on the hub's thread
+    qtbot.waitUntil(
+        lambda: hub.incidents.status_of(ids["dispute"]) == "dispatched", timeout=WAIT_MS
+    )
     assert not sup.workflow.reviews  # no window opened by any of it
 
 

@@ -10,7 +10,10 @@ fed with ``OrderChanged`` events by :mod:`widgets.shift_tools`).
 
 Built for 500 open incidents: rows are found through a dict, the once-a-second age
 refresh touches two columns, and the proxy only refilters on a tick when the
-"overdue only" filter depends on the time.
+"overdue only" filter depends on the time.  While no filter is set the table shows the
+model itself, not the proxy: every cell painted through ``QSortFilterProxyModel`` also
+asked the model for its row and column counts (two more Python calls per role), and a
+full repaint of 28 rows took 13 ms instead of 9 (``bench/shift.py``, issue 15).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any, cast
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
+    QAbstractItemModel,
     QAbstractTableModel,
     QCoreApplication,
     QEvent,
@@ -384,41 +388,51 @@ class IncidentTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        # a repaint asks every visible cell for about eight roles: the cheap answers first,
-        # texts from a per-row cache, brushes and fonts made once
+        # a repaint asks every visible cell for about seven roles: the cheap answers
+        # first, texts from a per-row cache, brushes and fonts made once
         row, col = index.row(), index.column()
         if not 0 <= row < len(self._rows):
             return None
         inc = self._rows[row]
         if role == DISPLAY:
-            if col == self.AGE:
-                return format_age(self.clock.now() - inc.created_at)
-            if col == self.DEADLINE:
-                return deadline_text(self._due.get(inc.id), self.clock.now())
-            return self._texts(inc)[col]
+            return self._text(inc, col)
         if role == BACKGROUND:
-            if col == self.PRIORITY:
-                return PRIORITY_BRUSH.get(inc.priority, PRIORITY_BRUSH[0])
-            late = self._late(inc.id)
-            if late is None:
-                return None
-            return OVERDUE_BRUSH if late > 0 else SOON_BRUSH if late > -SOON_S else None
+            return self._background(inc, col)
         if role == FONT:
-            if inc.priority == 1 or (col == self.DEADLINE and (self._late(inc.id) or -1) > 0):
-                return BOLD
-            return None
+            return BOLD if self._bold(inc, col) else None
         if role == ALIGN:
             return CENTRED if col in CENTRED_COLUMNS else None
         if role == FOREGROUND:
-            if col == self.DEADLINE and (self._late(inc.id) or -1) > 0:
-                return OVERDUE_FG_BRUSH
-            return None
+            return self._foreground(inc, col)
         if role == ID_ROLE:
             return inc.id
         if role == SORT_ROLE:
             return self._sort_key(inc, col)
         if role == TOOLTIP:
             return self._tooltip(inc)
+        return None
+
+    def _text(self, inc: IncidentState, col: int) -> str:
+        if col == self.AGE:
+            return format_age(self.clock.now() - inc.created_at)
+        if col == self.DEADLINE:
+            return deadline_text(self._due.get(inc.id), self.clock.now())
+        return self._texts(inc)[col]
+
+    def _background(self, inc: IncidentState, col: int) -> QBrush | None:
+        if col == self.PRIORITY:
+            return PRIORITY_BRUSH.get(inc.priority, PRIORITY_BRUSH[0])
+        late = self._late(inc.id)
+        if late is None:
+            return None
+        return OVERDUE_BRUSH if late > 0 else SOON_BRUSH if late > -SOON_S else None
+
+    def _bold(self, inc: IncidentState, col: int) -> bool:
+        return inc.priority == 1 or (col == self.DEADLINE and (self._late(inc.id) or -1) > 0)
+
+    def _foreground(self, inc: IncidentState, col: int) -> QBrush | None:
+        if col == self.DEADLINE and (self._late(inc.id) or -1) > 0:
+            return OVERDUE_FG_BRUSH
         return None
 
     def _texts(self, inc: IncidentState) -> tuple[str, ...]:
@@ -588,8 +602,9 @@ class IncidentListPanel(QWidget):
         self.count_label = QLabel(self)
         self.count_label.setObjectName("incidentCount")
 
+        self._switching = False
         self.table = QTableView(self)
-        self.table.setModel(self.proxy)
+        self.table.setModel(self.model)  # the proxy only while a filter is set
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(IncidentTableModel.PRIORITY, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -609,18 +624,19 @@ class IncidentListPanel(QWidget):
         for col, width in enumerate(self.COLUMN_WIDTHS):
             self.table.setColumnWidth(col, width)
         self.table.doubleClicked.connect(self._activated)
-        self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
+        self._follow_selection()
 
         self.filter_edit.textChanged.connect(lambda _t: self._apply_filter())
         self.priority_box.currentIndexChanged.connect(lambda _i: self._apply_filter())
         self.state_box.currentIndexChanged.connect(lambda _i: self._apply_filter())
-        for signal in (
-            self.proxy.rowsInserted,
-            self.proxy.rowsRemoved,
-            self.proxy.modelReset,
-            self.proxy.layoutChanged,
-        ):
-            signal.connect(lambda *_: self._update_count())
+        for shown in (self.model, self.proxy):
+            for signal in (
+                shown.rowsInserted,
+                shown.rowsRemoved,
+                shown.modelReset,
+                shown.layoutChanged,
+            ):
+                signal.connect(lambda *_: self._update_count())
         self.model._timer.timeout.connect(self._on_tick)
         self.model.dataChanged.connect(lambda *_: self._refilter_if_active())
 
@@ -688,7 +704,46 @@ class IncidentListPanel(QWidget):
             int(self.priority_box.currentData() or 4),
             str(self.state_box.currentData() or ""),
         )
+        self._show(self.proxy if self.proxy.active else self.model)
         self._update_count()
+
+    @property
+    def filtered(self) -> bool:
+        """Whether the table shows the filter (the proxy) rather than the model itself."""
+        return self.table.model() is self.proxy
+
+    def _show(self, shown: QAbstractItemModel) -> None:
+        """Let the table show ``shown`` (the model, or the proxy while a filter is set),
+        keeping the column widths, the sort and the selected incident if it stays listed
+        (a selection the filter hides is cleared, as the proxy alone would do)."""
+        if self.table.model() is shown:
+            return
+        chosen = self.selected_incident()
+        header = self.table.horizontalHeader()
+        state = header.saveState()
+        self.table.setModel(shown)
+        header.restoreState(state)
+        self._follow_selection()
+        self._switching = True  # the same selection again is no news to the other lists
+        try:
+            kept = chosen is not None and self.select_incident(chosen)
+        finally:
+            self._switching = False
+        if chosen is not None and not kept:
+            self._selection_changed()
+
+    def _follow_selection(self) -> None:
+        """Listen to the table's selection model (a new one with every model shown)."""
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
+
+    def view_index(self, row: int, column: int = 0) -> QModelIndex:
+        """The table's index of the model's ``row`` (invalid when the filter hides it)."""
+        src = self.model.index(row, column)
+        return self.proxy.mapFromSource(src) if self.filtered else src
+
+    def _source_index(self, index: QModelIndex) -> QModelIndex:
+        """The model's index of a table (or proxy) index."""
+        return self.proxy.mapToSource(index) if index.model() is self.proxy else index
 
     def set_state_filter(self, state: str) -> None:
         """Choose the state filter by key ("", awaiting, moving, on_scene, overdue)."""
@@ -714,7 +769,7 @@ class IncidentListPanel(QWidget):
             port.update(QRect(x, 0, self.table.columnWidth(col), port.height()))
         for inc_id in self.model.colour_changes():
             row = self.model.row_of(inc_id)
-            at = None if row is None else self.proxy.mapFromSource(self.model.index(row, 0))
+            at = None if row is None else self.view_index(row)
             if at is not None and at.isValid():
                 y = self.table.rowViewportPosition(at.row())
                 port.update(QRect(0, y, port.width(), self.table.rowHeight(at.row())))
@@ -725,7 +780,7 @@ class IncidentListPanel(QWidget):
         incs = m.incidents()
         return {
             "open": len(incs),
-            "shown": self.proxy.rowCount(),
+            "shown": self.table.model().rowCount(),
             "overdue": sum(1 for i in incs if (m.overdue_seconds(i.id) or -1.0) > 0),
             "awaiting": sum(1 for i in incs if i.status in AWAITING),
         }
@@ -753,12 +808,12 @@ class IncidentListPanel(QWidget):
         row = self.model.row_of(incident_id)
         if row is None:
             return False
-        proxy_index = self.proxy.mapFromSource(self.model.index(row, IncidentTableModel.TYPE))
-        if not proxy_index.isValid():
+        at = self.view_index(row, IncidentTableModel.TYPE)
+        if not at.isValid():
             return False  # filtered out
         if self.selected_incident() != incident_id:
-            self.table.selectRow(proxy_index.row())
-        self.table.scrollTo(proxy_index)
+            self.table.selectRow(at.row())
+        self.table.scrollTo(at)
         return True
 
     def selected_incident(self) -> int | None:
@@ -766,18 +821,20 @@ class IncidentListPanel(QWidget):
         rows = self.table.selectionModel().selectedRows()
         if not rows:
             return None
-        src = self.proxy.mapToSource(rows[0])
+        src = self._source_index(rows[0])
         return self.model.incident_at(src.row()).id if src.isValid() else None
 
     def _selection_changed(self) -> None:
-        self.incidentSelected.emit(self.selected_incident() or 0)
+        if not self._switching:
+            self.incidentSelected.emit(self.selected_incident() or 0)
 
     def visible_ids(self) -> list[int]:
         """Incident ids in display order."""
-        return [int(self.proxy.index(r, 0).data(ID_ROLE)) for r in range(self.proxy.rowCount())]
+        shown = self.table.model()
+        return [int(shown.index(r, 0).data(ID_ROLE)) for r in range(shown.rowCount())]
 
-    def _activated(self, proxy_index: QModelIndex) -> None:
-        src = self.proxy.mapToSource(proxy_index)
+    def _activated(self, index: QModelIndex) -> None:
+        src = self._source_index(index)
         if src.isValid():
             self.incidentActivated.emit(self.model.incident_at(src.row()).id)
 
