@@ -189,6 +189,8 @@ class PlanQueue(QWidget):
         self.header_label.setWordWrap(True)
         self.approval_label = QLabel(self)
         self.approval_label.setWordWrap(True)
+        # styled once: a style sheet set with every plan shown polished the label again
+        self.approval_label.setStyleSheet("color: #e65100; font-weight: bold;")
         self.shortfall_label = QLabel(self)
         self.shortfall_label.setWordWrap(True)
         self.shortfall_label.setStyleSheet("color: #b71c1c; font-weight: bold;")
@@ -671,7 +673,6 @@ class PlanQueue(QWidget):
             + (f"\n{inc.address}" if inc and inc.address else "")
         )
         self.approval_label.setText(self.approval_text(p))
-        self.approval_label.setStyleSheet("color: #e65100; font-weight: bold;")
         self._fill_slots(body.get("slots", []))
         shortfalls = [zh_en(s, "text") for s in body.get("shortfalls", [])]
         self.shortfall_label.setText(
