@@ -99,7 +99,12 @@ def test_operator_to_close_through_the_widgets(
     assert sup2.workflow.review_next_pending() is None
     q2 = sup2.shift_tools.plan_queue
     assert q2.current is not None and q2.current.incident_id == iid
-    assert "sup-qian" in q2.current.approvals
+    # the plan awaited sup-sun before sup-qian approved it: the version carrying that first
+    # approval reaches this workstation a moment later, and the queue shows it in its place
+    qtbot.waitUntil(
+        lambda: q2.current is not None and "sup-qian" in q2.current.approvals, timeout=15_000
+    )
+    assert q2.current.incident_id == iid
     assert q2.approve_current()
 
     # 4. orders go out; the terminals acknowledge, accept and arrive
