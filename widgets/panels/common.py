@@ -158,3 +158,10 @@ def scrollable(panel: QWidget) -> QScrollArea:
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setMinimumWidth(min(panel.minimumSizeHint().width(), DOCK_MIN_WIDTH))
     return area
+
+
+def restyle(widget: QWidget, sheet: str) -> None:
+    """Give ``widget`` the style sheet ``sheet`` unless it has it already: setting one, even
+    the same, polishes the widget again and asks its window for a new layout."""
+    if widget.styleSheet() != sheet:
+        widget.setStyleSheet(sheet)

@@ -61,6 +61,7 @@ from widgets.panels.common import (
     incident_status_text,
     incident_type_name,
     priority_text,
+    restyle,
     status_background,
 )
 from widgets.ticks import start_spread
@@ -388,51 +389,41 @@ class IncidentTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        # a repaint asks every visible cell for about seven roles: the cheap answers
-        # first, texts from a per-row cache, brushes and fonts made once
+        # a repaint asks every visible cell for about eight roles: the cheap answers first,
+        # texts from a per-row cache, brushes and fonts made once
         row, col = index.row(), index.column()
         if not 0 <= row < len(self._rows):
             return None
         inc = self._rows[row]
         if role == DISPLAY:
-            return self._text(inc, col)
+            if col == self.AGE:
+                return format_age(self.clock.now() - inc.created_at)
+            if col == self.DEADLINE:
+                return deadline_text(self._due.get(inc.id), self.clock.now())
+            return self._texts(inc)[col]
         if role == BACKGROUND:
-            return self._background(inc, col)
+            if col == self.PRIORITY:
+                return PRIORITY_BRUSH.get(inc.priority, PRIORITY_BRUSH[0])
+            late = self._late(inc.id)
+            if late is None:
+                return None
+            return OVERDUE_BRUSH if late > 0 else SOON_BRUSH if late > -SOON_S else None
         if role == FONT:
-            return BOLD if self._bold(inc, col) else None
+            if inc.priority == 1 or (col == self.DEADLINE and (self._late(inc.id) or -1) > 0):
+                return BOLD
+            return None
         if role == ALIGN:
             return CENTRED if col in CENTRED_COLUMNS else None
         if role == FOREGROUND:
-            return self._foreground(inc, col)
+            if col == self.DEADLINE and (self._late(inc.id) or -1) > 0:
+                return OVERDUE_FG_BRUSH
+            return None
         if role == ID_ROLE:
             return inc.id
         if role == SORT_ROLE:
             return self._sort_key(inc, col)
         if role == TOOLTIP:
             return self._tooltip(inc)
-        return None
-
-    def _text(self, inc: IncidentState, col: int) -> str:
-        if col == self.AGE:
-            return format_age(self.clock.now() - inc.created_at)
-        if col == self.DEADLINE:
-            return deadline_text(self._due.get(inc.id), self.clock.now())
-        return self._texts(inc)[col]
-
-    def _background(self, inc: IncidentState, col: int) -> QBrush | None:
-        if col == self.PRIORITY:
-            return PRIORITY_BRUSH.get(inc.priority, PRIORITY_BRUSH[0])
-        late = self._late(inc.id)
-        if late is None:
-            return None
-        return OVERDUE_BRUSH if late > 0 else SOON_BRUSH if late > -SOON_S else None
-
-    def _bold(self, inc: IncidentState, col: int) -> bool:
-        return inc.priority == 1 or (col == self.DEADLINE and (self._late(inc.id) or -1) > 0)
-
-    def _foreground(self, inc: IncidentState, col: int) -> QBrush | None:
-        if col == self.DEADLINE and (self._late(inc.id) or -1) > 0:
-            return OVERDUE_FG_BRUSH
         return None
 
     def _texts(self, inc: IncidentState) -> tuple[str, ...]:
@@ -629,6 +620,8 @@ class IncidentListPanel(QWidget):
         self.filter_edit.textChanged.connect(lambda _t: self._apply_filter())
         self.priority_box.currentIndexChanged.connect(lambda _i: self._apply_filter())
         self.state_box.currentIndexChanged.connect(lambda _i: self._apply_filter())
+        # the count line follows whichever the table shows (the proxy follows the model
+        # even while unseen: counting on both would count every new row twice)
         for shown in (self.model, self.proxy):
             for signal in (
                 shown.rowsInserted,
@@ -636,7 +629,7 @@ class IncidentListPanel(QWidget):
                 shown.modelReset,
                 shown.layoutChanged,
             ):
-                signal.connect(lambda *_: self._update_count())
+                signal.connect(lambda *_, m=shown: self._count_if_shown(m))
         self.model._timer.timeout.connect(self._on_tick)
         self.model.dataChanged.connect(lambda *_: self._refilter_if_active())
 
@@ -706,6 +699,10 @@ class IncidentListPanel(QWidget):
         )
         self._show(self.proxy if self.proxy.active else self.model)
         self._update_count()
+
+    def _count_if_shown(self, shown: QAbstractItemModel) -> None:
+        if self.table.model() is shown:
+            self._update_count()
 
     @property
     def filtered(self) -> bool:
@@ -798,8 +795,7 @@ class IncidentListPanel(QWidget):
         if self.count_label.text() != text:
             self.count_label.setText(text)
         sheet = "#incidentCount { color: #b71c1c; font-weight: bold; }" if c["overdue"] else ""
-        if self.count_label.styleSheet() != sheet:  # setStyleSheet repolishes, even unchanged
-            self.count_label.setStyleSheet(sheet)
+        restyle(self.count_label, sheet)
 
     # ------------------------------------------------------------ selection
 

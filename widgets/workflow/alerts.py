@@ -58,7 +58,7 @@ from console.hub.messages import (
 )
 from widgets.bridge import HubBridge
 from widgets.i18n import is_chinese
-from widgets.panels.common import unit_type_name
+from widgets.panels.common import restyle, unit_type_name
 from widgets.ticks import start_spread
 from widgets.workflow.common import (
     LEVEL_COLOUR,
@@ -350,8 +350,7 @@ class AlertsBoard(QWidget):
             self.tr("%1 unacknowledged of %2").replace("%1", str(n)).replace("%2", str(len(rows)))
         )
         sheet = "color: #b71c1c; font-weight: bold;" if n else ""
-        if self.count_label.styleSheet() != sheet:  # setStyleSheet repolishes, even unchanged
-            self.count_label.setStyleSheet(sheet)
+        restyle(self.count_label, sheet)
         self.ack_all_button.setEnabled(n > 0)
         self._update_proposal()
 

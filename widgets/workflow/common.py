@@ -16,6 +16,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QLabel
 
 from widgets.i18n import is_chinese
+from widgets.panels.common import restyle
 
 T = TypeVar("T")
 
@@ -75,14 +76,10 @@ def zh_en(obj: dict[str, Any], stem: str) -> str:
 def show_message(label: QLabel, text: str, error: bool = True) -> None:
     """Put a message in a dialog's message line (red for errors), or hide the line.
 
-    The style sheet is set only when it changes: setting one, even the same, polishes
-    the label again and asks its window for a new layout (the plan queue, the messages
-    and media panels clear their lines at every incident: 2,000 a busy shift)."""
-    if label.text() != text:
-        label.setText(text)
-    style = ERROR_STYLE if error else OK_STYLE
-    if label.styleSheet() != style:
-        label.setStyleSheet(style)
+    The style sheet is set only when it changes (:func:`restyle`): the plan queue, the
+    messages and media panels clear their lines at every incident, 2,000 a busy shift."""
+    label.setText(text)
+    restyle(label, ERROR_STYLE if error else OK_STYLE)
     label.setVisible(bool(text))
 
 

@@ -66,11 +66,13 @@ class MarkersItem(pg.GraphicsObject):
         self.label_of: Callable[[int], str] | None = None  # marker index -> its label
         self.highlighted: Callable[[int], bool] | None = None  # marker index -> selected?
         self._labels: dict[str, QPixmap] = {}
+        self._chosen: list[int] | None = None  # what ``highlighted`` answered, until a change
         self.setCacheMode(CACHE)
         self.selected_pins = SelectedPins(self)
 
     def highlight_changed(self) -> None:
         """What ``highlighted`` answers changed: repaint the ringed pins, not the layer."""
+        self._chosen = None
         self.selected_pins.update()
 
     def set_points(
@@ -96,6 +98,7 @@ class MarkersItem(pg.GraphicsObject):
             self._bounds = QRectF(x0 - pad, y0 - pad, x1 - x0 + 2 * pad, y1 - y0 + 2 * pad)
         else:
             self._bounds = QRectF()
+        self._chosen = None
         self.selected_pins.prepareGeometryChange()
         self.update()
 
@@ -114,6 +117,7 @@ class MarkersItem(pg.GraphicsObject):
     def paint(
         self, p: QPainter, opt: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
+        self._chosen = None  # the layer is drawn again (an update): ask ``highlighted`` again
         if self.x.size == 0:
             return
         px, py = self._device_points(p)
@@ -123,10 +127,14 @@ class MarkersItem(pg.GraphicsObject):
             self._draw_pin(p, i, float(px[i]), float(py[i]), False)
 
     def chosen(self) -> list[int]:
-        """The markers ``highlighted`` answers True for, in index order."""
+        """The markers ``highlighted`` answers True for, in index order (asked again after
+        :meth:`highlight_changed`, new points or a repaint of the layer, not every frame:
+        the ringed pins are painted with every map frame)."""
         if self.highlighted is None:
             return []
-        return [i for i in range(self.x.size) if self.highlighted(i)]
+        if self._chosen is None:
+            self._chosen = [i for i in range(self.x.size) if self.highlighted(i)]
+        return self._chosen
 
     def _draw_pin(self, p: QPainter, i: int, x: float, y: float, selected: bool) -> None:
         """Marker ``i`` with its anchor at device point (x, y); ringed when selected."""
