@@ -135,6 +135,9 @@ class MainWindow(ExtensibleWindow):
         right, left = Qt.DockWidgetArea.RightDockWidgetArea, Qt.DockWidgetArea.LeftDockWidgetArea
         self.incident_panel = IncidentListPanel(config, self.clock, self, situation=self.situation)
         self.unit_panel = UnitListPanel(config, self.clock, self, situation=self.situation)
+        # the map, and the board with the unit list, draw in alternate frames (frame_pacer.py)
+        for painter in (self.map, self.incident_panel.model, self.unit_panel.model):
+            painter.turn.attach(self.pacer)
         self.layer_panel = LayerPanel(
             layers, {k: self.map.is_layer_visible(k) for k in layers}, self, title=self.layer_title
         )

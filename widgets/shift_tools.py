@@ -172,7 +172,7 @@ class ShiftTools(QObject):
         self.selected = incident_id
         if incident_id:
             if source != "board":
-                self.board.select_incident(incident_id)
+                self.board.follow(incident_id)  # in the lists' turn (frame_pacer.py)
             if source != "queue":
                 self.plan_queue.select_incident(incident_id)
         self.map.incident_markers.highlight_changed()

@@ -15,7 +15,7 @@ from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 
-from widgets.frame_pacer import FramePacer
+from widgets.frame_pacer import LISTS_LANE, MAP_LANE, FramePacer, InTurn
 from widgets.ticks import PHASE_STEP_MS, phase_ms, start_spread
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
@@ -110,3 +110,157 @@ def test_a_spread_timer_is_active_at_once_and_stays_stopped_when_stopped(qtbot: 
     assert not timers[-1].isActive()  # the phase shift does not start a stopped timer
     assert timers[0].isActive() and timers[1].isActive()
     assert ticks  # the running ones ticked
+
+
+# ------------------------------------------------------------------ turns
+
+
+def _two_painters(qtbot: Any) -> tuple[Counter, Counter, FramePacer]:
+    top = QWidget()
+    qtbot.addWidget(top)
+    a, b = Counter(top), Counter(top)
+    lay = QVBoxLayout(top)
+    lay.addWidget(a)
+    lay.addWidget(b)
+    pacer = FramePacer(top, 60_000)  # frames only when the test flushes
+    top.show()
+    qtbot.waitExposed(top)
+    qtbot.waitUntil(lambda: a.paints > 0 and b.paints > 0)
+    pacer.flush()
+    return a, b, pacer
+
+
+def test_the_map_and_the_lists_take_alternate_frames(qtbot: Any) -> None:
+    """Both lanes busy every frame: each frame paints one of them, never both."""
+    a, b, pacer = _two_painters(qtbot)
+    painted: list[tuple[str | None, int, int]] = []
+    for _ in range(6):
+        pacer.in_turn(MAP_LANE, a, a.update)
+        pacer.in_turn(LISTS_LANE, b, b.update)
+        before = (a.paints, b.paints)
+        lane = pacer.take_turn()
+        pacer.flush()
+        painted.append((lane, a.paints - before[0], b.paints - before[1]))
+    assert painted == [(MAP_LANE, 1, 0), (LISTS_LANE, 0, 1)] * 3  # alternate, none starved
+    assert pacer.turns == {MAP_LANE: 3, LISTS_LANE: 3}
+    assert pacer.take_turn() == MAP_LANE  # the map's last step, handed in meanwhile
+    assert pacer.take_turn() is None  # nothing waits
+
+
+def test_turns_come_between_frames_by_themselves(qtbot: Any) -> None:
+    """Left to its timers, the pacer paints each turn's changes in a frame of their own:
+    a turn runs only after the previous turn's frame."""
+    top = QWidget()
+    qtbot.addWidget(top)
+    a, b = Counter(top), Counter(top)
+    lay = QVBoxLayout(top)
+    lay.addWidget(a)
+    lay.addWidget(b)
+    pacer = FramePacer(top, 20)
+    top.show()
+    qtbot.waitExposed(top)
+    qtbot.waitUntil(lambda: a.paints > 0 and b.paints > 0)
+    seen: list[tuple[int, int, int]] = []  # (frame, a painted, b painted)
+
+    def frames_of(w: Counter) -> None:
+        base = type(w).paintEvent
+
+        def paint(event: QPaintEvent, w: Counter = w) -> None:
+            seen.append((pacer.frames, int(w is a), int(w is b)))
+            base(w, event)
+
+        w.paintEvent = paint  # type: ignore[method-assign]
+
+    frames_of(a)
+    frames_of(b)
+    for _ in range(5):
+        pacer.in_turn(MAP_LANE, a, a.update)
+        pacer.in_turn(LISTS_LANE, b, b.update)
+        qtbot.wait(15)
+    qtbot.waitUntil(lambda: pacer.waiting(MAP_LANE) + pacer.waiting(LISTS_LANE) == 0)
+    qtbot.wait(60)
+    by_frame: dict[int, set[int]] = {}
+    for frame, pa, _pb in seen:
+        by_frame.setdefault(frame, set()).add(0 if pa else 1)
+    assert by_frame and all(len(v) == 1 for v in by_frame.values()), by_frame
+    assert pacer.turns[MAP_LANE] >= 2 and pacer.turns[LISTS_LANE] >= 2
+
+
+def test_a_lane_alone_goes_in_the_next_frame_once_per_key(qtbot: Any) -> None:
+    a, b, pacer = _two_painters(qtbot)
+    ran: list[str] = []
+    for _ in range(3):  # the same key three times: one step
+        pacer.in_turn(LISTS_LANE, b, lambda: ran.append("b"))
+    pacer.in_turn(LISTS_LANE, a, lambda: ran.append("a"))
+    assert pacer.waiting(LISTS_LANE) == 2 and ran == []
+    pacer.flush()
+    assert ran == []  # a frame paints; steps run in turns
+    assert pacer.take_turn() == LISTS_LANE
+    assert ran == ["b", "a"]  # in the order handed in
+    assert pacer.waiting(LISTS_LANE) == 0
+    pacer.in_turn(LISTS_LANE, b, lambda: ran.append("b"))  # lists again, map idle
+    assert pacer.take_turn() == LISTS_LANE
+    assert ran == ["b", "a", "b"]
+
+
+def test_without_a_flush_the_timer_brings_the_turn(qtbot: Any) -> None:
+    """A step handed in with nothing dirty still gets its frame (the pacer arms itself)."""
+    top = QWidget()
+    qtbot.addWidget(top)
+    pacer = FramePacer(top, 20)
+    top.show()
+    qtbot.waitExposed(top)
+    ran: list[int] = []
+    pacer.in_turn(MAP_LANE, "k", lambda: ran.append(1))
+    qtbot.waitUntil(lambda: ran == [1])
+
+
+def test_a_failing_step_is_logged_and_the_others_still_run(qtbot: Any, caplog: Any) -> None:
+    _a, _b, pacer = _two_painters(qtbot)
+    ran: list[str] = []
+
+    def broken() -> None:
+        raise ValueError("a panel's bug")
+
+    pacer.in_turn(LISTS_LANE, "broken", broken)
+    pacer.in_turn(LISTS_LANE, "fine", lambda: ran.append("fine"))
+    pacer.take_turn()
+    assert ran == ["fine"]
+    assert "a lists step failed" in caplog.text and "a panel's bug" in caplog.text
+
+
+def test_a_step_handed_in_during_its_turn_waits_for_the_next(qtbot: Any) -> None:
+    _a, _b, pacer = _two_painters(qtbot)
+    ran: list[int] = []
+
+    def again() -> None:
+        ran.append(len(ran))
+        pacer.in_turn(LISTS_LANE, "again", again)  # never loops within one frame
+
+    pacer.in_turn(LISTS_LANE, "again", again)
+    pacer.take_turn()
+    assert ran == [0]
+    pacer.take_turn()
+    assert ran == [0, 1]
+
+
+def test_in_turn_runs_at_once_without_a_live_pacer(qtbot: Any) -> None:
+    _a, _b, pacer = _two_painters(qtbot)
+    turn = InTurn(LISTS_LANE)
+    ran: list[int] = []
+    turn("k", lambda: ran.append(1))
+    assert ran == [1] and not turn.attached  # on its own: at once, as ever
+    turn.attach(pacer)
+    assert turn.attached
+    turn("k", lambda: ran.append(2))
+    assert ran == [1] and pacer.waiting(LISTS_LANE) == 1
+    pacer.take_turn()
+    assert ran == [1, 2]
+    lone = FramePacer(QWidget())
+    turn.attach(lone)
+    del lone  # the pacer is held weakly: gone, the steps run at once again
+    import gc
+
+    gc.collect()
+    turn("k", lambda: ran.append(3))
+    assert ran == [1, 2, 3] and not turn.attached

@@ -34,6 +34,7 @@ from console.workstation.situation import (
     SituationModel,
     UnitUpdated,
 )
+from widgets.frame_pacer import MAP_LANE, InTurn
 from widgets.map import strings as s
 from widgets.map import style as st
 from widgets.map.district import PlacedDistrict, place
@@ -185,7 +186,10 @@ class MapView(QWidget):
         self._last_frame = 0.0
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
-        self.timer.timeout.connect(self.flush)
+        # in the main window the frame is drawn in the map's own turn of the window's frames
+        # (never in the same frame as the board and the unit list: widgets/frame_pacer.py)
+        self.turn = InTurn(MAP_LANE)
+        self.timer.timeout.connect(self._frame_due)
         # staleness needs no data to change: check it once a second
         self.stale_timer = QTimer(self)
         self.stale_timer.setInterval(1000)
@@ -675,8 +679,11 @@ class MapView(QWidget):
             self.units.styles_changed()
             self._mark_dirty()
 
+    def _frame_due(self) -> None:
+        self.turn(self, self.flush)
+
     def flush(self) -> None:
-        """Frame-timer slot: refresh staleness and repaint once if anything changed."""
+        """Frame-timer step: refresh staleness and repaint once if anything changed."""
         if self._incidents_stale:
             self._incidents_changed()
         if self.table.update_stale(time.time(), self.settings.stale_fix_seconds):

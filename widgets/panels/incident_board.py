@@ -13,12 +13,15 @@ refresh touches two columns, and the proxy only refilters on a tick when the
 "overdue only" filter depends on the time.  While no filter is set the table shows the
 model itself, not the proxy: every cell painted through ``QSortFilterProxyModel`` also
 asked the model for its row and column counts (two more Python calls per role), and a
-full repaint of 28 rows took 13 ms instead of 9 (``bench/shift.py``, issue 15).
+full repaint of 28 rows took 13 ms instead of 9 (``bench/shift.py``, issue 15).  In
+the main window the rows follow the situation in the lists' turn of the window's
+frames, never in a frame that draws the map (:mod:`widgets.frame_pacer`).
 """
 
 from __future__ import annotations
 
 import bisect
+from collections import deque
 from typing import Any, cast
 
 from PySide6.QtCore import (
@@ -53,6 +56,7 @@ from console.config import Config
 from console.history.deadlines import Deadline, DeadlineBook
 from console.hub.messages import IncidentState, OrderChanged
 from console.workstation.situation import Change, IncidentUpdated, Reset, SituationModel
+from widgets.frame_pacer import LISTS_LANE, InTurn
 from widgets.panels.common import (
     CLOSED_INCIDENT,
     PRIORITY_COLOUR,
@@ -174,6 +178,12 @@ class IncidentTableModel(QAbstractTableModel):
         self._timer = QTimer(self)
         self._timer.setInterval(AGE_REFRESH_MS)
         start_spread(self._timer)
+        # In the main window the rows follow the situation in the lists' turn of the
+        # window's frames (never in the same frame as the map: widgets/frame_pacer.py):
+        # changes wait in _held until then, and whoever asks for a row catches up first.
+        self.turn = InTurn(LISTS_LANE)
+        self._held: deque[Change | OrderChanged] = deque()
+        self._applying = False
         self.situation.subscribe(self._on_situation)
         self._reset()
 
@@ -184,7 +194,34 @@ class IncidentTableModel(QAbstractTableModel):
         return None if u is None else u.unit_type
 
     def _on_situation(self, change: Change) -> None:
-        if isinstance(change, Reset) and change.incidents:
+        if isinstance(change, Reset | IncidentUpdated):
+            self._hold(change)
+
+    def _hold(self, change: Change | OrderChanged) -> None:
+        """Apply a change now, or in the lists' next turn once the board takes turns."""
+        if not self.turn.attached:
+            self._apply(change)
+            return
+        self._held.append(change)
+        if len(self._held) == 1:
+            self.turn(self, self.catch_up)
+
+    def catch_up(self) -> None:
+        """Apply the changes held for the lists' turn, in order (at once when asked by
+        anyone who needs the rows current: selecting an incident, the count line)."""
+        if self._applying or not self._held:
+            return
+        self._applying = True
+        try:
+            while self._held:
+                self._apply(self._held.popleft())
+        finally:
+            self._applying = False
+
+    def _apply(self, change: Change | OrderChanged) -> None:
+        if isinstance(change, OrderChanged):
+            self._order(change)
+        elif isinstance(change, Reset) and change.incidents:
             if change.seq is not None:
                 self.deadlines.clear()  # a fresh snapshot: orders are learned again
             self._reset()
@@ -201,6 +238,9 @@ class IncidentTableModel(QAbstractTableModel):
 
     def on_order(self, ev: OrderChanged) -> None:
         """An order event: the incident's next deadline may move."""
+        self._hold(ev)
+
+    def _order(self, ev: OrderChanged) -> None:
         if self.deadlines.order(ev.incident_id, ev.order_id, ev.call_sign, ev.state, ev.t):
             row = self._row_of.get(ev.incident_id)
             if row is not None:
@@ -306,6 +346,7 @@ class IncidentTableModel(QAbstractTableModel):
 
     def row_of(self, incident_id: int) -> int | None:
         """Row of an open incident, if listed."""
+        self.catch_up()
         return self._row_of.get(incident_id)
 
     def incident_at(self, row: int) -> IncidentState:
@@ -314,10 +355,12 @@ class IncidentTableModel(QAbstractTableModel):
 
     def incidents(self) -> list[IncidentState]:
         """Every open incident (what the map draws)."""
+        self.catch_up()
         return list(self._rows)
 
     def deadline(self, incident_id: int) -> Deadline | None:
         """The incident's next deadline (None: nothing due, or not listed)."""
+        self.catch_up()
         return self._due.get(incident_id)
 
     def colour_changes(self) -> list[int]:
@@ -594,6 +637,7 @@ class IncidentListPanel(QWidget):
         self.count_label.setObjectName("incidentCount")
 
         self._switching = False
+        self._to_follow: int | None = None  # chosen elsewhere, selected in the lists' turn
         self.table = QTableView(self)
         self.table.setModel(self.model)  # the proxy only while a filter is set
         self.table.setSortingEnabled(True)
@@ -630,7 +674,7 @@ class IncidentListPanel(QWidget):
                 shown.layoutChanged,
             ):
                 signal.connect(lambda *_, m=shown: self._count_if_shown(m))
-        self.model._timer.timeout.connect(self._on_tick)
+        self.model._timer.timeout.connect(self._tick_due)
         self.model.dataChanged.connect(lambda *_: self._refilter_if_active())
 
         bar = QHBoxLayout()
@@ -750,6 +794,9 @@ class IncidentListPanel(QWidget):
         if self.proxy.active:
             self.proxy.refilter()
 
+    def _tick_due(self) -> None:
+        self.model.turn(self, self._on_tick)  # with the rows, in the lists' turn
+
     def _on_tick(self) -> None:
         if self.proxy.time_dependent:
             self.proxy.refilter()
@@ -812,8 +859,21 @@ class IncidentListPanel(QWidget):
         self.table.scrollTo(at)
         return True
 
+    def follow(self, incident_id: int) -> None:
+        """Select an incident chosen elsewhere (the plan queue, the map) in the lists'
+        turn: the queue moving to the next plan while calls stream in no longer repaints
+        the board in a frame that draws the map."""
+        self._to_follow = incident_id
+        self.model.turn(("follow", self), self._follow_now)
+
+    def _follow_now(self) -> None:
+        chosen, self._to_follow = self._to_follow, None
+        if chosen is not None:
+            self.select_incident(chosen)
+
     def selected_incident(self) -> int | None:
         """Id of the incident selected in the table (None: no selection)."""
+        self._follow_now()  # a selection chosen elsewhere and not yet followed counts
         rows = self.table.selectionModel().selectedRows()
         if not rows:
             return None
@@ -826,6 +886,7 @@ class IncidentListPanel(QWidget):
 
     def visible_ids(self) -> list[int]:
         """Incident ids in display order."""
+        self.model.catch_up()
         shown = self.table.model()
         return [int(shown.index(r, 0).data(ID_ROLE)) for r in range(shown.rowCount())]
 

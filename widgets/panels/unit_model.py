@@ -35,6 +35,7 @@ from PySide6.QtGui import QColor
 from console.config import Config
 from console.hub.messages import UnitsMoved, UnitState
 from console.workstation.situation import Change, Reset, SituationModel, UnitUpdated
+from widgets.frame_pacer import LISTS_LANE, InTurn
 from widgets.panels.common import (
     UNIT_STATUS_COLOUR,
     UNIT_STATUS_TEXT,
@@ -95,7 +96,10 @@ class UnitTableModel(QAbstractTableModel):
         self.refreshes = 0  # how many coalesced refreshes ran (for tests and figures)
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
-        self._timer.timeout.connect(self.flush)
+        # in the main window the refresh runs in the lists' turn of the window's frames
+        # (never in the same frame as the map: widgets/frame_pacer.py)
+        self.turn = InTurn(LISTS_LANE)
+        self._timer.timeout.connect(self._refresh_due)
         start_spread(self._timer)
         self.situation.subscribe(self._on_situation)
         if self.situation.n:
@@ -144,8 +148,11 @@ class UnitTableModel(QAbstractTableModel):
         self._station_names = dict(names)
         self._dirty_names = True
 
+    def _refresh_due(self) -> None:
+        self.turn(self, self.flush)
+
     def flush(self) -> None:
-        """Emit the changes gathered since the last refresh (called by the 2 Hz timer)."""
+        """Emit the changes gathered since the last refresh (the 2 Hz timer's step)."""
         n = len(self._perm)
         if not n:
             return

@@ -1,0 +1,115 @@
+"""In the main window the map paints in frames of its own, the incident board and the
+unit list in others (widgets/frame_pacer.py): one frame used to carry all three, the
+longest freezes of bench/shift.py (issue 15).  A real embedded hub streams incidents."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import msgspec
+import pytest
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QWidget
+
+from console.hub.client import InprocClient
+from console.hub.hub import CommandHub
+from console.hub.messages import CreateIncident
+from tests.conftest import HubFactory
+from widgets.frame_pacer import LISTS_LANE, MAP_LANE, FramePacer
+from widgets.main_window import MainWindow
+
+LOAD_TIMEOUT_MS = 20_000
+WindowFactory = Callable[..., MainWindow]
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
+
+
+@pytest.fixture(scope="module")
+def hub(module_hub_factory: HubFactory) -> CommandHub:
+    return module_hub_factory(simulate=True)
+
+
+class PaintLog(QObject):
+    """Which pacer frame painted which widget (a paint in frame k sees ``frames == k``)."""
+
+    def __init__(self, pacer: FramePacer) -> None:
+        super().__init__()
+        self.pacer = pacer
+        self.names: dict[QObject, str] = {}
+        self.frames: dict[str, set[int]] = {}
+
+    def watch(self, name: str, widget: QWidget) -> None:
+        self.names[widget] = name
+        self.frames[name] = set()
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and watched in self.names:
+            self.frames[self.names[watched]].add(self.pacer.frames)
+        return False
+
+
+def _points(hub: CommandHub, n: int) -> list[tuple[float, float]]:
+    marks = list(hub.district.landmarks.values())
+    return [marks[k % len(marks)] for k in range(n)]
+
+
+def test_no_frame_paints_the_map_and_the_lists_together(
+    qtbot, window_factory: WindowFactory, hub: CommandHub
+) -> None:
+    window = window_factory(hub)
+    model = window.incident_panel.model
+    qtbot.wait(300)  # the first full paint of the loaded window is over
+    log = PaintLog(window.pacer)
+    log.watch("map", window.map.graphics.viewport())
+    log.watch("board", window.incident_panel.table.viewport())
+    log.watch("units", window.unit_panel.table.viewport())
+    turns = dict(window.pacer.turns)
+    client = InprocClient(hub, actor="op", role="operator")
+    rows = model.rowCount()
+    for k, (lon, lat) in enumerate(_points(hub, 8)):
+        reply = client.call(
+            CreateIncident(incident_type="fight", lon=lon, lat=lat, address=f"测试 {k}号")
+        )
+        assert reply.ok, reply.error
+        qtbot.wait(60)  # units moving, pins placed, rows inserted: all at once
+    # rowCount() does not catch up: the rows come in the lists' own turns
+    qtbot.waitUntil(lambda: model.rowCount() == rows + 8, timeout=LOAD_TIMEOUT_MS)
+    qtbot.wait(1200)  # a unit-list refresh and a board tick too
+    client.close()
+    for name in ("map", "board", "units"):
+        assert log.frames[name], f"{name} never painted"
+    assert not log.frames["map"] & log.frames["board"]
+    assert not log.frames["map"] & log.frames["units"]
+    assert window.pacer.turns[MAP_LANE] > turns[MAP_LANE]
+    assert window.pacer.turns[LISTS_LANE] > turns[LISTS_LANE]
+
+
+def test_the_board_holds_changes_for_its_turn_and_catches_up_when_asked(
+    qtbot, window_factory: WindowFactory, hub: CommandHub
+) -> None:
+    window = window_factory(hub)
+    model = window.incident_panel.model
+    lon, lat = _points(hub, 1)[0]
+    client = InprocClient(hub, actor="op", role="operator")
+    reply = client.call(CreateIncident(incident_type="fight", lon=lon, lat=lat, address="测试"))
+    client.close()
+    assert reply.ok, reply.error
+    first = reply.result["incident_id"]
+    qtbot.waitUntil(lambda: model.row_of(first) is not None, timeout=LOAD_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.pacer.waiting(LISTS_LANE) == 0, timeout=LOAD_TIMEOUT_MS)
+    template = next(i for i in window.situation.open_incidents() if i.id == first)
+    new = msgspec.structs.replace(template, id=990_001, address="新报警 人民广场")
+    rows = model.rowCount()
+    window.situation.update_incident(new)  # as the bridge does with a hub event
+    assert model.rowCount() == rows  # held: nothing painted outside the lists' turn
+    assert model.row_of(990_001) is not None  # asked: caught up at once, in order
+    assert model.rowCount() == rows + 1
+    closed = msgspec.structs.replace(new, status="closed")
+    window.situation.update_incident(closed)
+    assert model.rowCount() == rows + 1
+    qtbot.waitUntil(lambda: model.rowCount() == rows, timeout=LOAD_TIMEOUT_MS)  # its turn
+    assert model.row_of(990_001) is None  # closed: its row went in the lists' turn
+    assert window.incident_panel.select_incident(first)  # selection still current
