@@ -175,7 +175,10 @@ class ShiftTools(QObject):
                 self.board.follow(incident_id)  # in the lists' turn (frame_pacer.py)
             if source != "queue":
                 self.plan_queue.select_incident(incident_id)
-        self.map.incident_markers.highlight_changed()
+        # the ring in the map's turn: the pins' layer spans the map, so its repaint is a
+        # whole map frame (frame_pacer.py), which the map's own turn draws anyway
+        markers = self.map.incident_markers
+        self.map.turn(markers, markers.highlight_changed)
 
     def _pin_label(self, k: int) -> str:
         incs = self.map.placed_incidents  # paint time: as placed

@@ -210,7 +210,9 @@ class SelectedPins(QGraphicsItem):
     """The selected pins of a :class:`MarkersItem`, ringed, over its cached layer.
 
     A child item, so it follows the layer's visibility and stacks just above it; not
-    cached, so a new selection costs the painting of one pin.  It reaches the layer
+    cached, so a new selection paints one pin, not the layer's 500 again (its area is the
+    layer's, so the other uncached layers under it repaint: the main window therefore
+    rings a new selection in the map's own turn, :mod:`widgets.frame_pacer`).  It reaches the layer
     through ``parentItem()``, never a reference of its own: the two Python objects must
     not form a cycle, which only the collector frees, on whichever thread it runs."""
 
