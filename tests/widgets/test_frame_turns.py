@@ -69,12 +69,18 @@ def test_no_frame_paints_the_map_and_the_lists_together(
     turns = dict(window.pacer.turns)
     client = InprocClient(hub, actor="op", role="operator")
     rows = model.rowCount()
+    made: list[int] = []
     for k, (lon, lat) in enumerate(_points(hub, 8)):
         reply = client.call(
             CreateIncident(incident_type="fight", lon=lon, lat=lat, address=f"测试 {k}号")
         )
         assert reply.ok, reply.error
-        qtbot.wait(60)  # units moving, pins placed, rows inserted: all at once
+        made.append(reply.result["incident_id"])
+        qtbot.wait(30)  # units moving, pins placed, rows inserted: all at once
+        # a selection made elsewhere (the queue, the map): the board follows it in the
+        # lists' turn, the ring on the map is drawn in the map's
+        window.shift_tools.select_incident(made[k // 2], source="queue")
+        qtbot.wait(30)
     # rowCount() does not catch up: the rows come in the lists' own turns
     qtbot.waitUntil(lambda: model.rowCount() == rows + 8, timeout=LOAD_TIMEOUT_MS)
     qtbot.wait(1200)  # a unit-list refresh and a board tick too
@@ -85,6 +91,7 @@ def test_no_frame_paints_the_map_and_the_lists_together(
     assert not log.frames["map"] & log.frames["units"]
     assert window.pacer.turns[MAP_LANE] > turns[MAP_LANE]
     assert window.pacer.turns[LISTS_LANE] > turns[LISTS_LANE]
+    assert window.incident_panel.selected_incident() == made[3]  # followed
 
 
 def test_the_board_holds_changes_for_its_turn_and_catches_up_when_asked(
