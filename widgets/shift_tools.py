@@ -64,6 +64,7 @@ class ShiftTools(QObject):
             district=lambda: window.district,
             parent=window,
         )
+        self.plan_queue.turn.attach(window.pacer)
         self.queue_dock: QDockWidget = window.add_dock(
             "planQueueDock",
             self._queue_title,

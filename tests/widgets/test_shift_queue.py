@@ -18,7 +18,7 @@ import pytest
 from console.config import CONFIG_DIR, load_config
 from console.hub.client import InprocClient
 from console.hub.hub import CommandHub
-from console.hub.messages import CreateIncident
+from console.hub.messages import ApprovePlan, CreateIncident
 from tests.conftest import FrozenClock, HubFactory
 from tests.history.shift_data import seed_rule_config
 from widgets.main_window import MainWindow
@@ -66,7 +66,8 @@ def test_plans_queue_up_by_urgency_and_only_low_levels_go_in_a_batch(
     order = [p.incident_id for p in queue.ordered()]
     assert order[0] == ids["knife_attack"]  # priority 1 first
     assert order.index(ids["dispute"]) < order.index(ids["theft"])  # same priority: older first
-    assert sup.shift_tools.queue_dock.windowTitle() == "方案审批 (4)"
+    # the title follows in the lists' turn of the window's frames (frame_pacer.py)
+    qtbot.waitUntil(lambda: sup.shift_tools.queue_dock.windowTitle() == "方案审批 (4)")
     assert not queue.set_checked(ids["knife_attack"], True)  # level 3: never in a batch
     assert queue.set_checked(ids["dispute"], True) and queue.set_checked(ids["fight"], True)
     assert queue.batch_button.isEnabled() and "(2)" in queue.batch_button.text()
@@ -205,3 +206,38 @@ def test_plans_the_policy_sends_at_once_never_wait_and_the_supervisor_is_told(
     # neither the level-3 plan nor the two-supervisor level-2 one goes in a batch
     assert not queue.batchable(queue.plans[hostage])
     assert queue.tick_low_level() == 0 and not queue.batch_button.isEnabled()
+
+
+def test_another_plan_leaving_keeps_the_shown_plan_and_counts_follow_in_a_turn(
+    qtbot: Any,
+    hub: CommandHub,
+    frozen_clock: FrozenClock,
+    window_factory: WindowFactory,
+    languages: Any,
+) -> None:
+    """A plan decided at another desk leaves this queue without redrawing the plan shown
+    here (35 ms a time on a busy shift, bench/shift.py); the count line, the buttons and
+    the dock's title follow in the lists' turn of the window's frames."""
+    sup = window_factory(hub, actor="sup-qian", role="supervisor", languages=languages)
+    ids = _calls(hub, frozen_clock)
+    queue = sup.shift_tools.plan_queue
+    qtbot.waitUntil(lambda: len(queue.plans) == 4, timeout=WAIT_MS)
+    assert queue.select_incident(ids["knife_attack"])
+    shown = queue.current
+    redraws: list[int] = []
+    draw = queue._show_current
+
+    def counted() -> None:
+        redraws.append(1)
+        draw()
+
+    queue._show_current = counted  # type: ignore[method-assign]
+    other = InprocClient(hub, actor="sup-li", role="supervisor", workstation="B2")
+    gone = queue.plans[ids["dispute"]].plan_id
+    assert other.call(ApprovePlan(plan_id=gone)).ok  # decided at the other desk
+    other.close()
+    qtbot.waitUntil(lambda: ids["dispute"] not in queue.plans, timeout=WAIT_MS)
+    assert queue.current is shown and redraws == []  # the shown plan stays, not redrawn
+    title = sup.shift_tools.queue_dock.windowTitle
+    qtbot.waitUntil(lambda: title() == "方案审批 (3)", timeout=WAIT_MS)
+    assert "3" in queue.count_label.text()

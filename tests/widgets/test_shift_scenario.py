@@ -143,6 +143,7 @@ def test_a_whole_shift_from_intake_to_handover(
     queue1, queue2 = sup1.shift_tools.plan_queue, sup2.shift_tools.plan_queue
     waiting = [i for i in ids if needed[i] > 0]
     qtbot.waitUntil(lambda: set(queue1.plans) == set(waiting), timeout=WAIT_MS)
+    qtbot.waitUntil(queue1.tick_low_button.isEnabled, timeout=WAIT_MS)  # in the lists' turn
     click = Clicks()
     click(queue1.tick_low_button)
     low = [i for i in waiting if level[i] <= 2 and needed[i] == 1]

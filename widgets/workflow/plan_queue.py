@@ -59,6 +59,7 @@ from console.workstation.situation import (
     SituationModel,
 )
 from widgets.bridge import HubBridge
+from widgets.frame_pacer import LISTS_LANE, InTurn
 from widgets.i18n import is_chinese
 from widgets.panels.common import PRIORITY_COLOUR, format_age, incident_type_name, priority_text
 from widgets.panels.common import status_background as tint
@@ -111,6 +112,7 @@ class PlanQueue(QWidget):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("planQueue")
+        self.turn = InTurn(LISTS_LANE)  # attached to the main window's frame pacer
         self.bridge = bridge
         self.config = config
         self.situation = situation
@@ -405,7 +407,10 @@ class PlanQueue(QWidget):
             self.checked.discard(plan.incident_id)
             if row is not None:
                 self.table.removeRow(row)
-        self._update_counts()
+        # the count line, the batch buttons and the dock's title once per lists' turn in
+        # the main window: a busy shift changes them with every plan, and a button
+        # enabled or disabled again costs a style-sheet polish (frame_pacer.py)
+        self.turn(self, self._update_counts)
         self._after_change()
 
     def _show_policy_notice(self) -> None:
@@ -630,8 +635,9 @@ class PlanQueue(QWidget):
                 newer is None or not self.awaiting_me(newer)
             )
             if newer is not None and not decided_here:
-                self.current = newer
-                self._show_current()
+                if newer is not self.current:  # another plan's change: nothing to redraw
+                    self.current = newer
+                    self._show_current()
                 return
             self.current = None  # decided (here, or it left the queue): on to the next
         if self.plans:
