@@ -20,7 +20,8 @@ once whenever all three had changed: about 45 ms of painting on this VM, and thr
 times that when the machine slowed (a 138.5 ms freeze in ``bench/shift.py``, issue 15).
 The heavy painters therefore no longer dirty themselves whenever their data moves:
 they hand the pacer the step that would (:meth:`FramePacer.in_turn`), in a *lane*
-(:data:`MAP_LANE` for the map, :data:`LISTS_LANE` for the board and the unit list).
+(:data:`MAP_LANE` for the map and its ring of the selected incident,
+:data:`LISTS_LANE` for the board, the unit list and the plan queue's count line).
 Halfway between two frames the pacer gives one lane its *turn* (the lane that waited
 longest) and runs its steps, in an event-loop pass of their own; the next frame paints
 what they dirtied, and the next turn comes only after that frame.  A turn does not run
@@ -28,9 +29,9 @@ just before a frame because Qt dirties the screen a pass late (the graphics scen
 processes its dirty items, and an item view lays out new rows, in a queued call or a
 zero timer): run then, the map's changes were painted in the lists' frame and the other
 way round.  With both lanes busy they take alternate frames (each painted at most every
-``2 * FRAME_GAP_MS``); a lane alone goes in the next turn.  Whoever needs a panel
-current at once (the operator selects an incident) has the panel catch up itself: that
-one change may share a frame with the map.
+``2 * FRAME_GAP_MS``); a lane alone goes in the next turn.  Whoever reads the board's
+rows meanwhile (``row_of``, ``visible_ids``, the selected incident) has it catch up at
+once: that change may then share a frame with the map.
 """
 
 from __future__ import annotations
