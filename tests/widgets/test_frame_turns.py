@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -16,7 +17,7 @@ from PySide6.QtWidgets import QWidget
 
 from console.hub.client import InprocClient
 from console.hub.hub import CommandHub
-from console.hub.messages import CreateIncident
+from console.hub.messages import CreateIncident, IncidentState
 from tests.conftest import HubFactory
 from widgets.frame_pacer import LISTS_LANE, MAP_LANE, FramePacer
 from widgets.main_window import MainWindow
@@ -120,3 +121,36 @@ def test_the_board_holds_changes_for_its_turn_and_catches_up_when_asked(
     qtbot.waitUntil(lambda: model.rowCount() == rows, timeout=LOAD_TIMEOUT_MS)  # its turn
     assert model.row_of(990_001) is None  # closed: its row went in the lists' turn
     assert window.incident_panel.select_incident(first)  # selection still current
+
+
+def test_a_change_the_board_cannot_show_is_logged_and_the_rest_still_come(
+    qtbot, window_factory: WindowFactory, hub: CommandHub, caplog: pytest.LogCaptureFixture
+) -> None:
+    window = window_factory(hub)
+    model = window.incident_panel.model
+    lon, lat = _points(hub, 1)[0]
+    client = InprocClient(hub, actor="op", role="operator")
+    reply = client.call(CreateIncident(incident_type="fight", lon=lon, lat=lat, address="测试"))
+    client.close()
+    assert reply.ok, reply.error
+    first = reply.result["incident_id"]
+    qtbot.waitUntil(lambda: model.row_of(first) is not None, timeout=LOAD_TIMEOUT_MS)
+    template = next(i for i in window.situation.open_incidents() if i.id == first)
+    follow = model._follow
+
+    def follow_or_fail(inc: IncidentState) -> None:  # a bug in showing one incident
+        if inc.id == 990_002:
+            raise ValueError("cannot show #990002")
+        follow(inc)
+
+    model._follow = follow_or_fail  # type: ignore[method-assign]
+    for new_id in (990_002, 990_003):
+        window.situation.update_incident(msgspec.structs.replace(template, id=new_id))
+    qtbot.waitUntil(lambda: 990_003 in _ids(model), timeout=LOAD_TIMEOUT_MS)
+    assert 990_002 not in _ids(model)
+    assert "a change could not be shown" in caplog.text and "cannot show #990002" in caplog.text
+
+
+def _ids(model: Any) -> set[int]:
+    """The incident ids the board's model shows (without catching up)."""
+    return {model.incident_at(r).id for r in range(model.rowCount())}

@@ -21,6 +21,7 @@ frames, never in a frame that draws the map (:mod:`widgets.frame_pacer`).
 from __future__ import annotations
 
 import bisect
+import logging
 from collections import deque
 from typing import Any, cast
 
@@ -117,6 +118,9 @@ STATUS_ORDER = {
 }
 
 
+log = logging.getLogger(__name__)
+
+
 class _Desc:
     """A sort key in reverse (descending order with bisect and sorted)."""
 
@@ -203,8 +207,7 @@ class IncidentTableModel(QAbstractTableModel):
             self._apply(change)
             return
         self._held.append(change)
-        if len(self._held) == 1:
-            self.turn(self, self.catch_up)
+        self.turn(self, self.catch_up)  # one step waits per key: asking again is free
 
     def catch_up(self) -> None:
         """Apply the changes held for the lists' turn, in order (at once when asked by
@@ -214,7 +217,11 @@ class IncidentTableModel(QAbstractTableModel):
         self._applying = True
         try:
             while self._held:
-                self._apply(self._held.popleft())
+                change = self._held.popleft()
+                try:
+                    self._apply(change)
+                except Exception:  # one bad change must not hold back the rest
+                    log.exception("incident board: a change could not be shown: %r", change)
         finally:
             self._applying = False
 
