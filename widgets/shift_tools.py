@@ -171,11 +171,10 @@ class ShiftTools(QObject):
         if incident_id == self.selected and source != "map":
             return
         self.selected = incident_id
-        if incident_id:
-            if source != "board":
-                self.board.follow(incident_id)  # in the lists' turn (frame_pacer.py)
-            if source != "queue":
-                self.plan_queue.select_incident(incident_id)
+        if source != "board":
+            self.board.follow(incident_id)  # in the lists' turn (frame_pacer.py); 0: clear
+        if incident_id and source != "queue":
+            self.plan_queue.select_incident(incident_id)
         # the ring in the map's turn: the pins' layer spans the map, so its repaint is a
         # whole map frame (frame_pacer.py), which the map's own turn draws anyway
         markers = self.map.incident_markers

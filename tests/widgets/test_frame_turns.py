@@ -88,8 +88,12 @@ def test_no_frame_paints_the_map_and_the_lists_together(
     client.close()
     for name in ("map", "board", "units"):
         assert log.frames[name], f"{name} never painted"
-    assert not log.frames["map"] & log.frames["board"]
-    assert not log.frames["map"] & log.frames["units"]
+    # The map's redraws and the lists' changes come in turns of their own; what does not
+    # (a heat refresh, Qt repainting a widget uncovered) may rarely share a frame: one
+    # such frame in 18 runs here.  Painting as before, most board frames drew the map too.
+    assert len(log.frames["map"] & log.frames["board"]) <= 1, log.frames
+    assert len(log.frames["map"] & log.frames["units"]) <= 1, log.frames
+    assert len(log.frames["board"]) >= 3 and len(log.frames["map"]) >= 3
     assert window.pacer.turns[MAP_LANE] > turns[MAP_LANE]
     assert window.pacer.turns[LISTS_LANE] > turns[LISTS_LANE]
     assert window.incident_panel.selected_incident() == made[3]  # followed
@@ -154,3 +158,43 @@ def test_a_change_the_board_cannot_show_is_logged_and_the_rest_still_come(
 def _ids(model: Any) -> set[int]:
     """The incident ids the board's model shows (without catching up)."""
     return {model.incident_at(r).id for r in range(model.rowCount())}
+
+
+def test_the_board_follows_only_the_latest_choice_and_announces_a_selection_once(
+    qtbot, window_factory: WindowFactory, hub: CommandHub
+) -> None:
+    """The plan queue moves on (a plan, then none) before the board's turn: the board
+    never selects the superseded plan's incident, and new rows around its selection do
+    not announce the same selection again (both made an old selection current again)."""
+    window = window_factory(hub)
+    tools, board, model = window.shift_tools, window.incident_panel, window.incident_panel.model
+    client = InprocClient(hub, actor="op", role="operator")
+    made = []
+    for k, (lon, lat) in enumerate(_points(hub, 2)):
+        reply = client.call(CreateIncident(incident_type="theft", lon=lon, lat=lat, address=f"{k}"))
+        assert reply.ok, reply.error
+        made.append(reply.result["incident_id"])
+    client.close()
+    qtbot.waitUntil(lambda: set(made) <= _ids(model), timeout=LOAD_TIMEOUT_MS)
+    announced: list[int] = []
+    board.incidentSelected.connect(announced.append)
+    tools.select_incident(made[0], source="queue")
+    tools.select_incident(0, source="queue")  # the queue emptied before the board's turn
+    qtbot.waitUntil(lambda: window.pacer.waiting(LISTS_LANE) == 0, timeout=LOAD_TIMEOUT_MS)
+    assert tools.selected == 0 and not board.table.selectionModel().selectedRows()
+    assert made[0] not in announced  # (a 0 if the board had a selection to clear)
+    announced.clear()
+    tools.select_incident(made[1], source="queue")
+    qtbot.waitUntil(
+        lambda: bool(board.table.selectionModel().selectedRows()), timeout=LOAD_TIMEOUT_MS
+    )
+    assert board.selected_incident() == made[1] and announced == [made[1]]
+    template = next(i for i in window.situation.open_incidents() if i.id == made[1])
+    rows = model.rowCount()
+    for k in range(4):  # rows inserted around the selection, in the lists' turn
+        window.situation.update_incident(
+            msgspec.structs.replace(template, id=990_100 + k, priority=1 + k % 4)
+        )
+    qtbot.waitUntil(lambda: model.rowCount() == rows + 4, timeout=LOAD_TIMEOUT_MS)
+    assert announced == [made[1]] and tools.selected == made[1]
+    assert board.selected_incident() == made[1]

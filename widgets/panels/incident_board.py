@@ -645,6 +645,7 @@ class IncidentListPanel(QWidget):
 
         self._switching = False
         self._to_follow: int | None = None  # chosen elsewhere, selected in the lists' turn
+        self._announced = 0  # the incident last announced as selected (incidentSelected)
         self.table = QTableView(self)
         self.table.setModel(self.model)  # the proxy only while a filter is set
         self.table.setSortingEnabled(True)
@@ -867,16 +868,21 @@ class IncidentListPanel(QWidget):
         return True
 
     def follow(self, incident_id: int) -> None:
-        """Select an incident chosen elsewhere (the plan queue, the map) in the lists'
-        turn: the queue moving to the next plan while calls stream in no longer repaints
-        the board in a frame that draws the map."""
+        """Select an incident chosen elsewhere (the plan queue, the map; 0: the selection
+        was cleared there) in the lists' turn: the queue moving to the next plan while
+        calls stream in no longer repaints the board in a frame that draws the map.  Only
+        the latest choice is followed: one superseded meanwhile is never selected."""
         self._to_follow = incident_id
         self.model.turn(("follow", self), self._follow_now)
 
     def _follow_now(self) -> None:
         chosen, self._to_follow = self._to_follow, None
-        if chosen is not None:
+        if chosen is None:
+            return
+        if chosen:
             self.select_incident(chosen)
+        else:
+            self.table.clearSelection()
 
     def selected_incident(self) -> int | None:
         """Id of the incident selected in the table (None: no selection)."""
@@ -888,8 +894,15 @@ class IncidentListPanel(QWidget):
         return self.model.incident_at(src.row()).id if src.isValid() else None
 
     def _selection_changed(self) -> None:
-        if not self._switching:
-            self.incidentSelected.emit(self.selected_incident() or 0)
+        """Announce a new selection, once: Qt's selection model also reports the same
+        selection again when rows are inserted or moved around it, and announcing that
+        made a selection the rest of the window had moved on from current again."""
+        if self._switching:
+            return
+        chosen = self.selected_incident() or 0
+        if chosen != self._announced:
+            self._announced = chosen
+            self.incidentSelected.emit(chosen)
 
     def visible_ids(self) -> list[int]:
         """Incident ids in display order."""
