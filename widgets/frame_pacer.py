@@ -73,8 +73,8 @@ class FramePacer(QObject):
         self._turn_timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._turn_timer.timeout.connect(self.take_turn)
         self._turned = False  # a turn ran and no frame has painted its changes yet
-        # per lane: the steps waiting for its turn, by key (a later step of the same key
-        # replaces the earlier one in place), and the frame of its last turn
+        # per lane: the steps waiting for its turn, one per key (the first handed in
+        # stays), and the frame of its last turn
         self._steps: dict[str, dict[object, Callable[[], None]]] = {k: {} for k in LANES}
         self._turn_at: dict[str, int] = dict.fromkeys(LANES, -1)
         self.turns: dict[str, int] = dict.fromkeys(LANES, 0)  # turns taken (tests, figures)
@@ -98,8 +98,8 @@ class FramePacer(QObject):
         self._timer.start(min(max(0, math.ceil(wait * 1000.0)), round(self.gap_s * 1000)))
 
     def in_turn(self, lane: str, key: object, step: Callable[[], None]) -> None:
-        """Run ``step`` at the start of a frame that is ``lane``'s turn (one lane per
-        frame), then paint.  One step waits per ``key``: a panel hands in a step that
+        """Run ``step`` in ``lane``'s next turn (:meth:`take_turn`); the frame after it
+        paints what it dirtied.  One step waits per ``key``: a panel hands in a step that
         applies whatever it has gathered by its turn, so a second one adds nothing."""
         steps = self._steps[lane]
         if key not in steps:
@@ -144,7 +144,7 @@ class FramePacer(QObject):
             try:
                 step()
             except Exception:  # one panel's fault must not cost the others their turn
-                log.exception("a %s step failed in its frame", lane)
+                log.exception("a %s step failed in its turn", lane)
 
     def flush(self) -> None:
         """Paint what is held now, without waiting for the next frame."""

@@ -115,14 +115,16 @@ def test_a_spread_timer_is_active_at_once_and_stays_stopped_when_stopped(qtbot: 
 # ------------------------------------------------------------------ turns
 
 
-def _two_painters(qtbot: Any) -> tuple[Counter, Counter, FramePacer]:
+def _two_painters(qtbot: Any, gap_ms: int = 60_000) -> tuple[Counter, Counter, FramePacer]:
+    """Two counting widgets in one paced window (by default frames come only when the
+    test flushes)."""
     top = QWidget()
     qtbot.addWidget(top)
     a, b = Counter(top), Counter(top)
     lay = QVBoxLayout(top)
     lay.addWidget(a)
     lay.addWidget(b)
-    pacer = FramePacer(top, 60_000)  # frames only when the test flushes
+    pacer = FramePacer(top, gap_ms)
     top.show()
     qtbot.waitExposed(top)
     qtbot.waitUntil(lambda: a.paints > 0 and b.paints > 0)
@@ -150,16 +152,7 @@ def test_the_map_and_the_lists_take_alternate_frames(qtbot: Any) -> None:
 def test_turns_come_between_frames_by_themselves(qtbot: Any) -> None:
     """Left to its timers, the pacer paints each turn's changes in a frame of their own:
     a turn runs only after the previous turn's frame."""
-    top = QWidget()
-    qtbot.addWidget(top)
-    a, b = Counter(top), Counter(top)
-    lay = QVBoxLayout(top)
-    lay.addWidget(a)
-    lay.addWidget(b)
-    pacer = FramePacer(top, 20)
-    top.show()
-    qtbot.waitExposed(top)
-    qtbot.waitUntil(lambda: a.paints > 0 and b.paints > 0)
+    a, b, pacer = _two_painters(qtbot, 20)
     seen: list[tuple[int, int, int]] = []  # (frame, a painted, b painted)
 
     def frames_of(w: Counter) -> None:

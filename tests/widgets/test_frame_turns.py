@@ -52,6 +52,19 @@ class PaintLog(QObject):
         return False
 
 
+def _listed_incident(qtbot: Any, window: MainWindow, hub: CommandHub) -> IncidentState:
+    """A new call taken through the hub, once the board lists it: its state."""
+    lon, lat = _points(hub, 1)[0]
+    client = InprocClient(hub, actor="op", role="operator")
+    reply = client.call(CreateIncident(incident_type="fight", lon=lon, lat=lat, address="测试"))
+    client.close()
+    assert reply.ok, reply.error
+    new_id = reply.result["incident_id"]
+    model = window.incident_panel.model
+    qtbot.waitUntil(lambda: model.row_of(new_id) is not None, timeout=LOAD_TIMEOUT_MS)
+    return next(i for i in window.situation.open_incidents() if i.id == new_id)
+
+
 def _points(hub: CommandHub, n: int) -> list[tuple[float, float]]:
     marks = list(hub.district.landmarks.values())
     return [marks[k % len(marks)] for k in range(n)]
@@ -104,15 +117,9 @@ def test_the_board_holds_changes_for_its_turn_and_catches_up_when_asked(
 ) -> None:
     window = window_factory(hub)
     model = window.incident_panel.model
-    lon, lat = _points(hub, 1)[0]
-    client = InprocClient(hub, actor="op", role="operator")
-    reply = client.call(CreateIncident(incident_type="fight", lon=lon, lat=lat, address="测试"))
-    client.close()
-    assert reply.ok, reply.error
-    first = reply.result["incident_id"]
-    qtbot.waitUntil(lambda: model.row_of(first) is not None, timeout=LOAD_TIMEOUT_MS)
+    template = _listed_incident(qtbot, window, hub)
+    first = template.id
     qtbot.waitUntil(lambda: window.pacer.waiting(LISTS_LANE) == 0, timeout=LOAD_TIMEOUT_MS)
-    template = next(i for i in window.situation.open_incidents() if i.id == first)
     new = msgspec.structs.replace(template, id=990_001, address="新报警 人民广场")
     rows = model.rowCount()
     window.situation.update_incident(new)  # as the bridge does with a hub event
@@ -132,14 +139,7 @@ def test_a_change_the_board_cannot_show_is_logged_and_the_rest_still_come(
 ) -> None:
     window = window_factory(hub)
     model = window.incident_panel.model
-    lon, lat = _points(hub, 1)[0]
-    client = InprocClient(hub, actor="op", role="operator")
-    reply = client.call(CreateIncident(incident_type="fight", lon=lon, lat=lat, address="测试"))
-    client.close()
-    assert reply.ok, reply.error
-    first = reply.result["incident_id"]
-    qtbot.waitUntil(lambda: model.row_of(first) is not None, timeout=LOAD_TIMEOUT_MS)
-    template = next(i for i in window.situation.open_incidents() if i.id == first)
+    template = _listed_incident(qtbot, window, hub)
     follow = model._follow
 
     def follow_or_fail(inc: IncidentState) -> None:  # a bug in showing one incident

@@ -22,6 +22,7 @@ from console.hub.messages import ApprovePlan, CreateIncident
 from tests.conftest import FrozenClock, HubFactory
 from tests.history.shift_data import seed_rule_config
 from widgets.main_window import MainWindow
+from widgets.workflow.plan_queue import PlanQueue
 from widgets.workflow.plan_review import PlanReviewDialog
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
@@ -52,6 +53,21 @@ def _calls(hub: CommandHub, clock: FrozenClock) -> dict[str, int]:
     return out
 
 
+def _four_in_the_queue(
+    qtbot: Any,
+    hub: CommandHub,
+    clock: FrozenClock,
+    window_factory: WindowFactory,
+    languages: Any,
+) -> tuple[MainWindow, dict[str, int], PlanQueue]:
+    """A supervisor's window once the four calls' plans are in its queue."""
+    sup = window_factory(hub, actor="sup-qian", role="supervisor", languages=languages)
+    ids = _calls(hub, clock)
+    queue = sup.shift_tools.plan_queue
+    qtbot.waitUntil(lambda: len(queue.plans) == 4, timeout=WAIT_MS)
+    return sup, ids, queue
+
+
 def test_plans_queue_up_by_urgency_and_only_low_levels_go_in_a_batch(
     qtbot: Any,
     hub: CommandHub,
@@ -59,10 +75,7 @@ def test_plans_queue_up_by_urgency_and_only_low_levels_go_in_a_batch(
     window_factory: WindowFactory,
     languages: Any,
 ) -> None:
-    sup = window_factory(hub, actor="sup-qian", role="supervisor", languages=languages)
-    ids = _calls(hub, frozen_clock)
-    queue = sup.shift_tools.plan_queue
-    qtbot.waitUntil(lambda: len(queue.plans) == 4, timeout=WAIT_MS)
+    sup, ids, queue = _four_in_the_queue(qtbot, hub, frozen_clock, window_factory, languages)
     order = [p.incident_id for p in queue.ordered()]
     assert order[0] == ids["knife_attack"]  # priority 1 first
     assert order.index(ids["dispute"]) < order.index(ids["theft"])  # same priority: older first
@@ -218,10 +231,7 @@ def test_another_plan_leaving_keeps_the_shown_plan_and_counts_follow_in_a_turn(
     """A plan decided at another desk leaves this queue without redrawing the plan shown
     here (35 ms a time on a busy shift, bench/shift.py); the count line, the buttons and
     the dock's title follow in the lists' turn of the window's frames."""
-    sup = window_factory(hub, actor="sup-qian", role="supervisor", languages=languages)
-    ids = _calls(hub, frozen_clock)
-    queue = sup.shift_tools.plan_queue
-    qtbot.waitUntil(lambda: len(queue.plans) == 4, timeout=WAIT_MS)
+    sup, ids, queue = _four_in_the_queue(qtbot, hub, frozen_clock, window_factory, languages)
     assert queue.select_incident(ids["knife_attack"])
     shown = queue.current
     redraws: list[int] = []

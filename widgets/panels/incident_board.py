@@ -211,7 +211,7 @@ class IncidentTableModel(QAbstractTableModel):
 
     def catch_up(self) -> None:
         """Apply the changes held for the lists' turn, in order (at once when asked by
-        anyone who needs the rows current: selecting an incident, the count line)."""
+        anyone who needs the rows current: ``row_of``, ``incidents``, ``visible_ids``)."""
         if self._applying or not self._held:
             return
         self._applying = True

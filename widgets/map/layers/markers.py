@@ -212,9 +212,10 @@ class SelectedPins(QGraphicsItem):
     A child item, so it follows the layer's visibility and stacks just above it; not
     cached, so a new selection paints one pin, not the layer's 500 again (its area is the
     layer's, so the other uncached layers under it repaint: the main window therefore
-    rings a new selection in the map's own turn, :mod:`widgets.frame_pacer`).  It reaches the layer
-    through ``parentItem()``, never a reference of its own: the two Python objects must
-    not form a cycle, which only the collector frees, on whichever thread it runs."""
+    rings a new selection in the map's own turn, :mod:`widgets.frame_pacer`).  It reaches
+    the layer through ``parentItem()``, never a reference of its own: the two Python
+    objects must not form a cycle, which only the collector frees, on whichever thread it
+    runs."""
 
     def __init__(self, markers: MarkersItem) -> None:
         super().__init__(markers)
