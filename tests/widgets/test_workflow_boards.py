@@ -132,6 +132,7 @@ def test_unit_board_groups_by_station_and_follows_status(
     bridge.feed(situation)  # the board observes the model the bridge keeps current
     board = UnitBoard(config, situation, clock=hub.clock)
     qtbot.addWidget(board)
+    board.show()
     board.set_station_names({str(s["code"]): str(s["name"]) for s in district.stations})
     assert ub.REFRESH_MS >= 500 and board.timer.interval() == ub.REFRESH_MS  # at most 2 Hz
     bridge.request_snapshot()
@@ -169,6 +170,78 @@ def test_unit_board_groups_by_station_and_follows_status(
     visible = [cs for cs, it in board.items.items() if not it.isHidden()]
     assert visible == [unit]
     client.call(SetUnitStatus(call_sign=unit, status="available"))
+
+
+def test_a_hidden_unit_board_rewrites_nothing_until_shown_or_read(
+    qtbot: Any, hub: CommandHub, bridge: HubBridge, config: Config
+) -> None:
+    """Behind the unit list's tab the board costs nothing (its 2 Hz rewrite of every row
+    was a shift's longest freeze, bench/shift.py); shown or read, it is current."""
+    situation = SituationModel()
+    bridge.feed(situation)
+    board = UnitBoard(config, situation, clock=hub.clock)
+    qtbot.addWidget(board)
+    bridge.request_snapshot()
+    qtbot.waitUntil(lambda: len(board.items) == len(hub.situation), timeout=WAIT_MS)
+    done = board.refreshes
+    unit = sorted(board.units)[0]
+    client = InprocClient(hub, actor="op-sun", role="operator")
+    assert client.call(SetUnitStatus(call_sign=unit, status="off_duty")).ok
+    qtbot.waitUntil(lambda: board.units[unit].status == "off_duty", timeout=WAIT_MS)
+    qtbot.wait(3 * ub.REFRESH_MS)  # three ticks of the timer go by
+    assert board.refreshes == done  # hidden: nothing rewritten
+    assert board.items[unit].text(board.STATUS) != unit_status_text("off_duty")
+    assert board.row_texts(unit)[board.STATUS] == unit_status_text("off_duty")  # read: current
+    assert board.refreshes == done + 1
+
+    assert client.call(SetUnitStatus(call_sign=unit, status="available")).ok
+    qtbot.waitUntil(lambda: board.units[unit].status == "available", timeout=WAIT_MS)
+    board.show()  # brought forward: current without being read
+    qtbot.waitUntil(
+        lambda: board.items[unit].text(board.STATUS) == unit_status_text("available"),
+        timeout=WAIT_MS,
+    )
+    shown = board.refreshes
+    qtbot.waitUntil(lambda: board.refreshes > shown, timeout=WAIT_MS)  # the 2 Hz rewrite runs
+
+
+def test_the_unit_board_rewrites_the_clocks_of_the_rows_in_view(
+    qtbot: Any, hub: CommandHub, bridge: HubBridge, config: Config
+) -> None:
+    """The 2 Hz rewrite covers the rows on screen; a row scrolled into view, or read, is
+    current at once (the whole tree's rewrite froze a busy console: bench/shift.py)."""
+    situation = SituationModel()
+    bridge.feed(situation)
+    board = UnitBoard(config, situation, clock=hub.clock)
+    qtbot.addWidget(board)
+    board.resize(700, 220)  # a few rows in view
+    board.show()
+    bridge.request_snapshot()
+    qtbot.waitUntil(lambda: len(board.items) == len(hub.situation), timeout=WAIT_MS)
+    first = next(iter(board.items))
+    middle = list(board.items)[len(board.items) // 2]
+    last = list(board.items)[-1]
+    assert len(board.items) > 20  # the demo district's units do not fit in 220 px
+    now = hub.clock()
+    board.clock = lambda: now
+    units = board.units
+    situation.apply_moves(
+        UnitsMoved(
+            t=now,
+            idx=np.array([units[k].idx for k in (first, middle, last)], dtype=np.int32).tobytes(),
+            lon=np.array([units[k].lon for k in (first, middle, last)]).tobytes(),
+            lat=np.array([units[k].lat for k in (first, middle, last)]).tobytes(),
+            fix_t=np.full(3, now - 125.0).tobytes(),
+        )
+    )
+    done = board.refreshes
+    qtbot.waitUntil(lambda: board.refreshes > done, timeout=WAIT_MS)  # a 2 Hz step ran
+    assert board.items[first].text(board.FIX_AGE) == "2:05"  # in view: rewritten
+    assert board.items[last].text(board.FIX_AGE) != "2:05"  # out of view: waits
+    board.tree.scrollToItem(board.items[last])
+    assert board.items[last].text(board.FIX_AGE) == "2:05"  # scrolled in: current at once
+    assert board.items[middle].text(board.FIX_AGE) != "2:05"  # still out of view
+    assert board.row_texts(middle)[board.FIX_AGE] == "2:05"  # read: current
 
 
 def test_stats_from_the_hub_export_to_csv(

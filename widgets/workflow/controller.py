@@ -68,6 +68,7 @@ class WorkflowController(QObject):
         self.unit_board = UnitBoard(
             self.config, self.situation, clock=window.clock.now, parent=window
         )
+        self.unit_board.turn.attach(window.pacer)  # rewrites in the lists' turn of the frames
         self.alerts_board = AlertsBoard(self.bridge, window)
         self.unit_board_dock = window.add_dock(
             "unitBoardDock",

@@ -6,6 +6,13 @@ observes.  Positions arrive many times a second; the board does nothing for
 them and a 2 Hz timer rewrites the clock columns from the model's fix times,
 so the cost is bounded by the timer, not by the position rate.  A station row sums up its units
 ("空闲 8 / 12") so the room sees at a glance where cover is thin.
+
+Rewriting every row costs a QTreeWidget signal per changed cell: 30-70 ms for the demo
+district's units on a busy machine, the longest freeze of a shift (``bench/shift.py``,
+issue 15).  So the board does nothing while it cannot be seen (a tab behind the unit
+list, a closed dock) and catches up when shown or read; in the main window its rewrites
+run in the lists' turn of the window's frames (``widgets/frame_pacer.py``), never in the
+map's.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QCollator, QEvent, QLocale, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -29,6 +36,7 @@ from PySide6.QtWidgets import (
 from console.config import Config
 from console.hub.messages import UnitState
 from console.workstation.situation import Change, Reset, SituationModel, UnitUpdated
+from widgets.frame_pacer import LISTS_LANE, InTurn
 from widgets.panels.common import (
     OFF_DUTY,
     UNIT_STATUS_COLOUR,
@@ -69,6 +77,10 @@ class UnitBoard(QWidget):
         self.station_units: dict[str, list[str]] = {}  # station code -> call signs shown
         self.refreshes = 0
         self._structure_dirty = False
+        self._stale = False  # rows not rewritten while the board was hidden
+        self._changed: set[str] = set()  # call signs whose rows wait for the board's turn
+        self._behind: set[str] = set()  # rows out of view at the last rewrite (clocks behind)
+        self.turn = InTurn(LISTS_LANE)  # attached to the main window's frame pacer
 
         self.filter_edit = QLineEdit(self)
         self.filter_edit.setClearButtonEnabled(True)
@@ -85,6 +97,9 @@ class UnitBoard(QWidget):
         for col, width in enumerate((180, 150, 80, 70, 60, 70)):
             self.tree.setColumnWidth(col, width)
         self.tree.itemDoubleClicked.connect(self._activated)
+        self.tree.verticalScrollBar().valueChanged.connect(self._view_moved)
+        self.tree.itemExpanded.connect(self._view_moved)
+        self.tree.itemCollapsed.connect(self._view_moved)
         top = QHBoxLayout()
         top.addWidget(self.filter_edit, 1)
         top.addWidget(self.summary_label)
@@ -95,7 +110,7 @@ class UnitBoard(QWidget):
 
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
-        self.timer.timeout.connect(self.refresh)
+        self.timer.timeout.connect(self._refresh_due)
         start_spread(self.timer)
         self.situation.subscribe(self._on_situation)
         self._structure_dirty = True
@@ -142,7 +157,48 @@ class UnitBoard(QWidget):
             if old is None or old.station != unit.station or old.call_sign != unit.call_sign:
                 self._structure_dirty = True
             elif unit.call_sign in self.items:
-                self._fill_unit(self.items[unit.call_sign], unit, self.clock())
+                self._changed.add(unit.call_sign)
+                if self._shown():
+                    self.turn(("rows", self), self._fill_changed)
+                else:
+                    self._stale = True
+
+    def _shown(self) -> bool:
+        """Whether the tree can be seen (not a tab behind another, nor a closed dock)."""
+        return self.tree.isVisible()
+
+    def _refresh_due(self) -> None:
+        """The 2 Hz timer: rewrite the rows in the board's turn, or later when hidden."""
+        if self._shown():
+            self.turn(self, self._refresh_view)
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale or self._changed:
+            self.turn(self, self._refresh_view)
+
+    def catch_up(self) -> None:
+        """Rewrite what waits (hidden meanwhile, or changed before the board's turn): for
+        whoever reads the rows now."""
+        if self._stale or self._structure_dirty:
+            self.refresh()
+        elif self._changed:
+            self._fill_changed()
+
+    def _fill_changed(self) -> None:
+        """The rows of the units that changed since the board's last turn."""
+        changed, self._changed = self._changed, set()
+        if not changed:
+            return
+        self._behind -= changed
+        now = self.clock()
+        units = self.units
+        for cs in changed:
+            item, u = self.items.get(cs), units.get(cs)
+            if item is not None and u is not None:
+                self._fill_unit(item, u, now)
 
     def set_station_names(self, names: dict[str, str]) -> None:
         """Station code -> display name (from the static district)."""
@@ -194,15 +250,62 @@ class UnitBoard(QWidget):
         self._apply_filter(self.filter_edit.text())
 
     def refresh(self) -> None:
-        """Timer slot (2 Hz): rebuild if units or stations changed, then rewrite every row."""
-        if self._structure_dirty:
-            self._rebuild()
+        """Rebuild if units or stations changed, then rewrite every row."""
+        self._rewrite(None)
+
+    def _refresh_view(self) -> None:
+        """The 2 Hz step: rewrite the rows in view and the station rows; the clocks of the
+        rows out of view wait until they scroll in or are read (the whole tree was 142
+        rows of six cells in the demo district, of which about 25 can be seen)."""
+        if self._stale or self._structure_dirty:
+            self._rewrite(None)
+        else:
+            self._rewrite(self._in_view())
+
+    def _in_view(self) -> set[str]:
+        """Call signs of the unit rows the tree's viewport shows now."""
+        shown: set[str] = set()
+        height = self.tree.viewport().height()
+        item = self.tree.itemAt(0, 0)
+        while item is not None and self.tree.visualItemRect(item).top() < height:
+            cs = item.data(0, Qt.ItemDataRole.UserRole)
+            if cs:
+                shown.add(str(cs))
+            item = self.tree.itemBelow(item)
+        return shown
+
+    def _view_moved(self, *_args: object) -> None:
+        """Scrolled, resized, expanded: rows come into view with their clocks behind."""
+        if self._behind and self._shown():
+            self.turn(("view", self), self._fill_view)
+
+    def _fill_view(self) -> None:
+        """The rows come into view since the last rewrite."""
+        due = self._behind & self._in_view()
+        if not due:
+            return
         now = self.clock()
         units = self.units
-        for cs, item in self.items.items():
-            u = units.get(cs)
-            if u is not None:
+        for cs in due:
+            item, u = self.items.get(cs), units.get(cs)
+            if item is not None and u is not None:
                 self._fill_unit(item, u, now)
+        self._behind -= due
+
+    def _rewrite(self, only: set[str] | None) -> None:
+        """Rewrite the unit rows of ``only`` (None: all), the station rows and the summary."""
+        self._stale = False
+        if self._structure_dirty:
+            self._rebuild()
+            only = None
+        now = self.clock()
+        units = self.units
+        changed, self._changed = self._changed, set()
+        for cs in self.items if only is None else only | changed:
+            item, u = self.items.get(cs), units.get(cs)
+            if item is not None and u is not None:
+                self._fill_unit(item, u, now)
+        self._behind = set() if only is None else set(self.items) - only - changed
         on_duty_total = available_total = 0
         for code, st_item in self.station_items.items():
             kids = [units[cs] for cs in self.station_units[code] if cs in units]
@@ -210,14 +313,17 @@ class UnitBoard(QWidget):
             available = sum(u.status == "available" for u in kids)
             on_duty_total += on_duty
             available_total += available
-            st_item.setText(0, f"{self.station_name(code)} ({len(kids)})")
-            st_item.setText(
+            _set_text(st_item, 0, f"{self.station_name(code)} ({len(kids)})")
+            _set_text(
+                st_item,
                 self.STATUS,
                 self.tr("%1 of %2 free").replace("%1", str(available)).replace("%2", str(on_duty)),
             )
-            st_item.setForeground(
-                self.STATUS, QBrush(QColor("#b71c1c" if available == 0 else "#1b5e20"))
-            )
+            if st_item.data(self.STATUS, Qt.ItemDataRole.UserRole) != (available == 0):
+                st_item.setData(self.STATUS, Qt.ItemDataRole.UserRole, available == 0)
+                st_item.setForeground(
+                    self.STATUS, QBrush(QColor("#b71c1c" if available == 0 else "#1b5e20"))
+                )
         self.summary_label.setText(
             self.tr("Available %1 / on duty %2")
             .replace("%1", str(available_total))
@@ -238,8 +344,7 @@ class UnitBoard(QWidget):
             format_age(fix_age),
         )
         for col, text in enumerate(texts):
-            if item.text(col) != text:
-                item.setText(col, text)
+            _set_text(item, col, text)
         if item.data(self.STATUS, Qt.ItemDataRole.UserRole) != u.status:  # brushes only on change
             item.setData(self.STATUS, Qt.ItemDataRole.UserRole, u.status)
             item.setBackground(self.STATUS, QBrush(status_background(colour)))
@@ -254,8 +359,14 @@ class UnitBoard(QWidget):
         return self.situation.status_counts()
 
     def row_texts(self, call_sign: str) -> list[str]:
-        """The texts of a unit's row as shown."""
+        """The texts of a unit's row as shown (after :meth:`catch_up`)."""
+        self.catch_up()
         item = self.items[call_sign]
+        if call_sign in self._behind:  # out of view: its clocks were not rewritten
+            self._behind.discard(call_sign)
+            u = self.units.get(call_sign)
+            if u is not None:
+                self._fill_unit(item, u, self.clock())
         return [item.text(c) for c in range(6)]
 
     def _apply_filter(self, text: str) -> None:
@@ -291,3 +402,9 @@ def _natural(text: str) -> list[object]:
     if num:
         out.append(int(num))
     return [(0, x) if isinstance(x, int) else (1, x) for x in out]
+
+
+def _set_text(item: QTreeWidgetItem, col: int, text: str) -> None:
+    """Set a cell's text only when it changed: each set is a model signal and a repaint."""
+    if item.text(col) != text:
+        item.setText(col, text)
