@@ -55,8 +55,17 @@ NO_DISPLAY = (
 NO_DISPLAY_EXIT = 2
 
 
+SERIAL_FILLS = "QT_NO_GUI_THREADPOOL"
+"""Qt's raster engine hands every blit or fill of more than about 96 scanlines (each cached
+map layer, every frame) to a pool of worker threads and waits for them: on a workstation's
+few cores, beside the hub and the link, the GUI thread then waits for a worker to be
+scheduled.  Set (read by Qt when it first fills), the fills stay on the GUI thread: A/B
+of ``bench/shift.py``, three pairs, p99 stall 12.1-14.0 ms against 14.5-15.7 ms (issue 15)."""
+
+
 def ensure_qt_environment(offscreen: bool | None = None) -> None:
-    """Environment Qt needs before the QApplication exists (root sandbox, display).
+    """Environment Qt needs before the QApplication exists (root sandbox, serial fills,
+    display).
 
     Without a display the console used to start on Qt's offscreen platform: a console
     nobody could see.  Now the offscreen platform is used only when asked: ``offscreen``
@@ -66,6 +75,7 @@ def ensure_qt_environment(offscreen: bool | None = None) -> None:
     """
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")  # Chromium refuses root
+    os.environ.setdefault(SERIAL_FILLS, "1")
     if os.environ.get("QT_QPA_PLATFORM"):
         return  # the platform was chosen explicitly
     headless = not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")
