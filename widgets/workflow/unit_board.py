@@ -190,12 +190,17 @@ class UnitBoard(QWidget):
     def _fill_changed(self) -> None:
         """The rows of the units that changed since the board's last turn."""
         changed, self._changed = self._changed, set()
-        if not changed:
+        self._fill(changed)
+
+    def _fill(self, call_signs: set[str], units: dict[str, UnitState] | None = None) -> None:
+        """Rewrite these units' rows now (their clocks are then current too); ``units``:
+        :attr:`units` when the caller has it already."""
+        if not call_signs:
             return
-        self._behind -= changed
+        self._behind -= call_signs
         now = self.clock()
-        units = self.units
-        for cs in changed:
+        units = self.units if units is None else units
+        for cs in call_signs:
             item, u = self.items.get(cs), units.get(cs)
             if item is not None and u is not None:
                 self._fill_unit(item, u, now)
@@ -257,10 +262,7 @@ class UnitBoard(QWidget):
         """The 2 Hz step: rewrite the rows in view and the station rows; the clocks of the
         rows out of view wait until they scroll in or are read (the whole tree was 142
         rows of six cells in the demo district, of which about 25 can be seen)."""
-        if self._stale or self._structure_dirty:
-            self._rewrite(None)
-        else:
-            self._rewrite(self._in_view())
+        self._rewrite(None if self._stale else self._in_view())  # a rebuild rewrites all
 
     def _in_view(self) -> set[str]:
         """Call signs of the unit rows the tree's viewport shows now."""
@@ -275,22 +277,13 @@ class UnitBoard(QWidget):
         return shown
 
     def _view_moved(self, *_args: object) -> None:
-        """Scrolled, resized, expanded: rows come into view with their clocks behind."""
+        """Scrolled, expanded or collapsed: rows come into view with their clocks behind."""
         if self._behind and self._shown():
             self.turn(("view", self), self._fill_view)
 
     def _fill_view(self) -> None:
         """The rows come into view since the last rewrite."""
-        due = self._behind & self._in_view()
-        if not due:
-            return
-        now = self.clock()
-        units = self.units
-        for cs in due:
-            item, u = self.items.get(cs), units.get(cs)
-            if item is not None and u is not None:
-                self._fill_unit(item, u, now)
-        self._behind -= due
+        self._fill(self._behind & self._in_view())
 
     def _rewrite(self, only: set[str] | None) -> None:
         """Rewrite the unit rows of ``only`` (None: all), the station rows and the summary."""
@@ -298,13 +291,9 @@ class UnitBoard(QWidget):
         if self._structure_dirty:
             self._rebuild()
             only = None
-        now = self.clock()
-        units = self.units
         changed, self._changed = self._changed, set()
-        for cs in self.items if only is None else only | changed:
-            item, u = self.items.get(cs), units.get(cs)
-            if item is not None and u is not None:
-                self._fill_unit(item, u, now)
+        units = self.units
+        self._fill(set(self.items) if only is None else only | changed, units)
         self._behind = set() if only is None else set(self.items) - only - changed
         on_duty_total = available_total = 0
         for code, st_item in self.station_items.items():
@@ -363,10 +352,7 @@ class UnitBoard(QWidget):
         self.catch_up()
         item = self.items[call_sign]
         if call_sign in self._behind:  # out of view: its clocks were not rewritten
-            self._behind.discard(call_sign)
-            u = self.units.get(call_sign)
-            if u is not None:
-                self._fill_unit(item, u, self.clock())
+            self._fill({call_sign})
         return [item.text(c) for c in range(6)]
 
     def _apply_filter(self, text: str) -> None:
