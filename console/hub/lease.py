@@ -21,7 +21,14 @@ one thing both hubs see (a hub cannot tell a dead peer from a partitioned one):
   and token with its own; the share lock makes a takeover (an UPDATE of that row) wait
   until this commit is done, so a write is either in before the takeover or refused.
   ``SET LOCAL idle_in_transaction_session_timeout`` makes PostgreSQL end a session
-  paused between the check and its COMMIT, so the successor waits seconds, not forever.
+  paused between the check and its COMMIT, so the successor waits seconds, not forever;
+- the successor *ends the old primary's database sessions* when it takes over
+  (:meth:`PrimaryLease.end_sessions_of`): every session of a hub carries its holder in
+  ``application_name`` (:func:`session_name`).  No idle timeout ends a session whose
+  process was paused in the middle of a batched write (psycopg's pipeline: statements
+  sent, their Sync not yet): PostgreSQL counts it as *active*, waiting for the client,
+  and it keeps its locks (the audit log's table lock among them) as long as the process
+  stays paused; a primary cut off by the network keeps them until TCP gives up (hours).
 
 On SQLite (one hub, one file: the default) nothing of this runs: the hub starts no
 lease, and ``main.py hub --standby`` refuses SQLite.  The code still works on SQLite,
@@ -56,6 +63,8 @@ FENCE_IDLE_TIMEOUT = "2s"
 """How long PostgreSQL lets a session sit between the fence check and its COMMIT."""
 TAKEOVER_LOCK_TIMEOUT = "500ms"
 """A takeover or renewal waits this long for a commit holding the row, then tries again."""
+SESSION_PREFIX = "dispatch-hub "
+"""``application_name`` of every database session of a hub: this, then its holder."""
 
 
 class LeaseLost(StoreError):
@@ -80,6 +89,12 @@ class LeaseView:
 def default_holder() -> str:
     """Host, process and a random part: unique per hub process, readable in the log."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def session_name(holder: str) -> str:
+    """The ``application_name`` of hub ``holder``'s database sessions (PostgreSQL keeps 63
+    bytes): a successor finds a lost primary's sessions by it and ends them."""
+    return (SESSION_PREFIX + holder).encode()[:63].decode(errors="ignore")
 
 
 def _now_sql(dialect: str) -> str:
@@ -297,10 +312,47 @@ class PrimaryLease:
                 continue
             if (v.free or v.holder == self.holder) and self.try_acquire():
                 self.taken_from = v.holder if v.holder != self.holder else ""
+                self.end_sessions_of(self.taken_from)
                 return True
             pause = poll_s if v.free else min(poll_s, max(0.01, v.expires_at - v.now + 0.01))
             stop.wait(pause)
         return False
+
+    def end_sessions_of(self, holder: str) -> int:
+        """End every session of hub ``holder`` (the primary this hub took over from) in
+        the lease's database, so none of them keeps a lock the new primary needs; how
+        many were ended.  Its process learns it on its next statement (a lost database:
+        it steps down).  Nothing on SQLite (one hub) or for ourselves; a database that
+        refuses (another role's sessions, no ``pg_signal_backend``) is logged, not
+        raised: the takeover goes on and waits for those locks as before."""
+        if self.dialect != "postgresql" or not holder or holder == self.holder:
+            return 0
+        try:
+            with self.engine.connect() as conn:
+                ended = conn.execute(
+                    text(
+                        "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) "
+                        "FROM pg_stat_activity WHERE application_name = :name "
+                        "AND datname = current_database() AND pid <> pg_backend_pid()"
+                    ),
+                    {"name": session_name(holder)},
+                ).scalar_one()
+        except SQLAlchemyError as exc:
+            log.warning(
+                "could not end the database sessions of the previous primary %s (a paused "
+                "one keeps its locks until it resumes): %s",
+                holder,
+                _first_line(exc),
+            )
+            return 0
+        if ended:
+            log.warning(
+                "ended %d database session(s) of the previous primary %s (a paused or cut-off "
+                "hub keeps its locks)",
+                ended,
+                holder,
+            )
+        return int(ended)
 
     def keep(self, on_lost: Callable[[str], None]) -> None:
         """Renew every ``renew_s`` on a daemon thread; ``on_lost(reason)`` once when gone."""

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import make_url
 from sqlalchemy.exc import ArgumentError
 
-from console.hub.lease import PrimaryLease
+from console.hub.lease import PrimaryLease, default_holder, session_name
 from console.store.db import Store, mask_url, open_store
 from console.store.errors import StoreError
 
@@ -152,6 +152,13 @@ def _idle_transaction_limit() -> None:
         os.environ["PGOPTIONS"] = f"{have} {opt}".strip()
 
 
+def _name_sessions(holder: str) -> None:
+    """Every database session this process opens from now on carries ``holder`` (libpq
+    reads ``PGAPPNAME``): the hub that takes over from this one ends them by that name
+    (:meth:`PrimaryLease.end_sessions_of`)."""
+    os.environ["PGAPPNAME"] = session_name(holder)
+
+
 WARM_MODULES = (
     "console.config",
     "console.heap",
@@ -232,7 +239,15 @@ def wait_for_lease(
         raise StoreError(f"invalid database URL {mask_url(db_url)!r}") from None
     if url.get_backend_name() != "postgresql":
         raise StoreError(f"a standby hub needs PostgreSQL (the hubs share it), not {mask_url(url)}")
+    if "application_name" in url.query:
+        raise StoreError(
+            "a standby hub names its database sessions itself (application_name: the hub "
+            "that takes over ends a lost primary's sessions by it); remove application_name "
+            f"from {mask_url(url)}"
+        )
+    holder = default_holder()
     _idle_transaction_limit()
+    _name_sessions(holder)
     store = open_store(url)  # migrated: the lease row exists
     warm_up()
     ready = _Prepared(store, prepare) if prepare is not None else None
@@ -244,7 +259,7 @@ def wait_for_lease(
 
     settle_after_start()  # what it loaded out of the collector's sight: the takeover's
     # own collection (before "hub ready") then only looks at what the start adds
-    lease = PrimaryLease(url, ttl_s=ttl_s, renew_s=ttl_s / 3.0)
+    lease = PrimaryLease(url, ttl_s=ttl_s, renew_s=ttl_s / 3.0, holder=holder)
     stop = threading.Event()
 
     def on_signal(_sig: int, _frame: FrameType | None) -> None:

@@ -7,13 +7,17 @@ database's own clock passes a very short ``ttl_s``, and the tests wait on condit
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select, text
 
-from console.hub.lease import LeaseLost, PrimaryLease
+from console.hub.lease import LeaseLost, PrimaryLease, session_name
 from console.store import Store
 from console.store.models_lease import HubLeaseRow
 from console.store.models_shift import ShiftLogRow
@@ -249,3 +253,86 @@ def test_a_primary_whose_connection_the_database_ended_steps_down_and_writes_not
     assert view.holder == "a" and not view.free  # refused by the hub itself, not by the row
     assert not a.try_acquire()  # it never takes the lease back: the process starts afresh
     assert _log_lines(store) == ["before"]
+
+
+PAUSED_MID_WRITE = """
+import os, signal, sys
+import psycopg
+conn = psycopg.connect(sys.argv[1], application_name=sys.argv[2])
+with conn.pipeline():
+    conn.execute("LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE")
+    conn.pgconn.flush()  # sent; the pipeline's Sync is not
+    os.kill(os.getpid(), signal.SIGSTOP)
+"""
+"""A hub process paused in the middle of a batched write (psycopg's pipeline mode, what
+``executemany`` uses), holding the audit log's lock as every audit append does."""
+
+
+def _audit_lock_held_by(store: Store, name: str) -> bool:
+    with store.engine.connect() as conn:
+        return bool(
+            conn.execute(
+                text(
+                    "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
+                    "WHERE a.application_name = :name AND l.granted "
+                    "AND l.relation = 'audit_log'::regclass"
+                ),
+                {"name": name},
+            ).scalar_one()
+        )
+
+
+def _sessions_named(store: Store, name: str) -> int:
+    with store.engine.connect() as conn:
+        return int(
+            conn.execute(
+                text("SELECT count(*) FROM pg_stat_activity WHERE application_name = :name"),
+                {"name": name},
+            ).scalar_one()
+        )
+
+
+def test_the_new_primary_ends_the_sessions_of_the_one_it_took_over_from(
+    store: Store, leases: list[PrimaryLease]
+) -> None:
+    """A primary paused in the middle of a batched write keeps its locks: PostgreSQL
+    counts the session as active (it waits for the rest of the pipeline), so the idle
+    timeout every standby sets never ends it, and the new primary's first audit entry
+    waited on that lock for as long as the old one stayed paused (seen in CI).  Here a
+    real process, connected as hub ``a``'s session, takes the audit log's lock in a
+    pipeline and stops itself; ``b`` takes the lapsed lease over and ends ``a``'s
+    sessions: the lock is free and ``b``'s audit entry goes in at once."""
+    if store.dialect != "postgresql":
+        pytest.skip("pipelines, pg_terminate_backend: PostgreSQL")
+    a = _lease(leases, store, holder="a", ttl_s=0.3, renew_s=0.1)
+    b = _lease(leases, store, holder="b", ttl_s=0.3, renew_s=0.1)
+    assert session_name("a") == "dispatch-hub a"
+    assert len(session_name("h" * 100).encode()) == 63  # what PostgreSQL keeps
+    assert a.try_acquire()
+    dsn = store.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    env = dict(os.environ, PGOPTIONS="-c idle_in_transaction_session_timeout=500")
+    paused = subprocess.Popen(
+        [sys.executable, "-c", PAUSED_MID_WRITE, dsn, "dispatch-hub a"], env=env
+    )
+    try:
+        assert wait_until(lambda: _audit_lock_held_by(store, "dispatch-hub a"), timeout=30)
+        assert wait_until(
+            lambda: (
+                os.waitid(os.P_PID, paused.pid, os.WEXITED | os.WSTOPPED | os.WNOHANG | os.WNOWAIT)
+                is not None
+            ),
+            timeout=30,
+        )
+        threading.Event().wait(1.5)  # three times its idle timeout: it is not idle
+        assert _audit_lock_held_by(store, "dispatch-hub a")
+        assert b.wait(threading.Event(), poll_s=0.05)  # a's lease lapses: b takes it over
+        assert b.taken_from == "a"
+        assert wait_until(lambda: _sessions_named(store, "dispatch-hub a") == 0, timeout=10)
+        with store.engine.begin() as conn:
+            conn.exec_driver_sql("SET LOCAL lock_timeout = '5s'")
+            conn.exec_driver_sql("LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE")
+        assert b.end_sessions_of("a") == 0  # nothing left of a
+        assert b.end_sessions_of("b") == 0  # never its own
+    finally:
+        paused.send_signal(signal.SIGKILL)
+        paused.wait(10)

@@ -20,6 +20,7 @@ from sqlalchemy import func, make_url, select, text
 
 from console.audit.check import verify_store
 from console.auth import Authenticator
+from console.hub.lease import session_name
 from console.hub.messages import CreateIncident, Event, GetSnapshot, Login, Snapshot
 from console.link.keys import KeyPair, TerminalKey, load_or_create_hub_keys
 from console.link.remote import RemoteClient
@@ -93,6 +94,17 @@ def _fixes_since(store: Store, t: float) -> int:
         return int(s.scalar(q) or 0)
 
 
+def _sessions_of(store: Store, holder: str) -> int:
+    """Database sessions that carry hub ``holder``'s name (every one of a standby hub's)."""
+    with store.engine.connect() as conn:
+        return int(
+            conn.execute(
+                text("SELECT count(*) FROM pg_stat_activity WHERE application_name = :name"),
+                {"name": session_name(holder)},
+            ).scalar_one()
+        )
+
+
 def _token(store: Store) -> int:
     with store.session() as s:
         row = s.get(HubLeaseRow, "hub")
@@ -106,6 +118,18 @@ def test_standby_refuses_sqlite(tmp_path: Path) -> None:
         hub.start(timeout=30)
     assert hub.proc is not None and hub.proc.returncode == 2
     assert "needs PostgreSQL" in (tmp_path / "h.log").read_text()
+
+
+def test_standby_refuses_a_url_that_names_its_sessions(tmp_path: Path) -> None:
+    """The hub names its database sessions itself (its successor ends them by that name);
+    a URL that sets ``application_name`` is refused before anything connects."""
+    url = "postgresql+psycopg://dispatch:SECRET@127.0.0.1:9/dispatch?application_name=mine"
+    hub = StandbyHub(url, tmp_path / "keys", tmp_path / "h.log")
+    with pytest.raises(RuntimeError):
+        hub.start(timeout=30)
+    assert hub.proc is not None and hub.proc.returncode == 2
+    said = (tmp_path / "h.log").read_text()
+    assert "remove application_name" in said and "SECRET" not in said
 
 
 @pytest.mark.parametrize("kind", ["link", "command"])
@@ -303,7 +327,9 @@ def test_workstation_follows_the_takeover_without_signing_in_again(
     store: Store | None = None
     try:
         assert a.wait_ready(240)  # the first start imports the demo district
+        holder_a = a.wait_for(("hub primary",), 1).split("holder=")[1]
         store = open_store(store_url)
+        assert _sessions_of(store, holder_a) > 0  # its sessions carry its name
         Authenticator(store).create_user(
             "sup", "Supervisor", "a long enough password", "supervisor"
         )
@@ -320,6 +346,9 @@ def test_workstation_follows_the_takeover_without_signing_in_again(
         else:
             a.signal(signal.SIGSTOP)
         assert b.wait_ready(120)
+        if how == "paused":  # b ended the sessions a left open (and with them any lock)
+            assert f"of the previous primary {holder_a}" in b.log.read_text()
+            assert wait_until(lambda: _sessions_of(store, holder_a) == 0, timeout=10)
         assert wait_until(lambda: len(snapshots) > before, timeout=60), "it did not follow"
         assert ws.hub_changes >= 1
         for _ in range(6):  # a request handed to a paused hub would never be answered
