@@ -39,22 +39,33 @@ def _voronoi_cell(region: F64, sites: F64, i: int) -> F64:
 
 
 def _kmeans_centres(cell: F64, k: int, spacing: float = 30.0) -> F64:
-    """k centres splitting the cell's area evenly (Lloyd's algorithm on a point grid)."""
-    lo, hi = cell.min(axis=0), cell.max(axis=0)
+    """k centres splitting the cell's area evenly (Lloyd's algorithm on a point grid).
+
+    The same on every machine, to the bit: the grid sits on whole metres, so every sum of
+    its coordinates is exact whatever order numpy's SIMD code adds them in, and distances
+    are compared squared (``np.hypot`` and pairwise sums differ in the last bit between
+    AVX2 and AVX-512 builds of the same numpy, and one flipped tie moved a whole area by
+    metres: the committed demo package no longer matched its generator on another CPU)."""
+    lo, hi = np.floor(cell.min(axis=0)), cell.max(axis=0)
     gx, gy = np.meshgrid(np.arange(lo[0], hi[0], spacing), np.arange(lo[1], hi[1], spacing))
     pts = np.column_stack((gx.ravel(), gy.ravel()))
     pts = pts[points_in_polygon(pts[:, 0], pts[:, 1], cell)]
     if len(pts) < k:
         raise ValueError(f"station cell too small to split into {k} areas ({len(pts)} samples)")
+
+    def dist2(c: F64) -> F64:
+        d = pts - c
+        return d[:, 0] * d[:, 0] + d[:, 1] * d[:, 1]
+
     # deterministic farthest-point start, then Lloyd iterations
-    centres = [pts[np.argmax(np.hypot(*(pts - pts.mean(axis=0)).T))]]
+    centres = [pts[np.argmax(dist2(pts.sum(axis=0) / len(pts)))]]
     while len(centres) < k:
-        d = np.min([np.hypot(*(pts - c).T) for c in centres], axis=0)
+        d = np.min([dist2(c) for c in centres], axis=0)
         centres.append(pts[np.argmax(d)])
     c = np.array(centres)
     for _ in range(30):
-        label = np.argmin(((pts[:, None, :] - c[None, :, :]) ** 2).sum(axis=2), axis=1)
-        c = np.array([pts[label == m].mean(axis=0) for m in range(k)])
+        label = np.argmin(np.column_stack([dist2(cm) for cm in c]), axis=1)
+        c = np.array([pts[label == m].sum(axis=0) / np.count_nonzero(label == m) for m in range(k)])
     return c
 
 
