@@ -246,7 +246,9 @@ def hub_main(argv: list[str]) -> int:
         while not stop.wait(10.0):
             st = node.link.stats
             log.info(
-                "terminals online %d, positions %d, invalid frames %d, orders sent %d",
+                "terminals online %d (connections %d), positions %d, invalid frames %d, "
+                "orders sent %d",
+                len(node.link.online_units()),  # a reconnect's old connection counts until swept
                 len(node.link.sessions),
                 st.positions,
                 st.invalid_total,
