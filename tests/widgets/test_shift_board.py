@@ -284,3 +284,57 @@ def test_the_clock_repaints_ages_deadlines_and_rows_turning_overdue_only(
     assert not (seen.region & row_rect).isEmpty()  # the row that changed colour
     type_x = board.table.columnViewportPosition(M.TYPE)
     assert not seen.region.contains(QPoint(type_x + 2, board.table.rowViewportPosition(0) + 2))
+
+
+def test_a_call_added_or_closed_out_of_sight_repaints_nothing_of_the_board(
+    qtbot: Any, config: Config, clock: HubClock, languages: Any
+) -> None:
+    """Qt repainted the whole board for every row inserted or removed, most of a busy
+    shift's board paints (a new call sorts below the rows in view).  Below the last row
+    in view nothing on screen moves but the scroll bar: no pixel is repainted.  A call
+    that lands in view, or above it, repaints the board as before, and what is shown is
+    right either way."""
+    incs = [_inc(i, prio=2, age=3000.0 - i) for i in range(1, 61)]  # sorted by number
+    board = _board(qtbot, config, clock, incs)
+    board.resize(560, 400)
+    board.show()
+    qtbot.waitExposed(board)
+    table, m = board.table, board.model
+    port = table.viewport()
+    last = table.rowAt(port.height() - 1)
+    assert 5 < last < 40  # the board shows some of the 60 rows
+    seen = _Painted(port)
+    qtbot.wait(50)
+    bar = table.verticalScrollBar()
+    top_max = bar.maximum()
+
+    def painted_after(change: Any) -> QRegion:
+        seen.region = QRegion()
+        change()
+        m.catch_up()
+        qtbot.wait(60)  # Qt's delayed layout and the paint it asks for
+        return seen.region
+
+    # a P4 call sorts last, far below the rows in view: not a pixel
+    quiet = table.quiet_layouts
+    region = painted_after(lambda: m.update_incident(_inc(100, prio=4)))
+    assert region.isEmpty() and table.quiet_layouts == quiet + 1
+    assert bar.maximum() > top_max  # the scroll bar knows the new row
+    assert m.row_of(100) == 60
+    # one closed below the rows in view: neither
+    region = painted_after(lambda: m.update_incident(_inc(59, prio=2, status="closed")))
+    assert region.isEmpty() and m.row_of(59) is None
+    # a P1 call sorts first, above every row in view: the whole board
+    region = painted_after(lambda: m.update_incident(_inc(101, prio=1)))
+    assert region.contains(QPoint(port.width() // 2, port.height() - 2))
+    assert board.visible_ids()[0] == 101
+    # one closed in view: the rows below it move up
+    region = painted_after(lambda: m.update_incident(_inc(2, prio=2, status="closed")))
+    assert region.contains(QPoint(port.width() // 2, port.height() - 2))
+    # scrolled to the end, the call added out of sight is there and painted
+    seen.region = QRegion()
+    table.scrollToBottom()
+    qtbot.waitUntil(lambda: not seen.region.isEmpty())
+    assert table.rowAt(port.height() - 1) == m.row_of(100) == 59
+    row = table.rowViewportPosition(59)
+    assert seen.region.contains(QPoint(port.width() // 2, row + 2))
