@@ -48,6 +48,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -57,7 +58,6 @@ from console.history.deadlines import Deadline, DeadlineBook
 from console.hub.messages import IncidentState, OrderChanged
 from console.workstation.situation import Change, IncidentUpdated, Reset, SituationModel
 from widgets.frame_pacer import LISTS_LANE, InTurn
-from widgets.panels.board_table import BoardTable
 from widgets.panels.common import (
     CLOSED_INCIDENT,
     PRIORITY_COLOUR,
@@ -646,7 +646,7 @@ class IncidentListPanel(QWidget):
         self._switching = False
         self._to_follow: int | None = None  # chosen elsewhere, selected in the lists' turn
         self._announced = 0  # the incident last announced as selected (incidentSelected)
-        self.table = BoardTable(self)  # a call added out of sight repaints nothing
+        self.table = QTableView(self)
         self.table.setModel(self.model)  # the proxy only while a filter is set
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(IncidentTableModel.PRIORITY, Qt.SortOrder.AscendingOrder)
