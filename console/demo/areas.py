@@ -65,7 +65,8 @@ def _kmeans_centres(cell: F64, k: int, spacing: float = 30.0) -> F64:
     c = np.array(centres)
     for _ in range(30):
         label = np.argmin(np.column_stack([dist2(cm) for cm in c]), axis=1)
-        c = np.array([pts[label == m].sum(axis=0) / np.count_nonzero(label == m) for m in range(k)])
+        groups = [pts[label == m] for m in range(k)]
+        c = np.array([g.sum(axis=0) / len(g) for g in groups])
     return c
 
 
