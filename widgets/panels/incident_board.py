@@ -48,7 +48,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -69,6 +68,7 @@ from widgets.panels.common import (
     restyle,
     status_background,
 )
+from widgets.panels.painted_table import CENTRE, LEFT, CellLook, PaintedTable
 from widgets.ticks import start_spread
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -476,6 +476,33 @@ class IncidentTableModel(QAbstractTableModel):
             return self._tooltip(inc)
         return None
 
+    def row_looks(self, row: int) -> tuple[CellLook, ...]:
+        """Every cell of ``row`` as :meth:`data` answers for its display roles, in one
+        call (the board's :class:`PaintedTable` paints a row from it)."""
+        inc = self._rows[row]
+        now = self.clock.now()
+        texts = self._texts(inc)
+        late = self._late(inc.id)
+        band = None
+        if late is not None:
+            band = OVERDUE_BRUSH if late > 0 else SOON_BRUSH if late > -SOON_S else None
+        overdue = late is not None and late > 0
+        urgent = inc.priority == 1
+        due = deadline_text(self._due.get(inc.id), now)
+        age = format_age(now - inc.created_at)
+        return tuple(
+            CellLook(
+                age if col == self.AGE else due if col == self.DEADLINE else texts[col],
+                PRIORITY_BRUSH.get(inc.priority, PRIORITY_BRUSH[0])
+                if col == self.PRIORITY
+                else band,
+                urgent or (col == self.DEADLINE and overdue),
+                OVERDUE_FG if col == self.DEADLINE and overdue else None,
+                CENTRE if col in CENTRED_COLUMNS else LEFT,
+            )
+            for col in range(self.COLUMN_COUNT)
+        )
+
     def _texts(self, inc: IncidentState) -> tuple[str, ...]:
         """The row's texts that do not move with the clock (cached until it changes)."""
         cached = self._text_cache.get(inc.id)
@@ -646,7 +673,7 @@ class IncidentListPanel(QWidget):
         self._switching = False
         self._to_follow: int | None = None  # chosen elsewhere, selected in the lists' turn
         self._announced = 0  # the incident last announced as selected (incidentSelected)
-        self.table = QTableView(self)
+        self.table = PaintedTable(self)
         self.table.setModel(self.model)  # the proxy only while a filter is set
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(IncidentTableModel.PRIORITY, Qt.SortOrder.AscendingOrder)

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 from console.config import Config
 from console.workstation.situation import SituationModel
 from widgets.panels.common import UNIT_STATUS_TEXT, HubClock, unit_status_text
+from widgets.panels.painted_table import PaintedTable
 from widgets.panels.unit_model import UnitFilterProxy, UnitTableModel
 
 __all__ = ["UnitFilterProxy", "UnitListPanel", "UnitTableModel"]
@@ -53,7 +53,7 @@ class UnitListPanel(QWidget):
         self.status_box.currentIndexChanged.connect(self._status_chosen)
         self.count_label = QLabel(self)
 
-        self.table = QTableView(self)
+        self.table = PaintedTable(self)
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(UnitTableModel.STATION, Qt.SortOrder.AscendingOrder)

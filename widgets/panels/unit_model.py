@@ -45,6 +45,7 @@ from widgets.panels.common import (
     unit_status_text,
     unit_type_name,
 )
+from widgets.panels.painted_table import LEFT, RIGHT, CellLook
 from widgets.ticks import start_spread
 
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -52,6 +53,7 @@ REFRESH_MS = 500  # at most 2 Hz, whatever the position rate
 RESORT_TICKS = 10  # a table sorted by a clock column is re-sorted every 5 s, not every tick
 STATUS_CHANGED = 1  # some unit's status, assignment or details changed
 NAMES_CHANGED = 2  # display names changed (station names, language): any order may change
+STALE_FG = QColor("#c62828")  # the fix age of a unit whose position is stale
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 _DIGITS = re.compile(r"(\d+)")
@@ -270,12 +272,33 @@ class UnitTableModel(QAbstractTableModel):
             if col == self.FIX_AGE:
                 age = self.fix_age(row)
                 if age is None or age > self.stale_after:
-                    return QColor("#c62828")
+                    return STALE_FG
         if role == Qt.ItemDataRole.ToolTipRole and u.members:
             return "\n".join(u.members)
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (*self.TIME_COLUMNS, self.INCIDENT):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
+
+    def row_looks(self, row: int) -> tuple[CellLook, ...]:
+        """Every cell of ``row`` as :meth:`data` answers for its display roles, in one
+        call (the unit list's :class:`PaintedTable` paints a row from it)."""
+        u = self.unit_at(row)
+        colour = UNIT_STATUS_COLOUR.get(u.status)
+        status_bg = status_background(colour or "#9e9e9e")
+        status_fg = QColor(colour or "#424242").darker(170)
+        age = self.fix_age(row)
+        fix_fg = STALE_FG if age is None or age > self.stale_after else None
+        right = (*self.TIME_COLUMNS, self.INCIDENT)
+        return tuple(
+            CellLook(
+                self._display(u, row, col),
+                status_bg if col == self.STATUS else None,
+                False,
+                status_fg if col == self.STATUS else fix_fg if col == self.FIX_AGE else None,
+                RIGHT if col in right else LEFT,
+            )
+            for col in range(self.COLUMN_COUNT)
+        )
 
     def _station(self, u: UnitState) -> str:
         if u.station is None:
