@@ -138,6 +138,13 @@ class _Desc:
     __hash__ = None  # type: ignore[assignment]
 
 
+def _band(late: float | None) -> QBrush | None:
+    """A row's overdue colour from the seconds past its deadline (negative: left)."""
+    if late is None:
+        return None
+    return OVERDUE_BRUSH if late > 0 else SOON_BRUSH if late > -SOON_S else None
+
+
 def deadline_text(d: Deadline | None, now: float) -> str:
     """ "arrive 2:10" (time left) or "arrive −0:35" (overdue by); "" when nothing is due."""
     if d is None:
@@ -454,10 +461,7 @@ class IncidentTableModel(QAbstractTableModel):
         if role == BACKGROUND:
             if col == self.PRIORITY:
                 return PRIORITY_BRUSH.get(inc.priority, PRIORITY_BRUSH[0])
-            late = self._late(inc.id)
-            if late is None:
-                return None
-            return OVERDUE_BRUSH if late > 0 else SOON_BRUSH if late > -SOON_S else None
+            return _band(self._late(inc.id))
         if role == FONT:
             if inc.priority == 1 or (col == self.DEADLINE and (self._late(inc.id) or -1) > 0):
                 return BOLD
@@ -483,9 +487,7 @@ class IncidentTableModel(QAbstractTableModel):
         now = self.clock.now()
         texts = self._texts(inc)
         late = self._late(inc.id)
-        band = None
-        if late is not None:
-            band = OVERDUE_BRUSH if late > 0 else SOON_BRUSH if late > -SOON_S else None
+        band = _band(late)
         overdue = late is not None and late > 0
         urgent = inc.priority == 1
         due = deadline_text(self._due.get(inc.id), now)

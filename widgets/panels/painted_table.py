@@ -4,9 +4,9 @@ many times a second.
 Qt's item view paints a cell through its delegate and the style: it asks the model for
 seven roles in one ``multiData`` call, then lays the text out and draws it through the
 style sheet's style.  For a model written in Python that is a Python call per cell plus
-Qt's own per-cell work: 12-14 ms for a full repaint of the incident board's 160 visible
-cells on this VM, and 23-29 ms in the worst frames of ``bench/shift.py`` (issue 15),
-where a new call repaints the whole board.
+Qt's own per-cell work: 6-14 ms for a full repaint of the incident board's 160 visible
+cells (by machine), and 22-31 ms in the worst frames of ``bench/shift.py`` (issue 15),
+where a new call repaints the whole board; painted here, 1.5-2.5 ms.
 
 :class:`PaintedTable` keeps everything of :class:`QTableView` (header, sorting,
 selection, keyboard, scrolling, tooltips through the model's ``data``) and replaces only
@@ -69,6 +69,14 @@ class RowLooks(Protocol):
         ...
 
 
+class _Faces(NamedTuple):
+    """What painting takes from the view's font and style, made once per font or style."""
+
+    fonts: tuple[QFont, QFont]  # regular, bold
+    metrics: tuple[QFontMetrics, QFontMetrics]
+    grid: QPen
+
+
 class PaintedTable(QTableView):
     """A :class:`QTableView` whose viewport is painted from :meth:`RowLooks.row_looks`;
     any other model is painted by Qt as usual."""
@@ -77,7 +85,7 @@ class PaintedTable(QTableView):
         super().__init__(parent)
         # (text, bold, width) -> the prepared, elided text and its width
         self._texts: dict[tuple[str, bool, int], tuple[QStaticText, float]] = {}
-        self._bold: QFont | None = None
+        self._faces: _Faces | None = None
         self.painted_rows = 0  # rows painted by this view (tests, figures)
 
     def _source(self) -> tuple[RowLooks | None, QSortFilterProxyModel | None]:
@@ -92,7 +100,7 @@ class PaintedTable(QTableView):
         """A new font or style invalidates every prepared text."""
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
             self._texts.clear()
-            self._bold = None
+            self._faces = None
         super().changeEvent(event)
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -144,25 +152,20 @@ class PaintedTable(QTableView):
             columns.append((col, x, w))
         if not columns:
             return
-        font = self.font()
-        bold = self._bold
-        if bold is None:
-            bold = QFont(font)
-            bold.setBold(True)
-            self._bold = bold
-        metrics = {False: QFontMetrics(font), True: QFontMetrics(bold)}
+        faces = self._faces or self._make_faces()
         grid = self.showGrid()
-        grid_pen = QPen(QColor.fromRgba(self._grid_rgb()))
         selection = self.selectionModel()
         alternating = self.alternatingRowColors()
         edge = 1 if grid else 0
         left = min(x for _c, x, _w in columns)  # sections may have been moved
         right = max(x + w for _c, x, w in columns)
+        bottoms = []
         for row in range(first, last + 1):
             y = self.rowViewportPosition(row)
             h = self.rowHeight(row)
             if h <= 0:
                 continue
+            bottoms.append(y + h - 1)
             source_row = row if proxy is None else proxy.mapToSource(proxy.index(row, 0)).row()
             if source_row < 0:
                 continue
@@ -184,41 +187,44 @@ class PaintedTable(QTableView):
                 avail = w - edge - 2 * TEXT_MARGIN
                 if avail <= 0:
                     continue
-                face = bold if cell.bold else font
-                static, tw = self._prepared(cell.text, face, cell.bold, avail, metrics[cell.bold])
+                static, tw = self._prepared(cell.text, cell.bold, avail, faces)
                 if selected:
                     painter.setPen(selected_pen)
                 elif cell.foreground is not None:
                     painter.setPen(QPen(cell.foreground))
                 else:
                     painter.setPen(text_pen)
-                painter.setFont(face)
+                painter.setFont(faces.fonts[cell.bold])
                 tx = float(x + TEXT_MARGIN)
                 if cell.align == CENTRE:
                     tx += (avail - tw) / 2
                 elif cell.align == RIGHT:
                     tx += avail - tw
-                ty = y + (h - edge - metrics[cell.bold].height()) // 2
+                ty = y + (h - edge - faces.metrics[cell.bold].height()) // 2
                 painter.drawStaticText(QPointF(tx, ty), static)
-        if grid:
-            painter.setPen(grid_pen)
-            bottom = self.rowViewportPosition(last) + self.rowHeight(last) - 1
+        if grid and bottoms:
+            painter.setPen(faces.grid)
             top = self.rowViewportPosition(first)
             for _col, x, w in columns:
-                painter.drawLine(x + w - 1, top, x + w - 1, bottom)
-            for row in range(first, last + 1):
-                yb = self.rowViewportPosition(row) + self.rowHeight(row) - 1
+                painter.drawLine(x + w - 1, top, x + w - 1, bottoms[-1])
+            for yb in bottoms:
                 painter.drawLine(left, yb, right - 1, yb)
 
-    def _grid_rgb(self) -> int:
-        """The grid's colour as the style gives it (the style sheet's gridline-color)."""
+    def _make_faces(self) -> _Faces:
+        """The fonts, their metrics and the grid's pen (the style sheet's gridline-color),
+        kept until the font or style changes."""
+        font = self.font()
+        bold = QFont(font)
+        bold.setBold(True)
         opt = QStyleOptionViewItem()
         opt.initFrom(self)
         hint = self.style().styleHint(QStyle.StyleHint.SH_Table_GridLineColor, opt, self)
-        return int(hint) & 0xFFFFFFFF  # a QRgb, handed over as a signed int
+        grid = QPen(QColor.fromRgba(int(hint) & 0xFFFFFFFF))  # a QRgb, as a signed int
+        self._faces = _Faces((font, bold), (QFontMetrics(font), QFontMetrics(bold)), grid)
+        return self._faces
 
     def _prepared(
-        self, text: str, face: QFont, bold: bool, avail: int, metrics: QFontMetrics
+        self, text: str, bold: bool, avail: int, faces: _Faces
     ) -> tuple[QStaticText, float]:
         """``text`` laid out once for ``avail`` pixels (elided on the right if longer)."""
         key = (text, bold, avail)
@@ -227,10 +233,11 @@ class PaintedTable(QTableView):
             return hit
         if len(self._texts) >= CACHE_LIMIT:
             self._texts.clear()
+        metrics = faces.metrics[bold]
         shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, avail)
         static = QStaticText(shown)
         static.setTextFormat(Qt.TextFormat.PlainText)
-        static.prepare(QTransform(), face)
+        static.prepare(QTransform(), faces.fonts[bold])
         hit = (static, float(metrics.horizontalAdvance(shown)))
         self._texts[key] = hit
         return hit

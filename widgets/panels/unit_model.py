@@ -56,6 +56,22 @@ NAMES_CHANGED = 2  # display names changed (station names, language): any order 
 STALE_FG = QColor("#c62828")  # the fix age of a unit whose position is stale
 
 ModelIndex = QModelIndex | QPersistentModelIndex
+_STATUS_COLOURS: dict[str, tuple[QColor, QColor]] = {}
+
+
+def _status_colours(status: str) -> tuple[QColor, QColor]:
+    """The status cell's background and text colour (made once per status)."""
+    hit = _STATUS_COLOURS.get(status)
+    if hit is None:
+        colour = UNIT_STATUS_COLOUR.get(status)
+        hit = (
+            status_background(colour or "#9e9e9e"),
+            QColor(colour or "#424242").darker(170),
+        )
+        _STATUS_COLOURS[status] = hit
+    return hit
+
+
 _DIGITS = re.compile(r"(\d+)")
 
 
@@ -265,10 +281,10 @@ class UnitTableModel(QAbstractTableModel):
                 )
             )
         if role == Qt.ItemDataRole.BackgroundRole and col == self.STATUS:
-            return status_background(UNIT_STATUS_COLOUR.get(u.status, "#9e9e9e"))
+            return _status_colours(u.status)[0]
         if role == Qt.ItemDataRole.ForegroundRole:
             if col == self.STATUS:
-                return QColor(UNIT_STATUS_COLOUR.get(u.status, "#424242")).darker(170)
+                return _status_colours(u.status)[1]
             if col == self.FIX_AGE:
                 age = self.fix_age(row)
                 if age is None or age > self.stale_after:
@@ -283,9 +299,7 @@ class UnitTableModel(QAbstractTableModel):
         """Every cell of ``row`` as :meth:`data` answers for its display roles, in one
         call (the unit list's :class:`PaintedTable` paints a row from it)."""
         u = self.unit_at(row)
-        colour = UNIT_STATUS_COLOUR.get(u.status)
-        status_bg = status_background(colour or "#9e9e9e")
-        status_fg = QColor(colour or "#424242").darker(170)
+        status_bg, status_fg = _status_colours(u.status)
         age = self.fix_age(row)
         fix_fg = STALE_FG if age is None or age > self.stale_after else None
         right = (*self.TIME_COLUMNS, self.INCIDENT)
